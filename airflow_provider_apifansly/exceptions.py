@@ -1,0 +1,81 @@
+"""Typed errors: each carries the evidence (HTTP status, the API's message, the request).
+
+Permanent errors also subclass ``AirflowFailException`` so that Airflow does not
+spend the task's retries (and the user's credits) repeating a request that
+cannot succeed; transient ones stay plain ``AirflowException`` and may be retried.
+"""
+
+from __future__ import annotations
+
+from airflow_provider_apifansly._compat import AirflowException, AirflowFailException
+
+
+class FanslyError(AirflowException):
+    """Base class of every error raised by this provider.
+
+    :param message: what went wrong and, where possible, what to fix.
+    :param http_status: the HTTP status of the response, if one arrived.
+    :param api_message: the ``message`` field of the API's envelope, if any.
+    :param request: ``"METHOD /path"`` of the failed request, if one was sent.
+    :param retry_after: seconds the server asked the client to wait before retrying, if it said.
+    """
+
+    retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        api_message: str | None = None,
+        request: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.api_message = api_message
+        self.request = request
+        self.retry_after = retry_after
+
+
+class FanslyValidationError(FanslyError, AirflowFailException, ValueError):
+    """The input is invalid: rejected locally before any request, or by the API (400/422)."""
+
+
+class FanslyAuthError(FanslyError, AirflowFailException):
+    """The API key is missing, rejected (401) or cannot reach the account (403)."""
+
+
+class FanslyNotFoundError(FanslyError, AirflowFailException):
+    """The account, chat or route does not exist (404)."""
+
+
+class FanslyApiError(FanslyError, AirflowFailException):
+    """The API answered with something that is not a usable success (bad envelope, 402, inner failure)."""
+
+
+class FanslyServerError(FanslyError):
+    """The API or its upstream failed (5xx, or a 2xx wrapping an upstream 5xx); worth retrying."""
+
+    retryable = True
+
+
+class FanslyConnectionError(FanslyError):
+    """No response arrived (refused, dropped, timed out).
+
+    :param request_sent: False only when the request certainly never reached the
+        server (connection refused or connect timeout); retrying a non-idempotent
+        call is safe only then.
+    """
+
+    retryable = True
+
+    def __init__(self, message: str, *, request_sent: bool, request: str | None = None) -> None:
+        super().__init__(message, request=request)
+        self.request_sent = request_sent
+
+
+class FanslyRateLimitError(FanslyError):
+    """The API key's rate limit was hit (429); ``retry_after`` says for how long, if the server did."""
+
+    retryable = True

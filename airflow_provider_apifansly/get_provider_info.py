@@ -1,0 +1,41 @@
+"""Provider metadata read by Airflow through the ``apache_airflow_provider`` entry point.
+
+Plain data built from ``connection.py``, so the Airflow 3 UI can draw the
+connection form without importing the hook.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_apifansly import __version__
+from airflow_provider_apifansly.connection import (
+    CONN_TYPE,
+    EXTRA_FIELDS,
+    HOOK_CLASS,
+    HOOK_NAME,
+    UI_FIELD_BEHAVIOUR,
+)
+
+
+def get_provider_info() -> dict[str, Any]:
+    """Describe the package, its connection type and form, and its extra link."""
+    return {
+        "package-name": "airflow-provider-apifansly",
+        "name": "Fansly (apifansly)",
+        "description": "Hook and operators for the apifansly REST API in front of the Fansly creator platform.",
+        "versions": [__version__],
+        "connection-types": [
+            {
+                "connection-type": CONN_TYPE,
+                "hook-class-name": HOOK_CLASS,
+                "hook-name": HOOK_NAME,
+                "ui-field-behaviour": UI_FIELD_BEHAVIOUR,
+                "conn-fields": {
+                    name: {"label": f.label, "schema": f.json_schema(), "description": f.description}
+                    for name, f in EXTRA_FIELDS.items()
+                },
+            }
+        ],
+        "extra-links": ["airflow_provider_apifansly.links.FanslyChatLink"],
+    }
