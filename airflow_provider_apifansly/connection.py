@@ -2,7 +2,8 @@
 
 This module is the single source of truth for the connection's fields. It imports
 neither Airflow nor ``requests``, so ``get_provider_info()`` can read the form
-cheaply, and the hook builds both the Airflow 2.11 widgets and its runtime
+cheaply (it runs while Airflow loads its configuration, so it must not import
+Airflow), and the hook builds both the Airflow 2.11 widgets and its runtime
 settings from the same table.
 """
 
@@ -10,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-
-from airflow_provider_apifansly.ids import validate_account_id
+from urllib.parse import urlsplit
 
 CONN_TYPE = "apifansly"
 DEFAULT_CONN_ID = "fansly_default"
@@ -127,26 +127,25 @@ class ConnectionSettings:
                 raise ValueError(f"Connection {conn_id!r}: extra {name!r} must be >= {field.minimum}")
             integers[name] = value
         account_id = _extra_value(extra, "account_id")
-        if account_id is not None:
-            account_id = validate_account_id(
-                str(account_id), field=f"connection {conn_id!r} extra account_id"
-            )
         return cls(
             conn_id=conn_id,
-            base_url=_base_url(host, schema, port),
+            base_url=_base_url(conn_id, host, schema, port),
             api_key=password,
-            account_id=account_id,
+            account_id=None if account_id is None else str(account_id),
             **integers,
         )
 
 
-def _base_url(host: str | None, schema: str | None, port: int | None) -> str:
+def _base_url(conn_id: str, host: str | None, schema: str | None, port: int | None) -> str:
     """Accept a full URL in ``host`` or a bare host name (then ``schema`` or https, and ``port``)."""
     if not host:
         return DEFAULT_HOST
-    host = host.strip().rstrip("/")
-    if "://" not in host:
-        host = f"{schema or 'https'}://{host}"
-        if port:
-            host = f"{host}:{port}"
-    return host
+    url = host.strip().rstrip("/")
+    if "://" not in url:
+        url = f"{schema or 'https'}://{url}" + (f":{port}" if port else "")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(
+            f"Connection {conn_id!r}: host must be an http(s) URL such as {DEFAULT_HOST}, got {host!r}"
+        )
+    return url

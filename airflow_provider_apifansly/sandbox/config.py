@@ -1,0 +1,219 @@
+"""What a sandbox serves and how it misbehaves: accounts, plan limits, latency and faults.
+
+Every field can be set from Python, from ``FANSLY_SANDBOX_*`` environment
+variables (``SandboxConfig.from_env``) and from the CLI. A running sandbox reads
+its config on every request, so a test may change fields between requests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+DEFAULT_API_KEY = "sandbox-api-key"
+DEFAULT_ACCOUNT_ID = "fansly_sandbox"
+DEFAULT_CREATOR_ID = "700000000000000001"
+
+FaultKind = Literal["status", "drop", "slow", "malformed", "inner_failure", "missing_id"]
+FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+
+_PLANS = {600: "Starter", 1000: "Pro"}
+_ENV_PREFIX = "FANSLY_SANDBOX_"
+
+
+@dataclass(frozen=True)
+class Account:
+    """One Fansly account connected to apifansly: its ``fansly_...`` id and its creator's native id.
+
+    :param account_id: apifansly's connected account id, used in URL paths.
+    :param creator_id: the creator's native Fansly user id, returned by ``/me``.
+    """
+
+    account_id: str
+    creator_id: str
+    username: str = "sandbox_creator"
+    display_name: str = "Sandbox Creator"
+    email: str = "creator@sandbox.invalid"
+    country: str = "US"
+    created_at: str = "2025-01-01T00:00:00.000Z"
+
+
+def single_key(
+    api_key: str = DEFAULT_API_KEY,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    creator_id: str = DEFAULT_CREATOR_ID,
+) -> dict[str, tuple[Account, ...]]:
+    """The usual ``SandboxConfig.keys``: one API key with one connected account."""
+    return {api_key: (Account(account_id, creator_id),)}
+
+
+@dataclass(frozen=True, eq=False)
+class Fault:
+    """A misbehaviour injected into matching requests (compared by identity, so each keeps its count).
+
+    Faults act on authenticated requests that passed the rate limit and credit
+    checks, so they count in the window and cost a credit, as upstream failures
+    do (a ``status`` 429 fault is the exception: it is not counted).
+
+    :param kind: ``status`` answers ``status`` with an error envelope; ``drop`` closes the
+        socket without answering; ``slow`` answers normally after ``delay`` seconds;
+        ``malformed`` answers 200 with a truncated, non-JSON body; ``inner_failure`` answers
+        an outer 200 whose nested ``status_code`` is ``status`` (default 502) with
+        ``success: false``; ``missing_id`` answers the normal success without its ``id``.
+    :param status: the HTTP status of ``status`` (default 500) or the inner one of ``inner_failure``.
+    :param retry_after: seconds announced by a ``status`` 429 (default 1).
+    :param delay: seconds a ``slow`` fault waits before answering.
+    :param first_n: act on the first N matching requests only (None: no limit).
+    :param probability: chance of acting on a matching request, drawn from the seeded RNG.
+    :param path_contains: only requests whose path contains this text, e.g. ``"/group"``.
+    :param method: only requests of this HTTP method.
+    :param processed: run the request before misbehaving, e.g. a 504 or a drop after the group
+        was created ("timeout after send"). ``slow`` and ``missing_id`` always run it.
+    :param message: the envelope message or inner error text instead of the default.
+    """
+
+    kind: FaultKind
+    status: int | None = None
+    retry_after: int = 1
+    delay: float = 0.0
+    first_n: int | None = None
+    probability: float = 1.0
+    path_contains: str | None = None
+    method: str | None = None
+    processed: bool = False
+    message: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"Fault kind must be one of {', '.join(FAULT_KINDS)}; got {self.kind!r}")
+        if not 0.0 <= self.probability <= 1.0:
+            raise ValueError(f"Fault probability must be within [0, 1]; got {self.probability}")
+        if self.first_n is not None and self.first_n < 0:
+            raise ValueError(f"Fault first_n must be >= 0; got {self.first_n}")
+
+    @classmethod
+    def from_json(cls, text: str) -> Fault:
+        """Build a fault from a JSON object of its fields, as given to the CLI or the environment."""
+        fields = json.loads(text)
+        if not isinstance(fields, dict):
+            raise ValueError(f"A fault must be a JSON object of Fault fields; got {text!r}")
+        return cls(**fields)
+
+
+@dataclass
+class SandboxConfig:
+    """How the sandbox behaves; a running sandbox reads it on every request.
+
+    :param keys: API key -> the accounts connected to it. A key that is not here gets 401;
+        an account of another key gets 403; an account of no key gets 404.
+    :param rpm: requests allowed per key within ``window_seconds`` (None: unlimited, Enterprise).
+    :param window_seconds: the length of the per-key sliding window.
+    :param credits: requests each key may make in total before 402 (None: unlimited).
+    :param latency: seconds added to every response.
+    :param latency_jitter: up to this many more seconds, uniformly drawn from the seeded RNG.
+    :param seed: seed of the RNGs behind jitter and fault probabilities.
+    :param faults: misbehaviours tried in order; the first that acts on a request wins.
+    :param create_status: HTTP status of a create that made a new group (200 or 201); a found
+        group is always 200.
+    :param find_or_create: a create for an existing pair returns that group (False: a new one).
+    :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
+    :param host: interface to listen on.
+    :param port: port to listen on (0: a free one).
+    :param journal_size: how many recent requests the journal keeps (read at start and reset).
+    """
+
+    keys: dict[str, tuple[Account, ...]] = field(default_factory=single_key)
+    rpm: int | None = 600
+    window_seconds: float = 60.0
+    credits: int | None = None
+    latency: float = 0.0
+    latency_jitter: float = 0.0
+    seed: int = 0
+    faults: list[Fault] = field(default_factory=list)
+    create_status: int = 200
+    find_or_create: bool = True
+    send_retry_after: bool = False
+    host: str = "127.0.0.1"
+    port: int = 0
+    journal_size: int = 10_000
+
+    @property
+    def plan(self) -> str:
+        """The plan name sent in ``X-RateLimit-Plan``, derived from ``rpm``."""
+        if self.rpm is None:
+            return "Enterprise"
+        return _PLANS.get(self.rpm, "Custom")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SandboxConfig:
+        """Read ``FANSLY_SANDBOX_<FIELD>`` variables (plus API_KEY, ACCOUNT_ID, CREATOR_ID, FAULTS).
+
+        Limits take a number or ``none``/``unlimited``; switches take 1/0, true/false, yes/no, on/off;
+        ``FAULTS`` takes a JSON list of Fault objects.
+        """
+        env = _Env(os.environ if environ is None else environ)
+        config = cls(
+            keys=single_key(
+                env.text("API_KEY", DEFAULT_API_KEY),
+                env.text("ACCOUNT_ID", DEFAULT_ACCOUNT_ID),
+                env.text("CREATOR_ID", DEFAULT_CREATOR_ID),
+            )
+        )
+        config.rpm = env.limit("RPM", config.rpm)
+        config.window_seconds = env.number("WINDOW_SECONDS", config.window_seconds)
+        config.credits = env.limit("CREDITS", config.credits)
+        config.latency = env.number("LATENCY", config.latency)
+        config.latency_jitter = env.number("LATENCY_JITTER", config.latency_jitter)
+        config.seed = int(env.text("SEED", str(config.seed)))
+        config.create_status = int(env.text("CREATE_STATUS", str(config.create_status)))
+        config.find_or_create = env.switch("FIND_OR_CREATE", config.find_or_create)
+        config.send_retry_after = env.switch("SEND_RETRY_AFTER", config.send_retry_after)
+        config.host = env.text("HOST", config.host)
+        config.port = int(env.text("PORT", str(config.port)))
+        config.journal_size = int(env.text("JOURNAL_SIZE", str(config.journal_size)))
+        faults = json.loads(env.text("FAULTS", "[]"))
+        if not isinstance(faults, list):
+            raise ValueError(f"{_ENV_PREFIX}FAULTS must be a JSON list of Fault objects")
+        config.faults = [Fault(**fields) for fields in faults]
+        return config
+
+
+class _Env:
+    """Typed reads of ``FANSLY_SANDBOX_*`` variables; a bad value raises ``ValueError`` naming it."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def text(self, name: str, default: str) -> str:
+        return self._environ.get(_ENV_PREFIX + name, default)
+
+    def number(self, name: str, default: float) -> float:
+        return float(self.text(name, str(default)))
+
+    def limit(self, name: str, default: int | None) -> int | None:
+        raw = self._environ.get(_ENV_PREFIX + name)
+        if raw is None:
+            return default
+        return parse_limit(raw)
+
+    def switch(self, name: str, default: bool) -> bool:
+        raw = self._environ.get(_ENV_PREFIX + name)
+        if raw is None:
+            return default
+        value = raw.strip().lower()
+        if value in ("1", "true", "yes", "on"):
+            return True
+        if value in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{_ENV_PREFIX}{name} must be true or false; got {raw!r}")
+
+
+def parse_limit(raw: str) -> int | None:
+    """A whole number, or None for ``none``, ``unlimited`` or an empty string."""
+    value = raw.strip().lower()
+    if value in ("", "none", "unlimited"):
+        return None
+    return int(value)
