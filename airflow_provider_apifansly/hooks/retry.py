@@ -19,7 +19,7 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
-    stop_before_delay,
+    stop_any,
     wait_random_exponential,
 )
 
@@ -39,7 +39,7 @@ class RetryPolicy:
 
     :param max_retries: retries after the first attempt (so ``max_retries + 1`` requests at most).
     :param max_retry_wait: longest single wait; a server asking for longer fails at once.
-    :param max_total_wait: no retry starts if it would end past this many seconds from the first try.
+    :param max_total_wait: no retry whose wait would bring the waits' sum past this (seconds).
     :param backoff_base: scale of the exponential backoff with full jitter (seconds).
     """
 
@@ -53,7 +53,7 @@ class RetryPolicy:
         """Run ``attempt`` until it succeeds, fails permanently, or the budget is spent."""
         retrying = Retrying(
             retry=retry_if_exception(lambda exc: self.should_retry(exc, idempotent=idempotent)),
-            stop=stop_after_attempt(self.max_retries + 1) | stop_before_delay(self.max_total_wait),
+            stop=stop_any(stop_after_attempt(self.max_retries + 1), self._total_wait_spent),
             wait=self._wait,
             before_sleep=self._log_retry,
             sleep=self.sleep,
@@ -86,6 +86,9 @@ class RetryPolicy:
         return isinstance(exc, FanslyRateLimitError) or (
             isinstance(exc, FanslyConnectionError) and not exc.request_sent
         )
+
+    def _total_wait_spent(self, state: RetryCallState) -> bool:
+        return state.idle_for + state.upcoming_sleep > self.max_total_wait
 
     def _wait(self, state: RetryCallState) -> float:
         """The server's retry header when it gave one (plus up to 10% jitter), else full-jitter backoff."""
