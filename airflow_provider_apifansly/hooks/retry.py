@@ -18,8 +18,6 @@ from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception,
-    stop_after_attempt,
-    stop_any,
     wait_random_exponential,
 )
 
@@ -53,7 +51,7 @@ class RetryPolicy:
         """Run ``attempt`` until it succeeds, fails permanently, or the budget is spent."""
         retrying = Retrying(
             retry=retry_if_exception(lambda exc: self.should_retry(exc, idempotent=idempotent)),
-            stop=stop_any(stop_after_attempt(self.max_retries + 1), self._total_wait_spent),
+            stop=self._should_stop,
             wait=self._wait,
             before_sleep=self._log_retry,
             sleep=self.sleep,
@@ -87,8 +85,10 @@ class RetryPolicy:
             isinstance(exc, FanslyConnectionError) and not exc.request_sent
         )
 
-    def _total_wait_spent(self, state: RetryCallState) -> bool:
-        return state.idle_for + state.upcoming_sleep > self.max_total_wait
+    def _should_stop(self, state: RetryCallState) -> bool:
+        """Stop when the attempts are spent or the next wait would exceed the total wait budget."""
+        out_of_attempts = state.attempt_number > self.max_retries
+        return out_of_attempts or state.idle_for + state.upcoming_sleep > self.max_total_wait
 
     def _wait(self, state: RetryCallState) -> float:
         """The server's retry header when it gave one (plus up to 10% jitter), else full-jitter backoff."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_apifansly._compat import BaseOperator, Context
 from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
+from airflow_provider_apifansly.exceptions import FanslyError
 from airflow_provider_apifansly.links import FanslyChatLink
 
 if TYPE_CHECKING:
@@ -93,3 +94,75 @@ class CreateGroupChatOperator(_FanslyOperator):
         )
         context["ti"].xcom_push(key="group", value=group)
         return str(group["id"])
+
+
+class CreateGroupChatsOperator(_FanslyOperator):
+    """Create (or find) the chats between a creator and many fans in one task, at the rate limit.
+
+    Creations run on ``max_concurrency`` threads over the hook's pooled session,
+    paced under the plan's requests per minute and retried like single calls.
+    XCom ``return_value`` maps each fan to its group id; XCom ``failed`` maps each
+    failed fan to the error. An auth error (401/403) stops everything at once.
+
+    :param user_ids: the fans' native ids: a list, or a template / XCom that renders
+        to one. Duplicates are dropped, order is kept. Templated.
+    :param account_id: the connected account (``fansly_...``); defaults to the connection's. Templated.
+    :param creator_id: the creator's native id; resolved once with ``GET /me`` if omitted. Templated.
+    :param max_concurrency: requests in flight at once.
+    :param fail_policy: ``"fail"`` (default) fails the task if any fan failed, after all
+        were tried; ``"continue"`` only logs, leaving downstream tasks to read ``failed``.
+    :param progress_every: log progress after this many chats (and at least every 10 s).
+    """
+
+    template_fields: Sequence[str] = ("account_id", "user_ids", "creator_id", "fansly_conn_id")
+    ui_color = "#1fa1f2"
+    fail_policies = ("fail", "continue")
+
+    def __init__(
+        self,
+        *,
+        user_ids: Sequence[str | int] | str,
+        account_id: str | None = None,
+        creator_id: str | int | None = None,
+        max_concurrency: int = 8,
+        fail_policy: str = "fail",
+        progress_every: int = 100,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if fail_policy not in self.fail_policies:
+            raise ValueError(f"fail_policy must be one of {self.fail_policies}, got {fail_policy!r}")
+        if max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency!r}")
+        self.user_ids = user_ids
+        self.account_id = account_id
+        self.creator_id = creator_id
+        self.max_concurrency = max_concurrency
+        self.fail_policy = fail_policy
+        self.progress_every = progress_every
+
+    def execute(self, context: Context) -> dict[str, str]:
+        from airflow_provider_apifansly.bulk import create_group_chats
+
+        hook = self._make_hook(pool_size=self.max_concurrency)
+        try:
+            result = create_group_chats(
+                hook,
+                self.user_ids,
+                account_id=self.account_id,
+                creator_id=self.creator_id,
+                max_concurrency=self.max_concurrency,
+                progress_every=self.progress_every,
+                log=self.log,
+            )
+        finally:
+            hook.close()
+        context["ti"].xcom_push(key="failed", value=result.failed)
+        if result.failed and self.fail_policy == "fail":
+            context["ti"].xcom_push(key="return_value", value=result.groups)
+            first_fan, first_error = next(iter(result.failed.items()))
+            raise FanslyError(
+                f"{len(result.failed)} of {result.total} chats failed (see XCom 'failed'); "
+                f"first: fan {first_fan}: {first_error}"
+            )
+        return result.groups
