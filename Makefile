@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make demo` (example DAG against the sandbox) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+AIRFLOW_VERSION ?= 3.3.2
+BIN := $(VENV)/bin
+
+.PHONY: install demo test lint typecheck bench sandbox clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.installed-$(AIRFLOW_VERSION): pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]" "apache-airflow==$(AIRFLOW_VERSION)"
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(VENV)/.installed-$(AIRFLOW_VERSION)
+
+demo: install  ## run the example DAG against the bundled sandbox and print the created group id
+	$(BIN)/python scripts/demo.py
+
+test: install  ## the full test suite (unit, sandbox, real-Airflow integration)
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+bench: install  ## benchmarks against the sandbox; writes docs/benchmarks.md
+	$(BIN)/python bench/run_all.py
+
+sandbox: install  ## serve the sandbox on 127.0.0.1:8765 until Ctrl-C
+	$(BIN)/python -m airflow_provider_apifansly.sandbox --port 8765
+
+clean:
+	rm -rf $(VENV) .airflow-home .pytest_cache .mypy_cache .ruff_cache dist

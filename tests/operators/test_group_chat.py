@@ -1,0 +1,138 @@
+"""The operators in real Airflow (``dag.test()`` on SQLite) against the sandbox on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airflow_provider_apifansly.sandbox import (
+    DEFAULT_CREATOR_ID,
+    FanslySandbox,
+    SandboxConfig,
+    single_key,
+)
+from tests.conftest import load_example_dag
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
+
+FAN = "723516315247063042"
+
+
+def run_dag(name: str, conf: dict[str, Any] | None = None) -> tuple[str, dict[str, str]]:
+    """Run an example DAG once; return the run's state and each task's final state."""
+    run = load_example_dag(name).test(run_conf=conf)
+    tasks = {
+        ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]": str(ti.state)
+        for ti in run.get_task_instances()
+    }
+    return str(run.state), tasks
+
+
+def test_the_group_id_reaches_the_downstream_task_through_xcom(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    state, _ = run_dag("example_fansly_create_group_chat", {"user_id": FAN})
+
+    assert state == "success"
+    (group,) = fansly_sandbox.groups
+    assert group.user_ids == {DEFAULT_CREATOR_ID, FAN}
+    (message,) = fansly_sandbox.messages
+    assert message.group_id == group.group_id  # send_greeting got the id from XCom
+    assert f"Created group chat {group.group_id}" in capfd.readouterr().out
+
+
+def test_ids_are_templated_from_dag_run_conf(fansly_sandbox: FanslySandbox, fansly_connection: str) -> None:
+    for fan in ("723516315247063100", "723516315247063101"):
+        state, _ = run_dag("example_fansly_create_group_chat", {"user_id": fan})
+        assert state == "success"
+    assert [g.partner_id for g in fansly_sandbox.groups] == ["723516315247063100", "723516315247063101"]
+
+
+def test_a_repeated_run_finds_the_existing_chat(
+    fansly_sandbox: FanslySandbox, fansly_connection: str
+) -> None:
+    run_dag("example_fansly_create_group_chat", {"user_id": FAN})
+    run_dag("example_fansly_create_group_chat", {"user_id": FAN})
+    assert len(fansly_sandbox.groups) == 1
+    assert len(fansly_sandbox.messages) == 2
+
+
+def test_a_mapped_run_creates_one_chat_per_fan(fansly_sandbox: FanslySandbox, fansly_connection: str) -> None:
+    fans = ["723516315247063201", "723516315247063202", "723516315247063203", "723516315247063204"]
+    state, tasks = run_dag("example_fansly_mapped_group_chats", {"user_ids": fans})
+
+    assert state == "success"
+    assert sorted(g.partner_id for g in fansly_sandbox.groups) == fans
+    assert [t for t in tasks if t.startswith("create_group_chat[")] == [
+        f"create_group_chat[{i}]" for i in range(4)
+    ]
+
+
+def test_the_bulk_operator_returns_every_fans_group(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    state, _ = run_dag("example_fansly_bulk_group_chats", {"fan_count": 60})
+
+    assert state == "success"
+    assert fansly_sandbox.counters.groups_created == 60
+    assert fansly_sandbox.counters.requests == 61  # one /me, then exactly one request per chat
+    assert "60 chats ready, 0 failed" in capfd.readouterr().out
+
+
+@pytest.mark.parametrize("bad_id", ["12ab", "-5", "1" * 30, "1.5e17", " ", DEFAULT_CREATOR_ID])
+def test_a_bad_id_fails_the_task_without_any_request(
+    bad_id: str, fansly_sandbox: FanslySandbox, fansly_connection: str
+) -> None:
+    conf = {"user_id": bad_id}
+    state, tasks = run_dag("example_fansly_create_group_chat", conf)
+
+    assert state == "failed"
+    assert tasks["create_group_chat"] == "failed"
+    requests_to_create = [e for e in fansly_sandbox.journal if e.path.endswith("/group")]
+    assert requests_to_create == []
+    # The creator's own id needs one GET /me to be recognised, and nothing else.
+    assert len(fansly_sandbox.journal) == (1 if bad_id == DEFAULT_CREATOR_ID else 0)
+
+
+def test_a_rejected_key_fails_fast_with_what_to_fix(
+    fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_FANSLY_DEFAULT",
+        fansly_sandbox.connection_json().replace("sandbox-api-key", "wrong-key"),
+    )
+    state, _ = run_dag("example_fansly_create_group_chat", {"user_id": FAN})
+
+    assert state == "failed"
+    assert len(fansly_sandbox.journal) == 1  # no retries of a 401
+    assert (
+        "API key rejected (401): check the API Key of connection 'fansly_default'" in capfd.readouterr().out
+    )
+
+
+SECRET = "sk-live-7Q9zSECRETdistinctive"
+
+
+def test_the_api_key_appears_in_no_output_or_log_on_any_path(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from airflow_provider_apifansly.sandbox import Fault
+
+    with FanslySandbox(SandboxConfig(keys=single_key(SECRET))) as sandbox:
+        monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", sandbox.connection_json(max_retries=1))
+        runs = [run_dag("example_fansly_create_group_chat", {"user_id": FAN})]
+        runs.append(run_dag("example_fansly_create_group_chat", {"user_id": "not-an-id"}))
+        sandbox.set_faults(Fault(kind="status", status=503))
+        runs.append(run_dag("example_fansly_create_group_chat", {"user_id": "723516315247063999"}))
+        sandbox.set_faults(Fault(kind="status", status=401, message=f"Invalid API key {SECRET}"))
+        runs.append(run_dag("example_fansly_create_group_chat", {"user_id": "723516315247063998"}))
+        journal = sandbox.journal
+
+    assert [state for state, _ in runs] == ["success", "failed", "failed", "failed"]
+    output = capfd.readouterr()
+    assert SECRET not in output.out + output.err
+    assert all(SECRET not in repr(entry) for entry in journal)
+    for log_file in Path(__import__("os").environ["AIRFLOW_HOME"]).rglob("*.log"):
+        assert SECRET not in log_file.read_text(errors="replace"), log_file
