@@ -87,8 +87,9 @@ class CreateGroupChatOperator(_FanslyOperator):
             user_id=self.user_id, account_id=self.account_id, creator_id=self.creator_id
         )
         self.log.info(
-            "Fansly chat %s ready between account %s and fan %s",
+            "Fansly chat %s ready: account %s, creator %s, fan %s",
             group["id"],
+            self.hook.resolve_account_id(self.account_id),
             group.get("createdBy"),
             self.user_id,
         )
