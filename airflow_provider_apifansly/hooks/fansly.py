@@ -146,18 +146,22 @@ class FanslyHook(BaseHook):
         json: Any = None,
         params: dict[str, Any] | None = None,
         idempotent: bool,
+        nested: bool = False,
         retry: bool = True,
     ) -> Any:
         """Send one API call (retried under the policy) and return the envelope's ``data``.
 
         :param path: the route below ``/api/fansly``, e.g. ``/accounts``.
         :param idempotent: whether repeating the call after an ambiguous failure is harmless.
+        :param nested: an account-scoped route: return ``data.data.response``, and treat an
+            inner upstream failure like an outer one (retried if transient).
         :param retry: False sends exactly one request, whatever happens.
         """
         label = f"{method} {API_PREFIX}{path}"
 
         def attempt() -> Any:
-            return self._send_once(method, path, json=json, params=params, label=label)
+            data = self._send_once(method, path, json=json, params=params, label=label)
+            return envelope.nested_response(data, request=label, conn_id=self.fansly_conn_id) if nested else data
 
         if not retry:
             return attempt()
@@ -179,7 +183,9 @@ class FanslyHook(BaseHook):
             )
         except requests.exceptions.RequestException as exc:
             raise _connection_error(exc, label, settings.base_url) from None
-        if self.pacer is not None:
+        if self.pacer is not None and response.status_code != 429:
+            # A 429's Retry-After already says when to come back; its "Remaining: 0"
+            # would stall the pacer for a whole window.
             self.pacer.observe(_int_header(response.headers, "X-RateLimit-Remaining"))
         body = response.content.replace(settings.api_key.encode(), b"***")
         return envelope.unwrap(
@@ -279,10 +285,8 @@ class FanslyHook(BaseHook):
         self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any
     ) -> dict[str, Any]:
         """Call an account-scoped route and return its nested ``data.data.response``."""
-        data = self.request(method, path, idempotent=idempotent, **kwargs)
-        return envelope.nested_response(
-            data, request=f"{method} {API_PREFIX}{path}", conn_id=self.fansly_conn_id
-        )
+        response: dict[str, Any] = self.request(method, path, idempotent=idempotent, nested=True, **kwargs)
+        return response
 
     # -- Airflow UI ----------------------------------------------------------------------------
 
