@@ -136,3 +136,15 @@ def test_the_api_key_appears_in_no_output_or_log_on_any_path(
     assert all(SECRET not in repr(entry) for entry in journal)
     for log_file in Path(__import__("os").environ["AIRFLOW_HOME"]).rglob("*.log"):
         assert SECRET not in log_file.read_text(errors="replace"), log_file
+
+
+def test_a_failed_fan_is_reported_downstream_when_the_policy_is_continue(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from airflow_provider_apifansly.sandbox import Fault
+
+    fansly_sandbox.set_faults(Fault(kind="status", status=404, first_n=1, path_contains="/group"))
+    state, _ = run_dag("example_fansly_bulk_group_chats", {"fan_count": 10})
+
+    assert state == "success"
+    assert "9 chats ready, 1 failed" in capfd.readouterr().out
