@@ -96,11 +96,18 @@ class Fault:
 
     @classmethod
     def from_json(cls, text: str) -> Fault:
-        """Build a fault from a JSON object of its fields, as given to the CLI or the environment."""
-        fields = json.loads(text)
+        """Build a fault from a JSON object of its fields, as the CLI's ``--fault`` takes it."""
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, fields: object) -> Fault:
+        """Build a fault from a mapping of its fields; anything else raises ``ValueError``."""
         if not isinstance(fields, dict):
-            raise ValueError(f"A fault must be a JSON object of Fault fields; got {text!r}")
-        return cls(**fields)
+            raise ValueError(f"A fault must be a JSON object of Fault fields; got {fields!r}")
+        try:
+            return cls(**fields)
+        except TypeError as error:
+            raise ValueError(f"Not a Fault: {fields!r} ({error})") from None
 
 
 @dataclass
@@ -177,7 +184,7 @@ class SandboxConfig:
         faults = json.loads(env.text("FAULTS", "[]"))
         if not isinstance(faults, list):
             raise ValueError(f"{_ENV_PREFIX}FAULTS must be a JSON list of Fault objects")
-        config.faults = [Fault(**fields) for fields in faults]
+        config.faults = [Fault.from_dict(fields) for fields in faults]
         return config
 
 

@@ -1,0 +1,38 @@
+"""An offline, faithful apifansly API server for demos, tests, benchmarks and DAG tests.
+
+Standard library only, so it imports fast and never needs Airflow::
+
+    with FanslySandbox(SandboxConfig(rpm=600, latency=0.05)) as sandbox:
+        requests.get(f"{sandbox.url}/api/fansly/accounts", headers={"x-api-key": DEFAULT_API_KEY})
+
+Run it from a shell with ``python -m airflow_provider_apifansly.sandbox``; pytest
+gets the ``fansly_sandbox`` and ``fansly_connection`` fixtures from its plugin.
+"""
+
+from airflow_provider_apifansly.sandbox.config import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_API_KEY,
+    DEFAULT_CREATOR_ID,
+    Account,
+    Fault,
+    SandboxConfig,
+    single_key,
+)
+from airflow_provider_apifansly.sandbox.server import FanslySandbox, fingerprint
+from airflow_provider_apifansly.sandbox.state import Counters, GroupRecord, JournalEntry, MessageRecord
+
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_API_KEY",
+    "DEFAULT_CREATOR_ID",
+    "Account",
+    "Counters",
+    "FanslySandbox",
+    "Fault",
+    "GroupRecord",
+    "JournalEntry",
+    "MessageRecord",
+    "SandboxConfig",
+    "fingerprint",
+    "single_key",
+]

@@ -1,0 +1,108 @@
+"""Serve the sandbox from a shell: ``python -m airflow_provider_apifansly.sandbox --port 8765``.
+
+Flags default to the ``FANSLY_SANDBOX_*`` environment variables. It prints the URL
+and an ``export AIRFLOW_CONN_...`` line, then serves until Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import signal
+import sys
+import time
+from types import FrameType
+
+from airflow_provider_apifansly.sandbox.config import Fault, SandboxConfig, parse_limit, single_key
+from airflow_provider_apifansly.sandbox.server import DEFAULT_CONN_ID, FanslySandbox
+
+
+def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
+    """The CLI's flags, each defaulting to the value read from the environment."""
+    api_key, accounts = next(iter(defaults.keys.items()))
+    parser = argparse.ArgumentParser(
+        prog="python -m airflow_provider_apifansly.sandbox",
+        description="Serve an offline apifansly API (defaults come from FANSLY_SANDBOX_* variables).",
+    )
+    add = parser.add_argument
+    add("--host", default=defaults.host, help="interface to listen on (default %(default)s)")
+    add("--port", type=int, default=defaults.port, help="port to listen on, 0 for a free one")
+    add("--rpm", type=parse_limit, default=defaults.rpm, help="requests/min per key, or 'unlimited'")
+    add("--window-seconds", type=float, default=defaults.window_seconds, help="rate window length")
+    add("--credits", type=parse_limit, default=defaults.credits, help="credits per key, or 'unlimited'")
+    add("--latency", type=float, default=defaults.latency, help="seconds added to every response")
+    add("--jitter", type=float, default=defaults.latency_jitter, help="up to this many more seconds")
+    add("--seed", type=int, default=defaults.seed, help="seed of jitter and fault probabilities")
+    add("--api-key", default=api_key, help="the API key clients must send")
+    add("--account-id", default=accounts[0].account_id, help="the connected account id (fansly_...)")
+    add("--creator-id", default=accounts[0].creator_id, help="the creator's native Fansly id")
+    add("--create-status", type=int, choices=(200, 201), default=defaults.create_status)
+    add(
+        "--find-or-create",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.find_or_create,
+        help="a repeated create returns the existing group",
+    )
+    add(
+        "--retry-after-header",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.send_retry_after,
+        help="also send a plain Retry-After on 429s",
+    )
+    add(
+        "--fault",
+        type=Fault.from_json,
+        action="append",
+        default=list(defaults.faults),
+        metavar="JSON",
+        help='a fault to inject, e.g. \'{"kind": "status", "status": 503, "first_n": 2}\' (repeatable)',
+    )
+    add("--conn-id", default=DEFAULT_CONN_ID, help="the Airflow connection id of the export line")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    return SandboxConfig(
+        keys=single_key(args.api_key, args.account_id, args.creator_id),
+        rpm=args.rpm,
+        window_seconds=args.window_seconds,
+        credits=args.credits,
+        latency=args.latency,
+        latency_jitter=args.jitter,
+        seed=args.seed,
+        faults=args.fault,
+        create_status=args.create_status,
+        find_or_create=args.find_or_create,
+        send_retry_after=args.retry_after_header,
+        host=args.host,
+        port=args.port,
+    )
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt  # unwinds the serving loop, which stops the sandbox cleanly
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until Ctrl-C or SIGTERM; exit 0."""
+    defaults = SandboxConfig.from_env()
+    args = build_parser(defaults).parse_args(argv)
+    config = config_from_args(args)
+    config.journal_size = defaults.journal_size
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        with FanslySandbox(config) as sandbox:
+            print(
+                f"apifansly sandbox serving {sandbox.url}/api/fansly/ (plan {config.plan}); Ctrl-C stops it"
+            )
+            connection = shlex.quote(sandbox.connection_json(args.conn_id))
+            print(f"export AIRFLOW_CONN_{args.conn_id.upper()}={connection}", flush=True)
+            while True:
+                time.sleep(3600)  # signals interrupt the sleep; the server runs in its own thread
+    except KeyboardInterrupt:
+        print("apifansly sandbox stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

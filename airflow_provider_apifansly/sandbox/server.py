@@ -1,0 +1,269 @@
+"""``FanslySandbox``: the server's lifecycle, what tests inspect, and how each request is answered.
+
+Every request is authenticated, counted against its key's sliding window and
+credits, then either answered by the API routes or bent by a fault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from airflow_provider_apifansly.sandbox import api
+from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig
+from airflow_provider_apifansly.sandbox.state import Counters, GroupRecord, JournalEntry, MessageRecord, World
+from airflow_provider_apifansly.sandbox.transport import HttpServer, Outcome, reason_phrase
+
+# The provider's connection type and default id, repeated here so the sandbox imports no Airflow.
+CONN_TYPE = "apifansly"
+DEFAULT_CONN_ID = "fansly_default"
+
+_STATUS_MESSAGES = {
+    401: "Invalid or missing API key",
+    402: "Insufficient credits",
+    500: "Internal server error",
+    502: "Bad gateway: the upstream Fansly API failed",
+    503: "Service unavailable",
+    504: "Gateway timeout: the upstream Fansly API did not answer",
+}
+# A truncated envelope: what a proxy cutting the response short leaves behind.
+_MALFORMED_BODY = b'{"statusCode":200,"message":"Success","data":{"status_code":200,"da'
+_SERVE_POLL_SECONDS = 0.02
+
+
+def fingerprint(key: str) -> str:
+    """A short, stable, one-way name for an API key, safe to journal and print."""
+    return "key:" + hashlib.sha256(key.encode()).hexdigest()[:8]
+
+
+def _error(status: int, message: str, headers: list[tuple[str, str]] | None = None) -> Outcome:
+    return Outcome(status, api.envelope(status, message, None), headers or [])
+
+
+def _from_reply(reply: api.Reply, headers: list[tuple[str, str]]) -> Outcome:
+    return Outcome(reply.status, api.envelope(reply.status, reply.message, reply.data), headers)
+
+
+def _strip_ids(reply: api.Reply) -> api.Reply:
+    """The same success without the resource id (``response.id``, or ``response.account.id``)."""
+    try:
+        response = dict(reply.data["data"]["response"])
+    except (KeyError, TypeError):
+        return reply
+    response.pop("id", None)
+    if isinstance(response.get("account"), dict):
+        response["account"] = {k: v for k, v in response["account"].items() if k != "id"}
+    return api.Reply(reply.status, reply.message, api.nested(response))
+
+
+class FanslySandbox:
+    """An offline apifansly API on 127.0.0.1, faithful to the contract and able to misbehave.
+
+    Use it as a context manager or call ``start()``/``stop()``. ``config`` is live: a test
+    may change its fields between requests.
+
+    :param config: what to serve (default: one key, one account, the Starter plan's 600 rpm).
+    :param clock: the monotonic clock behind rate windows; a test may inject a fake one.
+    """
+
+    def __init__(
+        self, config: SandboxConfig | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.config = config if config is not None else SandboxConfig()
+        self._clock = clock
+        self._world = World(seed=self.config.seed, journal_size=self.config.journal_size)
+        self._server: HttpServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        where = self.url if self._server is not None else "stopped"
+        return f"FanslySandbox({where}, plan={self.config.plan!r})"
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> FanslySandbox:
+        """Listen on ``config.host``:``config.port`` (0: a free port) and serve in a daemon thread."""
+        if self._server is not None:
+            raise RuntimeError("The sandbox is already running")
+        server = HttpServer((self.config.host, self.config.port), self)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": _SERVE_POLL_SECONDS},
+            name=f"fansly-sandbox {server.url}",
+            daemon=True,
+        )
+        self._server = server
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close every open connection; a no-op when not running."""
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> FanslySandbox:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. ``http://127.0.0.1:8765`` (routes sit under ``/api/fansly/``)."""
+        if self._server is None:
+            raise RuntimeError("The sandbox is not running: call start() or use it in a with block")
+        return self._server.url
+
+    # -- what tests inspect and change -----------------------------------------------------------
+
+    def set_faults(self, *faults: Fault) -> None:
+        """Replace the active faults; every ``first_n`` count starts again and the RNG is re-seeded."""
+        self.config.faults = list(faults)
+        self._world.restart_faults(self.config.seed)
+
+    def reset(self) -> None:
+        """Forget the journal, counters, groups, messages, rate windows, credits and fault counts."""
+        self._world.reset(seed=self.config.seed, journal_size=self.config.journal_size)
+
+    @property
+    def journal(self) -> list[JournalEntry]:
+        """A snapshot of the recent requests, oldest first (keys appear only as fingerprints)."""
+        return self._world.journal()
+
+    @property
+    def counters(self) -> Counters:
+        """A snapshot of the running totals."""
+        return self._world.counters()
+
+    @property
+    def groups(self) -> list[GroupRecord]:
+        """A snapshot of every group created, oldest first, each with its account and user ids."""
+        return self._world.groups()
+
+    @property
+    def messages(self) -> list[MessageRecord]:
+        """A snapshot of every message sent, oldest first."""
+        return self._world.messages()
+
+    def connection_json(self, conn_id: str = DEFAULT_CONN_ID, **extra: Any) -> str:
+        """The value of ``AIRFLOW_CONN_<CONN_ID>`` for an Airflow connection to this sandbox.
+
+        It uses the config's first key and that key's first account; ``extra`` adds or
+        overrides connection extras (e.g. ``rate_limit_rpm=0``).
+        """
+        api_key, accounts = next(iter(self.config.keys.items()))
+        connection = {
+            "conn_type": CONN_TYPE,
+            "description": f"apifansly sandbox ({conn_id})",
+            "host": self.url,
+            "password": api_key,
+            "extra": {"account_id": accounts[0].account_id, **extra},
+        }
+        return json.dumps(connection)
+
+    # -- answering one request -------------------------------------------------------------------
+
+    def answer(self, request: api.Request, started: float) -> Outcome:
+        """Answer one request (called by the HTTP handler), wait out latency and delay, journal it."""
+        outcome = self._respond(request)
+        config = self.config
+        pause = config.latency + self._world.jitter(config.latency_jitter) + outcome.delay
+        if pause > 0:
+            time.sleep(pause)
+        # Journaled before the answer is written, so a client that got it also finds it here.
+        self._world.record(
+            JournalEntry(
+                method=request.method,
+                path=request.path,
+                status=outcome.status,
+                started=started,
+                duration_s=time.monotonic() - started,
+                body=request.body,
+                key=fingerprint(request.key) if request.key is not None else None,
+                fault=outcome.fault,
+            )
+        )
+        return outcome
+
+    def _respond(self, request: api.Request) -> Outcome:
+        """Authenticate, rate-limit and charge the request, then answer it or inject a fault."""
+        config = self.config
+        accounts = config.keys.get(request.key) if request.key else None
+        if request.key is None or accounts is None:
+            return _error(401, _STATUS_MESSAGES[401])
+        admission = self._world.admit(
+            request.key,
+            self._clock(),
+            rpm=config.rpm,
+            window_seconds=config.window_seconds,
+            credits=config.credits,
+        )
+        headers = self._rate_headers(admission.remaining)
+        if admission.verdict == "rate_limited":
+            return self._too_many_requests(admission.retry_after or 1)
+        if admission.verdict == "no_credits":
+            return _error(402, _STATUS_MESSAGES[402], headers)
+        fault = self._world.pick_fault(config.faults, request.method, request.path)
+        if fault is None:
+            return _from_reply(api.route(config, self._world, request, accounts), headers)
+        outcome = self._inject(fault, request, accounts, headers)
+        outcome.fault = fault.kind
+        return outcome
+
+    def _inject(
+        self,
+        fault: Fault,
+        request: api.Request,
+        accounts: tuple[Account, ...],
+        headers: list[tuple[str, str]],
+    ) -> Outcome:
+        """Misbehave as the fault says, having run the request first if the fault processes it."""
+        processed = fault.processed or fault.kind in ("slow", "missing_id")
+        reply = api.route(self.config, self._world, request, accounts) if processed else None
+        if fault.kind == "status":
+            status = fault.status or 500
+            if status == 429:
+                assert request.key is not None  # only authenticated requests meet faults
+                self._world.refund(request.key)
+                return self._too_many_requests(fault.retry_after)
+            message = fault.message or _STATUS_MESSAGES.get(status) or reason_phrase(status)
+            return _error(status, message, headers)
+        if fault.kind == "drop":
+            return Outcome(None)
+        if fault.kind == "malformed":
+            return Outcome(200, _MALFORMED_BODY, headers)
+        if fault.kind == "inner_failure":
+            error = fault.message or "Upstream Fansly request failed"
+            inner = {"status_code": fault.status or 502, "data": {"success": False, "error": error}}
+            return Outcome(200, api.envelope(200, "Success", inner), headers)
+        assert reply is not None  # "slow" and "missing_id" always process the request
+        outcome = _from_reply(_strip_ids(reply) if fault.kind == "missing_id" else reply, headers)
+        outcome.delay = fault.delay
+        return outcome
+
+    def _rate_headers(self, remaining: int | None) -> list[tuple[str, str]]:
+        """The rate-limit headers of a response (an unlimited plan only names itself)."""
+        config = self.config
+        if config.rpm is None:
+            return [("X-RateLimit-Plan", config.plan)]
+        return [
+            ("X-RateLimit-Limit", str(config.rpm)),
+            ("X-RateLimit-Remaining", str(remaining if remaining is not None else 0)),
+            ("X-RateLimit-Plan", config.plan),
+        ]
+
+    def _too_many_requests(self, retry_after: int) -> Outcome:
+        headers = [*self._rate_headers(0), ("X-RateLimit-Retry-After", str(retry_after))]
+        if self.config.send_retry_after:
+            headers.append(("Retry-After", str(retry_after)))
+        return _error(429, f"Rate limit exceeded. Try again in {retry_after} seconds.", headers)

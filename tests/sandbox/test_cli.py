@@ -1,0 +1,97 @@
+"""``python -m airflow_provider_apifansly.sandbox``: prints how to connect, serves, stops on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from typing import IO
+
+import pytest
+import requests
+
+
+@pytest.fixture
+def cli() -> Iterator[subprocess.Popen[str]]:
+    """The CLI on a free port, unlimited, with its key from the environment and a fault from a flag."""
+    fault = '{"kind": "status", "status": 503, "first_n": 1, "path_contains": "/me"}'
+    process = subprocess.Popen(
+        [
+            *(
+                sys.executable,
+                "-m",
+                "airflow_provider_apifansly.sandbox",
+                "--port",
+                "0",
+                "--rpm",
+                "unlimited",
+            ),
+            *("--creator-id", "700000000000000042", "--fault", fault),
+        ],
+        env={**os.environ, "FANSLY_SANDBOX_API_KEY": "cli-key", "FANSLY_SANDBOX_CREATE_STATUS": "201"},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    yield process
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+class Output:
+    """The CLI's stdout, read line by line in a thread so that a silent CLI fails the test, not hangs it."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, args=(process.stdout,), daemon=True).start()
+
+    def _pump(self, stdout: IO[str]) -> None:
+        for line in stdout:
+            self._lines.put(line)
+
+    def line(self) -> str:
+        return self._lines.get(timeout=10)
+
+
+def test_cli_prints_the_export_line_serves_and_stops_on_sigterm(cli: subprocess.Popen[str]) -> None:
+    output = Output(cli)
+    banner = output.line()
+    export, assignment = shlex.split(output.line())
+    name, _, value = assignment.partition("=")
+    connection = json.loads(value)
+    url = connection["host"]
+
+    assert banner.startswith(f"apifansly sandbox serving {url}/api/fansly/ (plan Enterprise)")
+    assert (export, name) == ("export", "AIRFLOW_CONN_FANSLY_DEFAULT")
+    assert connection["password"] == "cli-key"
+    assert connection["extra"] == {"account_id": "fansly_sandbox"}
+    me = f"{url}/api/fansly/fansly_sandbox/me"
+    headers = {"x-api-key": "cli-key"}
+    assert requests.get(me, headers=headers, timeout=5).status_code == 503
+    account = requests.get(me, headers=headers, timeout=5).json()["data"]["data"]["response"]["account"]
+    assert account["id"] == "700000000000000042"
+
+    cli.send_signal(signal.SIGTERM)
+
+    assert cli.wait(timeout=10) == 0
+    assert output.line() == "apifansly sandbox stopped\n"
+
+
+def test_cli_rejects_bad_flags() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "airflow_provider_apifansly.sandbox", "--create-status", "204"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    assert "--create-status" in result.stderr
