@@ -119,7 +119,9 @@ def test_test_connection_uses_one_request_and_names_the_accounts(
     assert paths(fansly_sandbox) == ["GET /api/fansly/accounts 200"]
 
 
-def test_test_connection_says_what_failed(fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_test_connection_says_what_failed(
+    fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(
         "AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json().replace("sandbox-api-key", "nope")
     )
@@ -130,7 +132,8 @@ def test_test_connection_says_what_failed(fansly_sandbox: FanslySandbox, monkeyp
     )
     assert len(fansly_sandbox.journal) == 1
     monkeypatch.setenv(
-        "AIRFLOW_CONN_FANSLY_DEFAULT", '{"conn_type": "apifansly", "host": "http://127.0.0.1:9", "password": "k"}'
+        "AIRFLOW_CONN_FANSLY_DEFAULT",
+        '{"conn_type": "apifansly", "host": "http://127.0.0.1:9", "password": "k"}',
     )
     ok, message = FanslyHook().test_connection()
     assert not ok
@@ -140,8 +143,12 @@ def test_test_connection_says_what_failed(fansly_sandbox: FanslySandbox, monkeyp
 # -- transient failures are retried, within bounds --------------------------------------------------
 
 
-def test_two_429s_are_waited_out_then_the_call_succeeds(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
-    fansly_sandbox.set_faults(Fault(kind="status", status=429, retry_after=1, first_n=2, path_contains="/group"))
+def test_two_429s_are_waited_out_then_the_call_succeeds(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.set_faults(
+        Fault(kind="status", status=429, retry_after=1, first_n=2, path_contains="/group")
+    )
     hook = make_hook()
     hook.get_creator_id()
     started = time.monotonic()
@@ -200,7 +207,7 @@ def test_retries_are_bounded(fansly_sandbox: FanslySandbox, make_hook: MakeHook)
 
 def test_a_retry_after_beyond_the_cap_fails_fast(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
     fansly_sandbox.set_faults(Fault(kind="status", status=429, retry_after=120))
-    with pytest.raises(FanslyRateLimitError, match="asked to wait 120 s.*longer than max_retry_wait=30 s"):
+    with pytest.raises(FanslyRateLimitError, match=r"asked to wait 120 s.*longer than max_retry_wait=30 s"):
         make_hook(max_retry_wait=30).list_accounts()
     assert len(fansly_sandbox.journal) == 1
 
@@ -220,7 +227,9 @@ def test_sending_a_message_is_not_repeated_once_it_may_have_arrived(
 def test_sending_a_message_is_retried_after_a_429(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
     hook = make_hook()
     group_id = hook.create_group_chat(FAN)["id"]
-    fansly_sandbox.set_faults(Fault(kind="status", status=429, retry_after=1, first_n=1, path_contains="/messages"))
+    fansly_sandbox.set_faults(
+        Fault(kind="status", status=429, retry_after=1, first_n=1, path_contains="/messages")
+    )
     hook.send_message(group_id, "hello")
     assert len(fansly_sandbox.messages) == 1
 
@@ -233,7 +242,8 @@ def test_pacing_keeps_a_burst_under_the_plan_without_a_single_429(
     for _ in range(30):
         hook.list_accounts()
     assert fansly_sandbox.counters.rate_limited == 0
-    assert hook.pacer is not None and hook.pacer.remaining == 0  # the 31st would wait for the window
+    assert hook.pacer is not None
+    assert hook.pacer.remaining == 0  # the 31st would wait for the window
 
 
 def test_pacing_adopts_the_servers_count_when_the_key_is_shared(
@@ -245,7 +255,8 @@ def test_pacing_adopts_the_servers_count_when_the_key_is_shared(
         other_worker.list_accounts()
     hook = make_hook(rate_limit_rpm=30)
     hook.list_accounts()
-    assert hook.pacer is not None and hook.pacer.remaining == 9
+    assert hook.pacer is not None
+    assert hook.pacer.remaining == 9
 
 
 # -- permanent failures fail on the first request, saying what to fix --------------------------------
@@ -283,7 +294,9 @@ def test_a_permanent_error_fails_on_the_first_request(
 ) -> None:
     hook = make_hook()
     if setup == "bad-key":
-        monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json().replace("sandbox-api", "x"))
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json().replace("sandbox-api", "x")
+        )
         hook = FanslyHook()
     elif setup == "two-keys":
         fansly_sandbox.config.keys = TWO_KEYS
@@ -350,7 +363,9 @@ def test_a_missing_account_id_names_the_connection_extra(
         "AIRFLOW_CONN_FANSLY_DEFAULT",
         f'{{"conn_type": "apifansly", "host": "{fansly_sandbox.url}", "password": "sandbox-api-key"}}',
     )
-    with pytest.raises(FanslyValidationError, match="set the 'account_id' extra of connection 'fansly_default'"):
+    with pytest.raises(
+        FanslyValidationError, match="set the 'account_id' extra of connection 'fansly_default'"
+    ):
         FanslyHook().create_group_chat(FAN)
     assert fansly_sandbox.journal == []
 

@@ -52,7 +52,7 @@ def test_the_window_slides_rather_than_resetting_each_minute() -> None:
 
 
 def test_the_servers_remaining_count_slows_us_down_when_the_key_is_shared() -> None:
-    pacer, clock = make_pacer(10)
+    pacer, _ = make_pacer(10)
     pacer.acquire()
     pacer.observe(remaining=2)  # someone else used 7 of this minute's requests
     assert pacer.remaining == 2
@@ -89,4 +89,4 @@ def test_concurrent_threads_never_exceed_the_limit() -> None:
     starts.sort()
     assert len(starts) == 40
     # Any 21 consecutive starts span at least one window (less scheduling slack).
-    assert min(later - earlier for earlier, later in zip(starts, starts[20:])) > 0.45
+    assert min(later - earlier for earlier, later in zip(starts, starts[20:], strict=False)) > 0.45

@@ -58,7 +58,7 @@ def test_server_errors_back_off_exponentially_with_jitter_under_the_cap() -> Non
 
 
 def test_attempts_are_bounded_and_the_last_error_is_raised() -> None:
-    retry, waits = policy(max_retries=2)
+    retry, _ = policy(max_retries=2)
     script = Script(*(FanslyServerError(f"503 #{n}", http_status=503) for n in range(5)))
     with pytest.raises(FanslyServerError, match="503 #2"):
         retry.call(script, idempotent=True)
