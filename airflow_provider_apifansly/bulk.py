@@ -75,6 +75,7 @@ def create_group_chats(
     if creator_id in fans:
         raise FanslyValidationError(f"user_ids contains the creator's own id {creator_id!r}; remove it")
 
+    hook.get_conn()  # one session and one pacer, built before the threads share them
     result = BulkResult(total=len(fans))
     progress = _Progress(len(fans), progress_every, log)
     with ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="fansly") as pool:

@@ -131,6 +131,11 @@ class FanslyHook(BaseHook):
         )
         return session
 
+    def get_conn(self) -> requests.Session:
+        """Build the session, pacer and retry policy now (before threads share the hook) and return the session."""
+        _ = self.pacer, self.retry_policy
+        return self.session
+
     def close(self) -> None:
         """Close the pooled connections (the hook opens new ones if used again)."""
         if "session" in self.__dict__:
@@ -161,7 +166,9 @@ class FanslyHook(BaseHook):
 
         def attempt() -> Any:
             data = self._send_once(method, path, json=json, params=params, label=label)
-            return envelope.nested_response(data, request=label, conn_id=self.fansly_conn_id) if nested else data
+            return (
+                envelope.nested_response(data, request=label, conn_id=self.fansly_conn_id) if nested else data
+            )
 
         if not retry:
             return attempt()
