@@ -1,0 +1,1 @@
+"""Browser tests of the connection form and its Test button in the Airflow UI."""
