@@ -7,6 +7,7 @@ and an ``export AIRFLOW_CONN_...`` line, then serves until Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import signal
 import sys
@@ -15,6 +16,10 @@ from types import FrameType
 
 from airflow_provider_apifansly.sandbox.config import Fault, SandboxConfig, parse_limit, single_key
 from airflow_provider_apifansly.sandbox.server import DEFAULT_CONN_ID, FanslySandbox
+
+# A fixed port keeps the printed export line valid from run to run; in-process sandboxes take a free one.
+CLI_PORT = 8765
+PORT_VARIABLE = "FANSLY_SANDBOX_PORT"
 
 
 def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
@@ -26,7 +31,8 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
     )
     add = parser.add_argument
     add("--host", default=defaults.host, help="interface to listen on (default %(default)s)")
-    add("--port", type=int, default=defaults.port, help="port to listen on, 0 for a free one")
+    port = defaults.port if PORT_VARIABLE in os.environ else CLI_PORT
+    add("--port", type=int, default=port, help="port to listen on, 0 for a free one (default %(default)s)")
     add("--rpm", type=parse_limit, default=defaults.rpm, help="requests/min per key, or 'unlimited'")
     add("--window-seconds", type=float, default=defaults.window_seconds, help="rate window length")
     add("--credits", type=parse_limit, default=defaults.credits, help="credits per key, or 'unlimited'")
@@ -36,7 +42,13 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
     add("--api-key", default=api_key, help="the API key clients must send")
     add("--account-id", default=accounts[0].account_id, help="the connected account id (fansly_...)")
     add("--creator-id", default=accounts[0].creator_id, help="the creator's native Fansly id")
-    add("--create-status", type=int, choices=(200, 201), default=defaults.create_status)
+    add(
+        "--create-status",
+        type=int,
+        choices=(200, 201),
+        default=defaults.create_status,
+        help="status of a create that makes a new group",
+    )
     add(
         "--find-or-create",
         action=argparse.BooleanOptionalAction,
@@ -84,23 +96,31 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Serve until Ctrl-C or SIGTERM; exit 0."""
+    """Serve until Ctrl-C or SIGTERM and exit 0; exit 1 when the port cannot be had."""
     defaults = SandboxConfig.from_env()
     args = build_parser(defaults).parse_args(argv)
     config = config_from_args(args)
     config.journal_size = defaults.journal_size
+    sandbox = FanslySandbox(config)
+    try:
+        sandbox.start()
+    except OSError as error:
+        print(
+            f"apifansly sandbox cannot listen on {config.host}:{config.port}: {error.strerror}",
+            file=sys.stderr,
+        )
+        return 1
     signal.signal(signal.SIGTERM, _stop)
     try:
-        with FanslySandbox(config) as sandbox:
-            print(
-                f"apifansly sandbox serving {sandbox.url}/api/fansly/ (plan {config.plan}); Ctrl-C stops it"
-            )
-            connection = shlex.quote(sandbox.connection_json(args.conn_id))
-            print(f"export AIRFLOW_CONN_{args.conn_id.upper()}={connection}", flush=True)
-            while True:
-                time.sleep(3600)  # signals interrupt the sleep; the server runs in its own thread
+        print(f"apifansly sandbox serving {sandbox.url}/api/fansly/ (plan {config.plan}); Ctrl-C stops it")
+        connection = shlex.quote(sandbox.connection_json(args.conn_id))
+        print(f"export AIRFLOW_CONN_{args.conn_id.upper()}={connection}", flush=True)
+        while True:
+            time.sleep(3600)  # signals interrupt the sleep; the server runs in its own thread
     except KeyboardInterrupt:
         print("apifansly sandbox stopped", flush=True)
+    finally:
+        sandbox.stop()
     return 0
 
 

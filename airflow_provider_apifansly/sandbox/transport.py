@@ -51,6 +51,7 @@ class HttpServer(socketserver.ThreadingTCPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # socketserver's 5 makes a burst of connects wait out a 1 s SYN retry
 
     def __init__(self, address: tuple[str, int], responder: Responder) -> None:
         self.responder = responder
@@ -86,6 +87,7 @@ class _Handler(socketserver.StreamRequestHandler):
     server: HttpServer
 
     def handle(self) -> None:
+        """Serve requests one after another until the client or a ``Connection: close`` ends it."""
         keep_alive = True
         while keep_alive:
             try:
@@ -98,7 +100,7 @@ class _Handler(socketserver.StreamRequestHandler):
 
     def _serve_one(self) -> bool:
         """Read, answer and write one request; return whether the connection stays open."""
-        line = self.rfile.readline(_MAX_LINE + 1)
+        line = self._read_line()
         if not line:
             return False
         started = time.monotonic()
@@ -119,10 +121,17 @@ class _Handler(socketserver.StreamRequestHandler):
             return False
         return self._write(outcome.status, outcome.body, outcome.headers, keep_alive=keep_alive)
 
+    def _read_line(self) -> bytes:
+        line = self.rfile.readline(_MAX_LINE + 1)
+        if len(line) > _MAX_LINE:
+            raise BadRequest(f"a line longer than {_MAX_LINE} bytes")
+        return line
+
     def _read_headers(self) -> dict[str, str]:
+        """The header fields, names lower-cased (a repeated field keeps its last value)."""
         headers: dict[str, str] = {}
         for _ in range(_MAX_HEADERS):
-            line = self.rfile.readline(_MAX_LINE + 1)
+            line = self._read_line()
             if line in (b"\r\n", b"\n", b""):
                 return headers
             name, colon, value = line.decode("latin-1").partition(":")
@@ -132,6 +141,7 @@ class _Handler(socketserver.StreamRequestHandler):
         raise BadRequest(f"more than {_MAX_HEADERS} headers")
 
     def _read_body(self, headers: dict[str, str]) -> bytes:
+        """The body, framed by ``Content-Length`` or chunked transfer coding."""
         if "chunked" in headers.get("transfer-encoding", "").lower():
             return self._read_chunks()
         try:
@@ -146,14 +156,14 @@ class _Handler(socketserver.StreamRequestHandler):
         chunks = []
         while True:
             try:
-                size = int(self.rfile.readline(_MAX_LINE).split(b";")[0], 16)
+                size = int(self._read_line().split(b";")[0], 16)
             except ValueError:
                 raise BadRequest("bad chunk size") from None
             if size == 0:
                 break
             chunks.append(self.rfile.read(size))
-            self.rfile.readline(_MAX_LINE)
-        while self.rfile.readline(_MAX_LINE) not in (b"\r\n", b"\n", b""):
+            self._read_line()
+        while self._read_line() not in (b"\r\n", b"\n", b""):
             pass  # trailer fields: none of the API's business
         return b"".join(chunks)
 

@@ -7,6 +7,7 @@ import os
 import queue
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -38,10 +39,10 @@ def cli() -> Iterator[subprocess.Popen[str]]:
         stdout=subprocess.PIPE,
         text=True,
     )
-    yield process
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    with process:  # closes its stdout, and waits for it, at the end
+        yield process
+        if process.poll() is None:
+            process.kill()
 
 
 class Output:
@@ -95,3 +96,20 @@ def test_cli_rejects_bad_flags() -> None:
 
     assert result.returncode == 2
     assert "--create-status" in result.stderr
+
+
+def test_cli_reports_a_port_in_use() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "airflow_provider_apifansly.sandbox", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr

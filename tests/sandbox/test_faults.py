@@ -90,18 +90,14 @@ def test_429_fault_sends_retry_after_and_does_not_count(fansly_sandbox: FanslySa
 
 def test_drop_closes_the_connection_without_an_answer(fansly_sandbox: FanslySandbox) -> None:
     fansly_sandbox.set_faults(Fault("drop", first_n=1))
-    session = requests.Session()
+    url = f"{fansly_sandbox.url}/api/fansly"
 
-    with pytest.raises(requests.exceptions.ConnectionError):
-        session.post(
-            f"{fansly_sandbox.url}/api/fansly/{DEFAULT_ACCOUNT_ID}/group",
-            json=GROUP_BODY,
-            headers=HEADERS,
-            timeout=5,
-        )
+    with requests.Session() as session:
+        with pytest.raises(requests.exceptions.ConnectionError):
+            session.post(f"{url}/{DEFAULT_ACCOUNT_ID}/group", json=GROUP_BODY, headers=HEADERS, timeout=5)
+        assert session.get(f"{url}/accounts", headers=HEADERS, timeout=5).ok
 
     assert fansly_sandbox.groups == []
-    assert session.get(f"{fansly_sandbox.url}/api/fansly/accounts", headers=HEADERS, timeout=5).ok
     assert fansly_sandbox.journal[0].status is None
     assert fansly_sandbox.journal[0].fault == "drop"
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -170,3 +172,18 @@ def test_groups_are_kept_per_account(fansly_sandbox: FanslySandbox) -> None:
 
     assert mine["id"] != theirs["id"]
     assert theirs["createdBy"] == second.creator_id
+
+
+def test_concurrent_creates_of_one_pair_make_one_group(fansly_sandbox: FanslySandbox) -> None:
+    fansly_sandbox.config.rpm = None
+    body = {"users": users(DEFAULT_CREATOR_ID, FAN_ID), "type": 1}
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ids = set(pool.map(lambda _: group_of(post_group(fansly_sandbox, body))["id"], range(64)))
+
+    # A burst of connects must not overflow the listen backlog (a refused SYN is retried after 1 s).
+    assert time.monotonic() - started < 0.9
+    assert len(ids) == 1
+    assert fansly_sandbox.counters.groups_created == 1
+    assert fansly_sandbox.counters.requests == 64

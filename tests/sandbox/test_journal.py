@@ -146,5 +146,6 @@ def test_start_and_stop_without_a_with_block() -> None:
     assert repr(sandbox) == "FanslySandbox(stopped, plan='Starter')"
     with pytest.raises(requests.exceptions.ConnectionError):
         session.get(f"{url}/api/fansly/accounts", timeout=1)
+    session.close()
     with pytest.raises(RuntimeError, match="not running"):
         _ = sandbox.url

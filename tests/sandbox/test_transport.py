@@ -45,6 +45,8 @@ def test_one_connection_serves_many_requests(fansly_sandbox: FanslySandbox) -> N
         response.read()
         sockets.add(connection.sock)
 
+    connection.close()
+
     assert len(sockets) == 1
     assert len(fansly_sandbox.journal) == 5
 
@@ -105,8 +107,9 @@ def test_bad_framing_gets_400_and_a_closed_connection(fansly_sandbox: FanslySand
     )
     bad_line = raw_exchange(fansly_sandbox, b"NONSENSE\r\n\r\n")
     bad_header = raw_exchange(fansly_sandbox, b"GET / HTTP/1.1\r\nno colon here\r\n\r\n")
+    too_long = raw_exchange(fansly_sandbox, b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n")
 
-    for answer in (bad_length, bad_line, bad_header):
+    for answer in (bad_length, bad_line, bad_header, too_long):
         assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n")
         assert b"\r\nConnection: close\r\n" in answer
         assert b'"message":"Invalid request parameters: ' in answer
