@@ -26,7 +26,7 @@ from airflow_provider_apifansly.exceptions import (
 _MAX_MESSAGE = 300
 
 
-def unwrap(status: int, headers: Mapping[str, str], body: bytes, *, request: str, conn_id: str) -> Any:
+def unwrap(status: int, headers: Mapping[str, str], body: bytes, *, request: str, connection: str) -> Any:
     """Return the envelope's ``data`` for a successful response; raise the matching error otherwise."""
     try:
         envelope = json.loads(body)
@@ -38,7 +38,7 @@ def unwrap(status: int, headers: Mapping[str, str], body: bytes, *, request: str
         if 200 <= status < 300 and isinstance(inner_status, int) and not 200 <= inner_status < 300:
             status = inner_status  # an error envelope behind an HTTP 200
     if not 200 <= status < 300:
-        raise error_for_status(status, api_message, headers, request=request, conn_id=conn_id)
+        raise error_for_status(status, api_message, headers, request=request, connection=connection)
     if not isinstance(envelope, dict) or "data" not in envelope:
         raise FanslyApiError(
             f"{request} returned HTTP {status} without a JSON envelope: {api_message}",
@@ -48,14 +48,14 @@ def unwrap(status: int, headers: Mapping[str, str], body: bytes, *, request: str
     return envelope["data"]
 
 
-def nested_response(data: Any, *, request: str, conn_id: str) -> dict[str, Any]:
+def nested_response(data: Any, *, request: str, connection: str) -> dict[str, Any]:
     """Return ``data.data.response`` of an account-scoped endpoint, checking the inner status."""
     inner_status = data.get("status_code") if isinstance(data, dict) else None
     inner = data.get("data") if isinstance(data, dict) else None
     if isinstance(inner_status, int) and not 200 <= inner_status < 300:
         detail = _inner_error(inner)
         raise error_for_status(
-            inner_status, f"upstream error: {detail}", {}, request=request, conn_id=conn_id
+            inner_status, f"upstream error: {detail}", {}, request=request, connection=connection
         )
     if not isinstance(inner, dict) or inner.get("success") is not True:
         raise FanslyApiError(
@@ -68,9 +68,12 @@ def nested_response(data: Any, *, request: str, conn_id: str) -> dict[str, Any]:
 
 
 def error_for_status(
-    status: int, api_message: str, headers: Mapping[str, str], *, request: str, conn_id: str
+    status: int, api_message: str, headers: Mapping[str, str], *, request: str, connection: str
 ) -> FanslyError:
-    """Map an HTTP (or inner) status to the error a user can act on."""
+    """Map an HTTP (or inner) status to the error a user can act on.
+
+    :param connection: how to name the connection in a hint, e.g. ``connection 'fansly_default'``.
+    """
     said = f"The API said: {api_message}"
     kwargs: dict[str, Any] = {
         "http_status": status,
@@ -81,16 +84,14 @@ def error_for_status(
     if status in (400, 422):
         return FanslyValidationError(f"{request} was rejected as invalid ({status}). {said}", **kwargs)
     if status == 401:
-        return FanslyAuthError(
-            f"API key rejected (401): check the API Key of connection {conn_id!r}. {said}", **kwargs
-        )
+        return FanslyAuthError(f"API key rejected (401): check the API Key of {connection}. {said}", **kwargs)
     if status == 402:
         return FanslyApiError(
-            f"Out of credits (402): the plan of connection {conn_id!r} has no credits left. {said}", **kwargs
+            f"Out of credits (402): the plan of {connection} has no credits left. {said}", **kwargs
         )
     if status == 403:
         return FanslyAuthError(
-            f"Access denied (403) for {request}: the API key of connection {conn_id!r} cannot reach this "
+            f"Access denied (403) for {request}: the API key of {connection} cannot reach this "
             f"account; check account_id against GET /api/fansly/accounts. {said}",
             **kwargs,
         )

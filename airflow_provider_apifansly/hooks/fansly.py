@@ -66,6 +66,7 @@ class FanslyHook(BaseHook):
     ) -> None:
         super().__init__(**kwargs)
         self.fansly_conn_id = fansly_conn_id
+        self.connection_label = f"connection {fansly_conn_id!r}"  # how error hints name it
         self._overrides = {
             "max_retries": max_retries,
             "max_retry_wait": max_retry_wait,
@@ -167,7 +168,9 @@ class FanslyHook(BaseHook):
         def attempt() -> Any:
             data = self._send_once(method, path, json=json, params=params, label=label)
             return (
-                envelope.nested_response(data, request=label, conn_id=self.fansly_conn_id) if nested else data
+                envelope.nested_response(data, request=label, connection=self.connection_label)
+                if nested
+                else data
             )
 
         if not retry:
@@ -196,7 +199,7 @@ class FanslyHook(BaseHook):
             self.pacer.observe(_int_header(response.headers, "X-RateLimit-Remaining"))
         body = response.content.replace(settings.api_key.encode(), b"***")
         return envelope.unwrap(
-            response.status_code, response.headers, body, request=label, conn_id=self.fansly_conn_id
+            response.status_code, response.headers, body, request=label, connection=self.connection_label
         )
 
     # -- API -----------------------------------------------------------------------------------
@@ -299,6 +302,8 @@ class FanslyHook(BaseHook):
 
     def test_connection(self) -> tuple[bool, str]:
         """One ``GET /accounts``, no retries: say whether the key works and what failed if not."""
+        # The UI tests an unsaved copy under a random conn id: don't name it in hints.
+        self.connection_label = "this connection"
         try:
             data = self.request("GET", "/accounts", idempotent=True, retry=False)
         except FanslyError as exc:

@@ -28,7 +28,7 @@ def body(status: int, data: Any, message: str = "Success") -> bytes:
 
 
 def call_unwrap(status: int, raw: bytes, headers: dict[str, str] | None = None) -> Any:
-    return unwrap(status, headers or {}, raw, request=REQUEST, conn_id="fansly_default")
+    return unwrap(status, headers or {}, raw, request=REQUEST, connection="connection 'fansly_default'")
 
 
 def test_a_success_returns_the_data() -> None:
@@ -82,7 +82,7 @@ def test_a_non_json_gateway_error_is_still_a_server_error() -> None:
 
 def test_nested_response_unwraps_two_layers() -> None:
     data = {"status_code": 200, "data": {"success": True, "response": {"id": "1"}}}
-    assert nested_response(data, request=REQUEST, conn_id="c") == {"id": "1"}
+    assert nested_response(data, request=REQUEST, connection="connection 'c'") == {"id": "1"}
 
 
 @pytest.mark.parametrize(
@@ -111,7 +111,7 @@ def test_an_inner_failure_is_never_an_empty_success(
     data: Any, error: type[FanslyError], message: str
 ) -> None:
     with pytest.raises(error, match=message):
-        nested_response(data, request=REQUEST, conn_id="c")
+        nested_response(data, request=REQUEST, connection="connection 'c'")
 
 
 @pytest.mark.parametrize(

@@ -127,8 +127,7 @@ def test_test_connection_says_what_failed(
     )
     assert FanslyHook().test_connection() == (
         False,
-        "API key rejected (401): check the API Key of connection 'fansly_default'. "
-        "The API said: Invalid or missing API key",
+        "API key rejected (401): check the API Key of this connection. The API said: Invalid or missing API key",
     )
     assert len(fansly_sandbox.journal) == 1
     monkeypatch.setenv(
