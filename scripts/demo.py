@@ -53,7 +53,9 @@ def main() -> int:
     if run.returncode != 0 or len(groups) != 1:
         print(f"Demo FAILED (exit {run.returncode}); see {log_path}", file=sys.stderr)
         return 1
-    print(f"Created group chat {groups[0].group_id} between creator and fan {FAN_ID} ({requests} API requests)")
+    print(
+        f"Created group chat {groups[0].group_id} between creator and fan {FAN_ID} ({requests} API requests)"
+    )
     return 0
 
 
