@@ -4,7 +4,7 @@ VENV := .venv
 AIRFLOW_VERSION ?= 3.3.2
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint typecheck bench sandbox clean
+.PHONY: install demo test lint typecheck bench screenshots sandbox clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ typecheck: install
 
 bench: install  ## benchmarks against the sandbox; writes docs/benchmarks.md
 	$(BIN)/python bench/run_all.py
+
+screenshots: install  ## regenerate docs/img/*.png from the real Airflow UI (needs scripts/install-ui-deps.sh)
+	APIFANSLY_SCREENSHOTS=1 $(BIN)/python -m pytest -m ui tests/ui
 
 sandbox: install  ## serve the sandbox on 127.0.0.1:8765 until Ctrl-C
 	$(BIN)/python -m airflow_provider_apifansly.sandbox --port 8765
