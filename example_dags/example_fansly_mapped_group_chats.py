@@ -31,7 +31,16 @@ with DAG(
     def list_fans(**context: object) -> list[str]:
         return [str(user_id) for user_id in context["params"]["user_ids"]]  # type: ignore[index]
 
-    chats = CreateGroupChatOperator.partial(task_id="create_group_chat").expand(user_id=list_fans())
+    @task
+    def resolve_creator() -> str:
+        """Look the creator up once: each mapped instance has its own hook and would ask again."""
+        from airflow_provider_apifansly.hooks.fansly import FanslyHook
+
+        return FanslyHook().get_creator_id()
+
+    chats = CreateGroupChatOperator.partial(task_id="create_group_chat", creator_id=resolve_creator()).expand(
+        user_id=list_fans()
+    )
 
     @task
     def report(group_ids: list[str]) -> int:

@@ -394,3 +394,14 @@ def test_the_key_is_never_in_a_repr_an_error_or_a_log(
     assert len(errors) == 3
     texts = [repr(hook), repr(hook.settings), caplog.text, *map(str, errors), *map(repr, errors)]
     assert all(secret not in text for text in texts)
+
+
+def test_proxy_settings_from_the_environment_are_honoured(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "")
+    with pytest.raises(FanslyConnectionError):
+        make_hook(max_retries=0).list_accounts()
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert make_hook().list_accounts()[0]["accountId"] == DEFAULT_ACCOUNT_ID

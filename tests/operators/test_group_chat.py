@@ -65,6 +65,7 @@ def test_a_mapped_run_creates_one_chat_per_fan(fansly_sandbox: FanslySandbox, fa
 
     assert state == "success"
     assert sorted(g.partner_id for g in fansly_sandbox.groups) == fans
+    assert fansly_sandbox.counters.requests == 1 + len(fans)  # the creator is looked up once
     assert [t for t in tasks if t.startswith("create_group_chat[")] == [
         f"create_group_chat[{i}]" for i in range(4)
     ]
