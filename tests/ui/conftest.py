@@ -269,6 +269,9 @@ def page(
     tab.get_by_label("Password").fill(ADMIN_PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
     tab.wait_for_url("**/connections")
+    # Airflow 3.1 may still be finishing the post-login navigation; a goto now would abort it.
+    tab.wait_for_load_state("load")
+    tab.get_by_role("button", name="Add Connection").wait_for()
     yield tab
     context.close()
 
