@@ -405,3 +405,15 @@ def test_proxy_settings_from_the_environment_are_honoured(
         make_hook(max_retries=0).list_accounts()
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     assert make_hook().list_accounts()[0]["accountId"] == DEFAULT_ACCOUNT_ID
+
+
+def test_a_uri_connection_from_the_environment_works(
+    fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = fansly_sandbox.url.rsplit(":", 1)[1]
+    uri = f"apifansly://:sandbox-api-key@127.0.0.1:{port}/http?account_id={DEFAULT_ACCOUNT_ID}&rate_limit_rpm=0"
+    monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", uri)
+    hook = FanslyHook()
+    assert hook.settings.base_url == fansly_sandbox.url
+    assert hook.pacer is None
+    assert hook.create_group_chat(FAN)["id"] == fansly_sandbox.groups[0].group_id
