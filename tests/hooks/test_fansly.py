@@ -411,7 +411,9 @@ def test_a_uri_connection_from_the_environment_works(
     fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     port = fansly_sandbox.url.rsplit(":", 1)[1]
-    uri = f"apifansly://:sandbox-api-key@127.0.0.1:{port}/http?account_id={DEFAULT_ACCOUNT_ID}&rate_limit_rpm=0"
+    uri = (
+        f"apifansly://:sandbox-api-key@127.0.0.1:{port}/http?account_id={DEFAULT_ACCOUNT_ID}&rate_limit_rpm=0"
+    )
     monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", uri)
     hook = FanslyHook()
     assert hook.settings.base_url == fansly_sandbox.url
