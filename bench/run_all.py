@@ -28,6 +28,7 @@ LATENCY = 0.05
 class Sizes:
     """How big each scenario is."""
 
+    sandbox_requests: int  # scenario 0, per measurement
     creations: int  # scenario 1, per run
     scaled_creations: int  # scenario 1, once more at the widest concurrency
     concurrencies: tuple[int, ...]
@@ -41,6 +42,7 @@ class Sizes:
 
 
 FULL = Sizes(
+    sandbox_requests=5000,
     creations=1000,
     scaled_creations=5000,
     concurrencies=(8, 16, 32),
@@ -54,6 +56,7 @@ FULL = Sizes(
 )
 # 200 per 10 s is the full run's 1,200 per minute on a sixth of the window, so pacing shows in seconds.
 QUICK = Sizes(
+    sandbox_requests=1000,
     creations=200,
     scaled_creations=1000,
     concurrencies=(8, 16, 32),
@@ -71,9 +74,11 @@ def scenarios(sizes: Sizes, scratch: Path) -> list[Callable[[], Section]]:
     """The scenarios in the order they run; imported late, once the Airflow environment is set."""
     from airflow_cost import dag_runs, import_cost
     from overhead import per_call_overhead
+    from sandbox_throughput import sandbox_throughput
     from throughput import rate_limited_plan, unlimited_plan
 
     return [
+        lambda: sandbox_throughput(sizes.sandbox_requests, rounds=3),
         lambda: unlimited_plan(sizes.creations, sizes.scaled_creations, LATENCY, sizes.concurrencies),
         lambda: rate_limited_plan(sizes.limited_creations, sizes.limit, sizes.window, LATENCY, concurrency=8),
         lambda: per_call_overhead(sizes.overhead_calls, sizes.overhead_rounds),

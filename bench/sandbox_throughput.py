@@ -6,25 +6,30 @@ creates a group) against the sandbox (no latency, unlimited plan), and the same
 requests against a bare ``http.server`` baseline that returns a fixed tiny JSON
 (tuned as well as ``http.server`` allows: Nagle off, one send per response), so
 the ratio shows what the sandbox's faithfulness costs beyond the client's own time.
+Both servers run in child processes, as a real API would, so their Python work
+does not compete with the client for one GIL.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.connection import Connection
 
 import requests
+from remote_sandbox import RemoteSandbox
+from report import Goal, Section, ratio, to_text
 
 from airflow_provider_apifansly.sandbox import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_API_KEY,
     DEFAULT_CREATOR_ID,
-    FanslySandbox,
     SandboxConfig,
 )
 
@@ -53,18 +58,28 @@ class _BaselineHandler(BaseHTTPRequestHandler):
         """Stay silent, like the sandbox."""
 
 
-@contextmanager
-def baseline_server() -> Iterator[str]:
-    """Serve the baseline on a free port; yield its URL."""
+def _serve_baseline(pipe: Connection) -> None:
+    """Child process: serve the baseline on a free port until the parent closes the pipe."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _BaselineHandler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    pipe.send(f"http://127.0.0.1:{server.server_port}")
+    pipe.recv()  # returns (EOFError) when the parent is done
+
+
+@contextmanager
+def baseline_server() -> Iterator[str]:
+    """Serve the baseline from a child process; yield its URL."""
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    process = context.Process(target=_serve_baseline, args=(child,), daemon=True)
+    process.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield parent.recv()
     finally:
-        server.shutdown()
-        server.server_close()
+        parent.close()
+        process.terminate()
+        process.join(timeout=10)
 
 
 def rate(send: Callable[[], requests.Response], count: int) -> float:
@@ -86,20 +101,12 @@ def group_body(fan: int) -> dict[str, object]:
     return {"users": users, "type": 1}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=5000, help="requests per measurement")
-    parser.add_argument("--rounds", type=int, default=3, help="measurements of each; the best one counts")
-    parser.add_argument(
-        "--no-trust-env",
-        action="store_true",
-        help="skip requests' per-request scan of proxy variables (client time, not the server's)",
-    )
-    args = parser.parse_args()
+def sandbox_throughput(count: int, rounds: int) -> Section:
+    """Best requests/s of each route against the sandbox and the baseline, rounds alternating."""
     session = requests.Session()
-    session.trust_env = not args.no_trust_env
+    session.trust_env = False  # as FanslyHook's session: no per-request scan of proxy variables
     session.headers["x-api-key"] = DEFAULT_API_KEY
-    with FanslySandbox(SandboxConfig(rpm=None)) as sandbox, baseline_server() as baseline:
+    with RemoteSandbox(SandboxConfig(rpm=None)) as sandbox, baseline_server() as baseline:
         api = f"{sandbox.url}/api/fansly"
         fans = itertools.count()
         routes: dict[str, tuple[Callable[[], requests.Response], Callable[[], requests.Response]]] = {
@@ -114,21 +121,42 @@ def main() -> None:
         }
         # Rounds alternate sandbox and baseline, so a burst of load elsewhere hits both alike.
         best: dict[tuple[str, int], float] = {}
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             for route, senders in routes.items():
                 for which, send in enumerate(senders):
-                    best[route, which] = max(best.get((route, which), 0.0), rate(send, args.requests))
-        assert sandbox.counters.groups_created == args.rounds * (args.requests + WARMUP)
-    print(
-        f"{args.requests} requests per measurement over one keep-alive requests.Session, best of {args.rounds}"
-    )
-    print(f"{'route':<15}{'sandbox req/s':>15}{'baseline req/s':>16}{'ratio':>8}")
+                    best[route, which] = max(best.get((route, which), 0.0), rate(send, count))
+        assert sandbox.counters().groups_created == rounds * (count + WARMUP)
+    rows = [["Route", "Sandbox", "Baseline", "Sandbox/baseline"]]
+    goals = []
     for route in routes:
         sandbox_rate, baseline_rate = best[route, 0], best[route, 1]
-        verdict = "ok" if sandbox_rate >= GOAL_PER_SECOND else f"below the {GOAL_PER_SECOND} req/s goal"
-        print(
-            f"{route:<15}{sandbox_rate:>15,.0f}{baseline_rate:>16,.0f}{sandbox_rate / baseline_rate:>8.2f}  {verdict}"
+        rows.append(
+            [route, f"{sandbox_rate:,.0f}/s", f"{baseline_rate:,.0f}/s", ratio(sandbox_rate / baseline_rate)]
         )
+        goals.append(
+            Goal(
+                f"Sandbox {route}",
+                f">= {GOAL_PER_SECOND:,}/s",
+                f"{sandbox_rate:,.0f}/s",
+                sandbox_rate >= GOAL_PER_SECOND,
+            )
+        )
+    return Section(
+        "0. Sandbox throughput",
+        f"{count:,} requests per measurement over one keep-alive `requests.Session`, best of {rounds}; "
+        "POST /group names a new fan each time, so every request creates a group. Baseline: a bare "
+        "`http.server` answering a fixed tiny JSON. Both servers run in child processes.",
+        rows,
+        goals,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=5000, help="requests per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements of each; the best one counts")
+    args = parser.parse_args()
+    print(to_text(sandbox_throughput(args.requests, args.rounds)))
 
 
 if __name__ == "__main__":
