@@ -14,7 +14,14 @@ import sys
 import time
 from types import FrameType
 
-from airflow_provider_apifansly.sandbox.config import Fault, SandboxConfig, parse_limit, single_key
+from airflow_provider_apifansly.sandbox.config import (
+    LAST_PAGE_CURSORS,
+    MESSAGES_ORDERS,
+    Fault,
+    SandboxConfig,
+    parse_limit,
+    single_key,
+)
 from airflow_provider_apifansly.sandbox.server import DEFAULT_CONN_ID, FanslySandbox
 
 # A fixed port keeps the printed export line valid from run to run; in-process sandboxes take a free one.
@@ -56,6 +63,24 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         help="a repeated create returns the existing group",
     )
     add(
+        "--chats-page-size",
+        type=_positive_int,
+        default=defaults.chats_page_size,
+        help="rows per List Chats page (default %(default)s)",
+    )
+    add(
+        "--last-page-cursor",
+        choices=LAST_PAGE_CURSORS,
+        default=defaults.last_page_cursor,
+        help="List Chats' nextCursor on its last page: null, absent or empty (default %(default)s)",
+    )
+    add(
+        "--messages-order",
+        choices=MESSAGES_ORDERS,
+        default=defaults.messages_order,
+        help="order within a page of Chat Messages (default %(default)s)",
+    )
+    add(
         "--retry-after-header",
         action=argparse.BooleanOptionalAction,
         default=defaults.send_retry_after,
@@ -73,6 +98,13 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
     return SandboxConfig(
         keys=single_key(args.api_key, args.account_id, args.creator_id),
@@ -85,6 +117,9 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         faults=args.fault,
         create_status=args.create_status,
         find_or_create=args.find_or_create,
+        chats_page_size=args.chats_page_size,
+        last_page_cursor=args.last_page_cursor,
+        messages_order=args.messages_order,
         send_retry_after=args.retry_after_header,
         host=args.host,
         port=args.port,

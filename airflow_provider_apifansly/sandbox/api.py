@@ -6,19 +6,30 @@ authenticated request into one reply, as the real API would.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 from airflow_provider_apifansly.sandbox.config import Account, SandboxConfig
-from airflow_provider_apifansly.sandbox.state import World, utc_timestamp
+from airflow_provider_apifansly.sandbox.state import (
+    CHAT_FILTERS,
+    CHAT_SORTS,
+    ChatFilter,
+    ChatQuery,
+    ChatSort,
+    World,
+    fan_display_name,
+    utc_timestamp,
+)
 
 PREFIX = "/api/fansly/"
 INVALID = "Invalid request parameters"
-DEFAULT_CHATS_LIMIT = 25
-MAX_CHATS_LIMIT = 100
+# The query parameters List Chats documents; anything else (e.g. ``limit``) is refused.
+CHATS_PARAMETERS = ("cursor", "filter", "sort", "search", "subscriptionTierId")
 
 _NATIVE_ID = re.compile(r"[0-9]{1,20}", re.ASCII)
 
@@ -99,7 +110,7 @@ def _dispatch(config: SandboxConfig, world: World, request: Request, accounts: t
             return Reply(config.create_status if created else 200, "Success", nested(group))
         case "GET", [account_id, "chats"]:
             account = _account(config, accounts, account_id)
-            return _ok(nested(_chats_page(world.chats(account.account_id), request.query)))
+            return _ok(_chats_page(config, world, account, request.query))
         case "POST", [account_id, "chats", chat_id, "messages"]:
             account = _account(config, accounts, account_id)
             message = world.add_message(account.account_id, chat_id, _content(request))
@@ -185,26 +196,73 @@ def _group_users(request: Request, creator_id: str) -> tuple[str, str]:
     return first, second
 
 
-def _chats_page(rows: list[dict[str, Any]], query: str) -> dict[str, Any]:
-    """One page of chats after ``cursor`` (the last groupId of the previous page)."""
-    params = parse_qs(query)
+def _parameters(query: str, allowed: tuple[str, ...], route: str) -> dict[str, str]:
+    """The query's parameters (the last of a repeated one); an undocumented one is a 400 naming it."""
+    parameters = parse_qs(query, keep_blank_values=True)
+    unknown = [name for name in parameters if name not in allowed]
+    if unknown:
+        names = ", ".join(repr(name) for name in unknown)
+        raise _invalid(f"unknown query parameter {names} ({route} takes {', '.join(allowed)})")
+    return {name: values[-1] for name, values in parameters.items()}
+
+
+def _choice(parameters: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = parameters.get(name, choices[0])
+    if value not in choices:
+        raise _invalid(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def encode_cursor(kind: str, value: str) -> str:
+    """An opaque cursor: clients must pass it back as they got it, never build or read one."""
+    return base64.urlsafe_b64encode(f"{kind}:{value}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(kind: str, cursor: str) -> str:
     try:
-        limit = int(params.get("limit", [str(DEFAULT_CHATS_LIMIT)])[-1])
-    except ValueError:
-        raise _invalid("limit must be a whole number") from None
-    if limit < 1:
-        raise _invalid("limit must be at least 1")
-    limit = min(limit, MAX_CHATS_LIMIT)
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        text = ""
+    found, colon, value = text.partition(":")
+    if found != kind or not colon:
+        raise _invalid(f"unknown cursor {cursor!r}")
+    return value
+
+
+def _chats_page(config: SandboxConfig, world: World, account: Account, query: str) -> dict[str, Any]:
+    """One page of List Chats in its live shape: rows in ``response.data``, ``nextCursor`` beside ``data``."""
+    parameters = _parameters(query, CHATS_PARAMETERS, "List Chats")
+    chat_query = ChatQuery(
+        filter=cast(ChatFilter, _choice(parameters, "filter", CHAT_FILTERS)),
+        sort=cast(ChatSort, _choice(parameters, "sort", CHAT_SORTS)),
+        search=parameters.get("search") or None,
+        subscription_tier_id=parameters.get("subscriptionTierId") or None,
+    )
+    rows = world.chats(account.account_id, account.creator_id, chat_query)
     start = 0
-    cursor = params.get("cursor", [""])[-1]
-    if cursor:
-        positions = [index for index, row in enumerate(rows) if row["groupId"] == cursor]
-        if not positions:
+    if cursor := parameters.get("cursor"):
+        offset = _decode_cursor("chats", cursor)
+        if not offset.isdigit() or not 0 < int(offset) <= len(rows):
             raise _invalid(f"unknown cursor {cursor!r}")
-        start = positions[0] + 1
-    page = rows[start : start + limit]
-    more = start + limit < len(rows)
-    return {"chats": page, "cursor": page[-1]["groupId"] if more else None}
+        start = int(offset)
+    page = rows[start : start + config.chats_page_size]
+    fans = {row["partnerAccountId"]: row["partnerUsername"] for row in page}
+    accounts = [
+        {
+            "id": fan_id,
+            "username": username,
+            "displayName": fan_display_name(fan_id),
+            "avatar": {"locations": []},
+        }
+        for fan_id, username in fans.items()
+    ]
+    data = nested({"data": page, "aggregationData": {"accounts": accounts}})
+    end = start + len(page)
+    if end < len(rows):
+        data["nextCursor"] = encode_cursor("chats", str(end))
+    elif config.last_page_cursor != "absent":
+        data["nextCursor"] = None if config.last_page_cursor == "null" else ""
+    return data
 
 
 def _content(request: Request) -> str:

@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 DEFAULT_API_KEY = "sandbox-api-key"
 DEFAULT_ACCOUNT_ID = "fansly_sandbox"
@@ -19,6 +19,12 @@ DEFAULT_CREATOR_ID = "700000000000000001"
 
 FaultKind = Literal["status", "drop", "slow", "malformed", "inner_failure", "missing_id"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
+# How List Chats says "last page": the live API sends null, or omits nextCursor, or sends "".
+LastPageCursor = Literal["null", "absent", "empty"]
+LAST_PAGE_CURSORS: tuple[str, ...] = get_args(LastPageCursor)
+# The order of one page of Chat Messages, which the API does not document.
+MessagesOrder = Literal["newest", "oldest"]
+MESSAGES_ORDERS: tuple[str, ...] = get_args(MessagesOrder)
 
 _PLANS = {600: "Starter", 1000: "Pro"}
 _ENV_PREFIX = "FANSLY_SANDBOX_"
@@ -126,6 +132,11 @@ class SandboxConfig:
     :param create_status: HTTP status of a create that made a new group (200 or 201); a found
         group is always 200.
     :param find_or_create: a create for an existing pair returns that group (False: a new one).
+    :param chats_page_size: rows per page of List Chats (undocumented; a sibling API uses 20).
+    :param last_page_cursor: what List Chats sends as ``nextCursor`` on its last page: ``"null"``,
+        ``"absent"`` (no key) or ``"empty"`` (``""``); the live API is seen doing each.
+    :param messages_order: the order within a page of Chat Messages, ``"newest"`` or ``"oldest"``
+        first; paging always goes from the newest messages to older ones.
     :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
     :param host: interface to listen on.
     :param port: port to listen on (0: a free one).
@@ -142,10 +153,29 @@ class SandboxConfig:
     faults: list[Fault] = field(default_factory=list)
     create_status: int = 200
     find_or_create: bool = True
+    chats_page_size: int = 20
+    last_page_cursor: LastPageCursor = "null"
+    messages_order: MessagesOrder = "newest"
     send_retry_after: bool = False
     host: str = "127.0.0.1"
     port: int = 0
     journal_size: int = 10_000
+
+    def __post_init__(self) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """Raise ``ValueError`` naming a field whose value the sandbox cannot serve."""
+        if self.chats_page_size < 1:
+            raise ValueError(f"chats_page_size must be at least 1; got {self.chats_page_size}")
+        if self.last_page_cursor not in LAST_PAGE_CURSORS:
+            raise ValueError(
+                f"last_page_cursor must be one of {', '.join(LAST_PAGE_CURSORS)}; got {self.last_page_cursor!r}"
+            )
+        if self.messages_order not in MESSAGES_ORDERS:
+            raise ValueError(
+                f"messages_order must be one of {', '.join(MESSAGES_ORDERS)}; got {self.messages_order!r}"
+            )
 
     @property
     def plan(self) -> str:
@@ -177,6 +207,13 @@ class SandboxConfig:
         config.seed = int(env.text("SEED", str(config.seed)))
         config.create_status = int(env.text("CREATE_STATUS", str(config.create_status)))
         config.find_or_create = env.switch("FIND_OR_CREATE", config.find_or_create)
+        config.chats_page_size = int(env.text("CHATS_PAGE_SIZE", str(config.chats_page_size)))
+        config.last_page_cursor = cast(
+            LastPageCursor, env.choice("LAST_PAGE_CURSOR", config.last_page_cursor, LAST_PAGE_CURSORS)
+        )
+        config.messages_order = cast(
+            MessagesOrder, env.choice("MESSAGES_ORDER", config.messages_order, MESSAGES_ORDERS)
+        )
         config.send_retry_after = env.switch("SEND_RETRY_AFTER", config.send_retry_after)
         config.host = env.text("HOST", config.host)
         config.port = int(env.text("PORT", str(config.port)))
@@ -185,6 +222,7 @@ class SandboxConfig:
         if not isinstance(faults, list):
             raise ValueError(f"{_ENV_PREFIX}FAULTS must be a JSON list of Fault objects")
         config.faults = [Fault.from_dict(fields) for fields in faults]
+        config.check()
         return config
 
 
@@ -205,6 +243,12 @@ class _Env:
         if raw is None:
             return default
         return parse_limit(raw)
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        value = self.text(name, default)
+        if value not in choices:
+            raise ValueError(f"{_ENV_PREFIX}{name} must be one of {', '.join(choices)}; got {value!r}")
+        return value
 
     def switch(self, name: str, default: bool) -> bool:
         raw = self._environ.get(_ENV_PREFIX + name)

@@ -57,7 +57,9 @@ def _strip_ids(reply: api.Reply) -> api.Reply:
     response.pop("id", None)
     if isinstance(response.get("account"), dict):
         response["account"] = {k: v for k, v in response["account"].items() if k != "id"}
-    return api.Reply(reply.status, reply.message, api.nested(response))
+    # Only the response changes: List Chats' nextCursor, beside the inner data, stays.
+    data = {**reply.data, "data": {**reply.data["data"], "response": response}}
+    return api.Reply(reply.status, reply.message, data)
 
 
 class FanslySandbox:

@@ -15,7 +15,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from airflow_provider_apifansly.sandbox.config import Fault
 
@@ -60,9 +60,22 @@ class Counters:
     faults_injected: int = 0
 
 
+Relation = Literal["subscribers", "followers"]
+RELATIONS: tuple[str, ...] = get_args(Relation)
+ChatFilter = Literal["all", "vips", "followers", "subscribers"]
+CHAT_FILTERS: tuple[str, ...] = get_args(ChatFilter)
+ChatSort = Literal["newest", "oldest", "unread"]
+CHAT_SORTS: tuple[str, ...] = get_args(ChatSort)
+
+
 @dataclass(frozen=True)
 class GroupRecord:
-    """A group chat the sandbox holds: the account it belongs to and its payload as the API returns it."""
+    """A group chat the sandbox holds: the account it belongs to and its payload as the API returns it.
+
+    :param relation: the fan's relation to the creator, which List Chats' ``filter`` selects on.
+    :param vip: the creator marked the fan a VIP (``filter=vips``).
+    :param subscription_tier_id: the fan's subscription tier (``subscriptionTierId``), if any.
+    """
 
     account_id: str
     group_id: str
@@ -70,6 +83,9 @@ class GroupRecord:
     partner_id: str
     created_at: str
     group: dict[str, Any]
+    relation: Relation = "subscribers"
+    vip: bool = False
+    subscription_tier_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +118,45 @@ class _Window:
     credits_spent: int = 0
 
 
+@dataclass
+class _Chat:
+    """A chat's changing state beside its record: List Chats sorts ``newest`` on ``activity``."""
+
+    record: GroupRecord
+    activity: int
+    last_message_id: str | None = None
+    unread_count: int = 0
+    last_unread_message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatQuery:
+    """Which chats List Chats returns, and in what order (its query parameters, validated)."""
+
+    filter: ChatFilter = "all"
+    sort: ChatSort = "newest"
+    search: str | None = None
+    subscription_tier_id: str | None = None
+
+    def selects(self, record: GroupRecord) -> bool:
+        if self.filter == "vips" and not record.vip:
+            return False
+        if self.filter in ("followers", "subscribers") and record.relation != self.filter:
+            return False
+        if self.search and self.search.casefold() not in fan_username(record.partner_id).casefold():
+            return False
+        return not self.subscription_tier_id or record.subscription_tier_id == self.subscription_tier_id
+
+
+def fan_username(fan_id: str) -> str:
+    """The username the sandbox gives a fan (Fansly would return the fan's own)."""
+    return f"fan_{fan_id}"
+
+
+def fan_display_name(fan_id: str) -> str:
+    return f"Fan {fan_id[-4:]}"
+
+
 class World:
     """Everything the sandbox remembers; every method is atomic under one lock."""
 
@@ -111,7 +166,8 @@ class World:
         self._clear(seed=seed, journal_size=journal_size)
 
     def _clear(self, *, seed: int, journal_size: int) -> None:
-        self._groups: dict[str, GroupRecord] = {}
+        self._chats: dict[str, _Chat] = {}
+        self._activity = itertools.count(1)
         self._group_by_pair: dict[tuple[str, frozenset[str]], str] = {}
         self._messages: list[MessageRecord] = []
         self._windows: dict[str, _Window] = {}
@@ -196,37 +252,36 @@ class World:
         with self._lock:
             existing = self._group_by_pair.get(pair)
             if find_existing and existing is not None:
-                return dict(self._groups[existing].group), False
+                return dict(self._chats[existing].record.group), False
             group_id = str(next(self._ids))
             group = _group_payload(group_id, creator_id, user_ids)
             partner_id = next(user_id for user_id in user_ids if user_id != creator_id)
-            self._groups[group_id] = GroupRecord(
-                account_id, group_id, pair[1], partner_id, utc_timestamp(), group
-            )
+            record = GroupRecord(account_id, group_id, pair[1], partner_id, utc_timestamp(), group)
+            self._chats[group_id] = _Chat(record, next(self._activity))
             self._group_by_pair.setdefault(pair, group_id)
             self._counters.groups_created += 1
             # A shallow copy is enough: stored groups only ever get lastMessage reassigned.
             return dict(group), True
 
-    def chats(self, account_id: str) -> list[dict[str, Any]]:
-        """The account's chats as ``/chats`` rows, oldest first."""
+    def chats(self, account_id: str, creator_id: str, query: ChatQuery) -> list[dict[str, Any]]:
+        """The account's chats that ``query`` selects, as List Chats rows in its order."""
         with self._lock:
-            return [
-                {
-                    "groupId": record.group_id,
-                    "partnerAccountId": record.partner_id,
-                    "createdAt": record.created_at,
-                    "lastMessage": record.group["lastMessage"],
-                }
-                for record in self._groups.values()
-                if record.account_id == account_id
+            chats = [
+                chat
+                for chat in self._chats.values()
+                if chat.record.account_id == account_id and query.selects(chat.record)
             ]
+            # newest: the chat with the latest message (or, without one, latest created) first.
+            chats.sort(key=lambda chat: chat.activity, reverse=query.sort != "oldest")
+            if query.sort == "unread":
+                chats.sort(key=lambda chat: chat.unread_count == 0)  # stable: newest within each part
+            return [_chat_row(chat, creator_id) for chat in chats]
 
     def add_message(self, account_id: str, group_id: str, content: str) -> dict[str, Any] | None:
         """Record a message in the account's chat; None when the account has no such chat."""
         with self._lock:
-            record = self._groups.get(group_id)
-            if record is None or record.account_id != account_id:
+            chat = self._chats.get(group_id)
+            if chat is None or chat.record.account_id != account_id:
                 return None
             message = {
                 "id": str(next(self._ids)),
@@ -234,7 +289,9 @@ class World:
                 "content": content,
                 "createdAt": utc_timestamp(),
             }
-            record.group["lastMessage"] = message
+            chat.record.group["lastMessage"] = message
+            chat.last_message_id = message["id"]
+            chat.activity = next(self._activity)
             self._messages.append(MessageRecord(account_id, group_id, message))
             self._counters.messages_sent += 1
             return dict(message)
@@ -261,7 +318,9 @@ class World:
 
     def groups(self) -> list[GroupRecord]:
         with self._lock:
-            return [replace(record, group=copy.deepcopy(record.group)) for record in self._groups.values()]
+            return [
+                replace(chat.record, group=copy.deepcopy(chat.record.group)) for chat in self._chats.values()
+            ]
 
     def messages(self) -> list[MessageRecord]:
         with self._lock:
@@ -286,4 +345,20 @@ def _group_payload(group_id: str, creator_id: str, user_ids: tuple[str, str]) ->
         "dmPermissionFlags": 0,
         "accountDmPermissionFlags": 0,
         "groupFlagsMetadata": "{}",
+    }
+
+
+def _chat_row(chat: _Chat, creator_id: str) -> dict[str, Any]:
+    """A List Chats row as the live API sends it (``account_id`` is the creator's native id)."""
+    record = chat.record
+    return {
+        "account_id": creator_id,
+        "groupId": record.group_id,
+        "partnerAccountId": record.partner_id,
+        "partnerUsername": fan_username(record.partner_id),
+        "flags": 0,
+        "unreadCount": chat.unread_count,
+        "subscriptionTierId": record.subscription_tier_id,
+        "lastMessageId": chat.last_message_id,
+        "lastUnreadMessageId": chat.last_unread_message_id,
     }

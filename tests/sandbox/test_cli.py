@@ -17,6 +17,9 @@ from typing import IO
 import pytest
 import requests
 
+from airflow_provider_apifansly.sandbox import SandboxConfig
+from airflow_provider_apifansly.sandbox.__main__ import build_parser, config_from_args
+
 
 @pytest.fixture
 def cli() -> Iterator[subprocess.Popen[str]]:
@@ -85,9 +88,12 @@ def test_cli_prints_the_export_line_serves_and_stops_on_sigterm(cli: subprocess.
     assert output.line() == "apifansly sandbox stopped\n"
 
 
-def test_cli_rejects_bad_flags() -> None:
+@pytest.mark.parametrize(
+    "flags", [("--create-status", "204"), ("--chats-page-size", "0"), ("--last-page-cursor", "none")]
+)
+def test_cli_rejects_bad_flags(flags: tuple[str, str]) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "airflow_provider_apifansly.sandbox", "--create-status", "204"],
+        [sys.executable, "-m", "airflow_provider_apifansly.sandbox", *flags],
         capture_output=True,
         text=True,
         timeout=30,
@@ -95,7 +101,15 @@ def test_cli_rejects_bad_flags() -> None:
     )
 
     assert result.returncode == 2
-    assert "--create-status" in result.stderr
+    assert flags[0] in result.stderr
+
+
+def test_cli_flags_set_the_list_chats_and_messages_switches() -> None:
+    flags = ["--chats-page-size", "3", "--last-page-cursor", "empty", "--messages-order", "oldest"]
+
+    config = config_from_args(build_parser(SandboxConfig()).parse_args(flags))
+
+    assert (config.chats_page_size, config.last_page_cursor, config.messages_order) == (3, "empty", "oldest")
 
 
 def test_cli_reports_a_port_in_use() -> None:

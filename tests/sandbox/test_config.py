@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from airflow_provider_apifansly.sandbox import (
@@ -42,6 +44,9 @@ def test_from_env_reads_every_setting() -> None:
             "FANSLY_SANDBOX_SEED": "3",
             "FANSLY_SANDBOX_CREATE_STATUS": "201",
             "FANSLY_SANDBOX_FIND_OR_CREATE": "false",
+            "FANSLY_SANDBOX_CHATS_PAGE_SIZE": "5",
+            "FANSLY_SANDBOX_LAST_PAGE_CURSOR": "absent",
+            "FANSLY_SANDBOX_MESSAGES_ORDER": "oldest",
             "FANSLY_SANDBOX_SEND_RETRY_AFTER": "yes",
             "FANSLY_SANDBOX_HOST": "0.0.0.0",
             "FANSLY_SANDBOX_PORT": "8765",
@@ -55,8 +60,28 @@ def test_from_env_reads_every_setting() -> None:
     assert (config.latency, config.latency_jitter, config.seed) == (0.05, 0.01, 3)
     assert (config.create_status, config.find_or_create, config.send_retry_after) == (201, False, True)
     assert (config.host, config.port, config.journal_size) == ("0.0.0.0", 8765, 10)
+    assert (config.chats_page_size, config.last_page_cursor, config.messages_order) == (5, "absent", "oldest")
     [fault] = config.faults
     assert (fault.kind, fault.status, fault.first_n) == ("status", 503, 2)
+
+
+def test_chats_and_messages_defaults() -> None:
+    config = SandboxConfig()
+
+    assert (config.chats_page_size, config.last_page_cursor, config.messages_order) == (20, "null", "newest")
+
+
+@pytest.mark.parametrize(
+    ("fields", "match"),
+    [
+        ({"chats_page_size": 0}, "chats_page_size must be at least 1"),
+        ({"last_page_cursor": "missing"}, "last_page_cursor must be one of null, absent, empty"),
+        ({"messages_order": "random"}, "messages_order must be one of newest, oldest"),
+    ],
+)
+def test_bad_config_values_are_named(fields: dict[str, Any], match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        SandboxConfig(**fields)
 
 
 def test_from_env_without_variables_is_the_default() -> None:
@@ -75,6 +100,9 @@ def test_unlimited_rpm_is_the_enterprise_plan(value: str) -> None:
     ("environ", "match"),
     [
         ({"FANSLY_SANDBOX_FIND_OR_CREATE": "maybe"}, "FANSLY_SANDBOX_FIND_OR_CREATE"),
+        ({"FANSLY_SANDBOX_CHATS_PAGE_SIZE": "0"}, "chats_page_size must be at least 1"),
+        ({"FANSLY_SANDBOX_LAST_PAGE_CURSOR": "none"}, "FANSLY_SANDBOX_LAST_PAGE_CURSOR must be one of"),
+        ({"FANSLY_SANDBOX_MESSAGES_ORDER": "random"}, "FANSLY_SANDBOX_MESSAGES_ORDER must be one of"),
         ({"FANSLY_SANDBOX_RPM": "lots"}, "invalid literal"),
         ({"FANSLY_SANDBOX_FAULTS": '{"kind": "drop"}'}, "JSON list"),
         ({"FANSLY_SANDBOX_FAULTS": '[{"kind": "boom"}]'}, "Fault kind"),
