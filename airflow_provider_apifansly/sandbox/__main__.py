@@ -27,6 +27,8 @@ from airflow_provider_apifansly.sandbox.server import DEFAULT_CONN_ID, FanslySan
 # A fixed port keeps the printed export line valid from run to run; in-process sandboxes take a free one.
 CLI_PORT = 8765
 PORT_VARIABLE = "FANSLY_SANDBOX_PORT"
+# ``--seed-chats N`` gives the account chats with fans SEED_FAN_BASE, SEED_FAN_BASE + 1, ...
+SEED_FAN_BASE = 720_000_000_000_000_001
 
 
 def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
@@ -94,6 +96,13 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         metavar="JSON",
         help='a fault to inject, e.g. \'{"kind": "status", "status": 503, "first_n": 2}\' (repeatable)',
     )
+    add(
+        "--seed-chats",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help=f"start with N listed chats, with fans {SEED_FAN_BASE}, {SEED_FAN_BASE + 1}, ... (printed)",
+    )
     add("--conn-id", default=DEFAULT_CONN_ID, help="the Airflow connection id of the export line")
     return parser
 
@@ -131,12 +140,18 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Serve until Ctrl-C or SIGTERM and exit 0; exit 1 when the port cannot be had."""
+    """Serve until Ctrl-C or SIGTERM and exit 0; exit 1 when the port cannot be had, 2 on bad seeding."""
     defaults = SandboxConfig.from_env()
     args = build_parser(defaults).parse_args(argv)
     config = config_from_args(args)
     config.journal_size = defaults.journal_size
     sandbox = FanslySandbox(config)
+    fans = [str(SEED_FAN_BASE + n) for n in range(args.seed_chats or 0)]
+    try:
+        sandbox.seed_chats(fans)  # before serving, so no client sees the inbox without them
+    except ValueError as error:
+        print(f"apifansly sandbox cannot seed chats: {error}", file=sys.stderr)
+        return 2
     try:
         sandbox.start()
     except OSError as error:
@@ -150,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"apifansly sandbox serving {sandbox.url}/api/fansly/ (plan {config.plan}); Ctrl-C stops it")
         connection = shlex.quote(sandbox.connection_json(args.conn_id))
         print(f"export AIRFLOW_CONN_{args.conn_id.upper()}={connection}", flush=True)
+        if fans:
+            print(f"seeded {len(fans)} chats with fans {fans[0]} to {fans[-1]}", flush=True)
         while True:
             time.sleep(3600)  # signals interrupt the sleep; the server runs in its own thread
     except KeyboardInterrupt:

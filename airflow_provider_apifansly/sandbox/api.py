@@ -160,6 +160,11 @@ def _json_object(request: Request) -> dict[str, Any]:
     return request.body
 
 
+def is_native_id(text: str) -> bool:
+    """Whether ``text`` is shaped like a native Fansly id: 1 to 20 digits."""
+    return _NATIVE_ID.fullmatch(text) is not None
+
+
 def _is_int(value: Any, expected: int) -> bool:
     """Whether ``value`` is exactly this JSON integer (not a bool, not a float)."""
     return isinstance(value, int) and not isinstance(value, bool) and value == expected
@@ -176,7 +181,7 @@ def _group_users(request: Request, creator_id: str) -> tuple[str, str]:
         if not isinstance(user, dict):
             raise _invalid(f"users[{index}] must be an object with userId and permissionFlags")
         user_id = user.get("userId")
-        if not isinstance(user_id, str) or not _NATIVE_ID.fullmatch(user_id):
+        if not isinstance(user_id, str) or not is_native_id(user_id):
             raise _invalid(f"users[{index}].userId must be a string of 1 to 20 digits, got {user_id!r}")
         if not _is_int(user.get("permissionFlags"), 0):
             raise _invalid(f"users[{index}].permissionFlags must be 0")

@@ -10,12 +10,20 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from airflow_provider_apifansly.sandbox import api
 from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig
-from airflow_provider_apifansly.sandbox.state import Counters, GroupRecord, JournalEntry, MessageRecord, World
+from airflow_provider_apifansly.sandbox.state import (
+    RELATIONS,
+    Counters,
+    GroupRecord,
+    JournalEntry,
+    MessageRecord,
+    Relation,
+    World,
+)
 from airflow_provider_apifansly.sandbox.transport import HttpServer, Outcome, reason_phrase
 
 # The provider's connection type and default id, repeated here so the sandbox imports no Airflow.
@@ -149,8 +157,60 @@ class FanslySandbox:
 
     @property
     def groups(self) -> list[GroupRecord]:
-        """A snapshot of every group created, oldest first, each with its account and user ids."""
+        """A snapshot of every group, created through the API or seeded, oldest first."""
         return self._world.groups()
+
+    def seed_chats(
+        self,
+        fan_ids: Iterable[str],
+        *,
+        account_id: str | None = None,
+        listed: bool = True,
+        relation: Relation = "subscribers",
+        vip: bool = False,
+        subscription_tier_id: str | None = None,
+    ) -> dict[str, str]:
+        """Give the account chats that exist before the test starts; return fan id -> group id.
+
+        They behave as existing chats: ``POST /group`` for the pair finds them (200, no new
+        group) and List Chats returns them, unless ``listed`` is False (Fansly's automated
+        messages open chats that the inbox list never shows). Seeding sends no request: it is
+        neither journaled nor counted. A fan who already has a chat keeps it.
+
+        :param fan_ids: the fans' native ids (strings of 1 to 20 digits).
+        :param account_id: the connected account (default: the first key's first account).
+        :param relation: ``"subscribers"`` or ``"followers"``, which List Chats' ``filter`` selects.
+        :param vip: List Chats' ``filter=vips`` selects these chats.
+        :param subscription_tier_id: the rows' ``subscriptionTierId``, which its filter of that name matches.
+        """
+        account = self._account(account_id)
+        fans = list(fan_ids)
+        for fan_id in fans:
+            if not isinstance(fan_id, str) or not api.is_native_id(fan_id):
+                raise ValueError(f"A fan id must be a string of 1 to 20 digits; got {fan_id!r}")
+            if fan_id == account.creator_id:
+                raise ValueError(f"Fan id {fan_id} is the creator's own id; a chat needs another user")
+        if relation not in RELATIONS:
+            raise ValueError(f"relation must be one of {', '.join(RELATIONS)}; got {relation!r}")
+        return self._world.seed_chats(
+            account.account_id,
+            account.creator_id,
+            fans,
+            listed=listed,
+            relation=relation,
+            vip=vip,
+            subscription_tier_id=subscription_tier_id,
+        )
+
+    def _account(self, account_id: str | None) -> Account:
+        """The config's account of that id, or its first key's first account when None."""
+        accounts = [account for owned in self.config.keys.values() for account in owned]
+        if account_id is None:
+            return accounts[0]
+        for account in accounts:
+            if account.account_id == account_id:
+                return account
+        raise ValueError(f"No key of the sandbox's config has the account {account_id!r}")
 
     @property
     def messages(self) -> list[MessageRecord]:

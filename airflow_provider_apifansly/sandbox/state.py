@@ -75,6 +75,9 @@ class GroupRecord:
     :param relation: the fan's relation to the creator, which List Chats' ``filter`` selects on.
     :param vip: the creator marked the fan a VIP (``filter=vips``).
     :param subscription_tier_id: the fan's subscription tier (``subscriptionTierId``), if any.
+    :param listed: List Chats returns it (False: it exists, e.g. opened by an automated message,
+        and ``/group`` finds it, but the inbox list never shows it).
+    :param seeded: put there by ``FanslySandbox.seed_chats``, not created through the API.
     """
 
     account_id: str
@@ -86,6 +89,8 @@ class GroupRecord:
     relation: Relation = "subscribers"
     vip: bool = False
     subscription_tier_id: str | None = None
+    listed: bool = True
+    seeded: bool = False
 
 
 @dataclass(frozen=True)
@@ -263,13 +268,55 @@ class World:
             # A shallow copy is enough: stored groups only ever get lastMessage reassigned.
             return dict(group), True
 
+    def seed_chats(
+        self,
+        account_id: str,
+        creator_id: str,
+        fan_ids: list[str],
+        *,
+        listed: bool,
+        relation: Relation,
+        vip: bool,
+        subscription_tier_id: str | None,
+    ) -> dict[str, str]:
+        """Put chats in place as if they already existed: fan id -> group id, the pair's own if it has one.
+
+        Nothing is counted or journaled: no request made them.
+        """
+        seeded: dict[str, str] = {}
+        with self._lock:
+            for fan_id in fan_ids:
+                pair = (account_id, frozenset((creator_id, fan_id)))
+                existing = self._group_by_pair.get(pair)
+                if existing is not None:
+                    seeded[fan_id] = existing
+                    continue
+                group_id = str(next(self._ids))
+                group = _group_payload(group_id, creator_id, (creator_id, fan_id))
+                record = GroupRecord(
+                    account_id,
+                    group_id,
+                    pair[1],
+                    fan_id,
+                    utc_timestamp(),
+                    group,
+                    relation=relation,
+                    vip=vip,
+                    subscription_tier_id=subscription_tier_id,
+                    listed=listed,
+                    seeded=True,
+                )
+                self._chats[group_id] = _Chat(record, next(self._activity))
+                self._group_by_pair[pair] = seeded[fan_id] = group_id
+        return seeded
+
     def chats(self, account_id: str, creator_id: str, query: ChatQuery) -> list[dict[str, Any]]:
         """The account's chats that ``query`` selects, as List Chats rows in its order."""
         with self._lock:
             chats = [
                 chat
                 for chat in self._chats.values()
-                if chat.record.account_id == account_id and query.selects(chat.record)
+                if chat.record.account_id == account_id and chat.record.listed and query.selects(chat.record)
             ]
             # newest: the chat with the latest message (or, without one, latest created) first.
             chats.sort(key=lambda chat: chat.activity, reverse=query.sort != "oldest")

@@ -12,40 +12,42 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 import pytest
 import requests
 
 from airflow_provider_apifansly.sandbox import SandboxConfig
-from airflow_provider_apifansly.sandbox.__main__ import build_parser, config_from_args
+from airflow_provider_apifansly.sandbox.__main__ import SEED_FAN_BASE, build_parser, config_from_args
+
+
+@contextmanager
+def serving(*flags: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[str]]:
+    """The CLI on a free port with these flags; killed at the end if it still runs."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "airflow_provider_apifansly.sandbox", "--port", "0", *flags],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    with process:  # closes its stdout, and waits for it, at the end
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.kill()
 
 
 @pytest.fixture
 def cli() -> Iterator[subprocess.Popen[str]]:
     """The CLI on a free port, unlimited, with its key from the environment and a fault from a flag."""
     fault = '{"kind": "status", "status": 503, "first_n": 1, "path_contains": "/me"}'
-    process = subprocess.Popen(
-        [
-            *(
-                sys.executable,
-                "-m",
-                "airflow_provider_apifansly.sandbox",
-                "--port",
-                "0",
-                "--rpm",
-                "unlimited",
-            ),
-            *("--creator-id", "700000000000000042", "--fault", fault),
-        ],
-        env={**os.environ, "FANSLY_SANDBOX_API_KEY": "cli-key", "FANSLY_SANDBOX_CREATE_STATUS": "201"},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    with process:  # closes its stdout, and waits for it, at the end
+    with serving(
+        *("--rpm", "unlimited", "--creator-id", "700000000000000042", "--fault", fault),
+        env={"FANSLY_SANDBOX_API_KEY": "cli-key", "FANSLY_SANDBOX_CREATE_STATUS": "201"},
+    ) as process:
         yield process
-        if process.poll() is None:
-            process.kill()
 
 
 class Output:
@@ -127,3 +129,36 @@ def test_cli_reports_a_port_in_use() -> None:
 
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_cli_seed_chats_starts_with_n_listed_chats_and_prints_their_fans() -> None:
+    with serving("--seed-chats", "3") as process:
+        output = Output(process)
+        output.line()
+        url = json.loads(shlex.split(output.line())[1].partition("=")[2])["host"]
+        seeded = output.line()
+        chats = requests.get(
+            f"{url}/api/fansly/fansly_sandbox/chats", headers={"x-api-key": "sandbox-api-key"}, timeout=5
+        )
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+    assert seeded == f"seeded 3 chats with fans {SEED_FAN_BASE} to {SEED_FAN_BASE + 2}\n"
+    rows = chats.json()["data"]["data"]["response"]["data"]
+    assert sorted(row["partnerAccountId"] for row in rows) == [str(SEED_FAN_BASE + n) for n in range(3)]
+
+
+def test_cli_refuses_to_seed_a_fan_with_the_creators_id() -> None:
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "airflow_provider_apifansly.sandbox", "--port", "0"),
+            *("--seed-chats", "1", "--creator-id", str(SEED_FAN_BASE)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    assert "cannot seed chats" in result.stderr
