@@ -112,8 +112,7 @@ class ConnectionSettings:
         extra: dict[str, Any],
     ) -> ConnectionSettings:
         """Build settings from a connection's fields; raise ``ValueError`` naming the bad field."""
-        if not password:
-            raise ValueError(f"Connection {conn_id!r} has no API key: set its password (API Key) field.")
+        api_key = _api_key(conn_id, password)
         integers: dict[str, int] = {}
         for name, field in EXTRA_FIELDS.items():
             if field.type != "integer":
@@ -130,10 +129,23 @@ class ConnectionSettings:
         return cls(
             conn_id=conn_id,
             base_url=_base_url(conn_id, host, schema, port),
-            api_key=password,
+            api_key=api_key,
             account_id=None if account_id is None else str(account_id),
             **integers,
         )
+
+
+def _api_key(conn_id: str, password: str | None) -> str:
+    """The key without the whitespace that pasting leaves around it; never echoed in an error."""
+    key = (password or "").strip()
+    if not key:
+        raise ValueError(f"Connection {conn_id!r} has no API key: set its password (API Key) field.")
+    if not all("!" <= char <= "~" for char in key):
+        raise ValueError(
+            f"Connection {conn_id!r}: the API Key field holds spaces, control or non-ASCII characters "
+            "inside the key; paste the key alone, on one line."
+        )
+    return key
 
 
 def _base_url(conn_id: str, host: str | None, schema: str | None, port: int | None) -> str:

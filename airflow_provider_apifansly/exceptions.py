@@ -51,7 +51,22 @@ class FanslyNotFoundError(FanslyError, AirflowFailException):
 
 
 class FanslyApiError(FanslyError, AirflowFailException):
-    """The API answered with something that is not a usable success (bad envelope, 402, inner failure)."""
+    """The API answered with something that is not a usable success (bad envelope, redirect, inner failure)."""
+
+
+class FanslyOutOfCreditsError(FanslyApiError):
+    """The plan's credits are used up (402): no later request of the run can succeed, so stop."""
+
+
+class FanslyCreditBudgetError(FanslyError, AirflowFailException):
+    """The hook's ``max_credits`` budget is spent: the request was not sent.
+
+    :param budget: the budget (``max_credits``) that was reached.
+    """
+
+    def __init__(self, message: str, *, budget: int, request: str | None = None) -> None:
+        super().__init__(message, request=request)
+        self.budget = budget
 
 
 class FanslyServerError(FanslyError):

@@ -10,14 +10,17 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from airflow_provider_apifansly.exceptions import (
     FanslyApiError,
     FanslyAuthError,
     FanslyError,
     FanslyNotFoundError,
+    FanslyOutOfCreditsError,
     FanslyRateLimitError,
     FanslyServerError,
     FanslyValidationError,
@@ -67,6 +70,72 @@ def nested_response(data: Any, *, request: str, connection: str) -> dict[str, An
     return response
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of a list endpoint: its rows, and the cursor of the next page (None on the last)."""
+
+    rows: list[dict[str, Any]]
+    cursor: str | None
+
+
+def accounts(data: Any, *, request: str, connection: str) -> list[dict[str, Any]]:
+    """The rows of ``GET /accounts``, which is not nested: ``data.accounts``."""
+    return _rows(data, "accounts", request)
+
+
+def chats_page(data: Any, *, request: str, connection: str) -> Page:
+    """A List Chats page as the live API sends it: rows in ``data.data.response.data``, the
+    cursor in ``data.nextCursor`` beside the inner ``data``."""
+    response = nested_response(data, request=request, connection=connection)
+    rows = _rows(response, "data", request)
+    if "nextCursor" not in data:
+        for misplaced in ("cursor", "nextCursor"):
+            if response.get(misplaced):
+                raise FanslyApiError(
+                    f"{request} put its cursor in data.data.response.{misplaced}, not in data.nextCursor "
+                    "where the live API sends it; refusing to guess whether more pages exist",
+                    request=request,
+                )
+    return Page(rows, _cursor(data.get("nextCursor"), "data.nextCursor", request))
+
+
+def messages_page(data: Any, *, request: str, connection: str) -> Page:
+    """A Chat Messages page: ``data.data.response = {"messages": [...], "cursor": ...}``."""
+    response = nested_response(data, request=request, connection=connection)
+    return Page(_rows(response, "messages", request), _cursor(response.get("cursor"), "cursor", request))
+
+
+def _rows(container: Any, key: str, request: str) -> list[dict[str, Any]]:
+    """The list of objects under ``key``; anything else is an error, never an empty list."""
+    rows = container.get(key) if isinstance(container, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise FanslyApiError(
+            f"{request} returned no {key!r} list of objects: got {_shape(container)}", request=request
+        )
+    return rows
+
+
+def _cursor(value: Any, where: str, request: str) -> str | None:
+    """A cursor to pass back (numbers are sent as text); absent, null or empty means the last page."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise FanslyApiError(f"{request} returned a {where} that is not a cursor: {value!r:.60}", request=request)
+
+
+def _shape(value: Any) -> str:
+    """A short description of what arrived, naming keys but no values."""
+    if isinstance(value, dict):
+        keys = sorted(map(str, value))
+        return f"an object with keys {keys[:12]}" + (" ..." if len(keys) > 12 else "")
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    return type(value).__name__
+
+
 def error_for_status(
     status: int, api_message: str, headers: Mapping[str, str], *, request: str, connection: str
 ) -> FanslyError:
@@ -81,13 +150,21 @@ def error_for_status(
         "request": request,
         "retry_after": retry_after_seconds(headers),
     }
+    if 300 <= status < 400:
+        return FanslyApiError(
+            f"{request} was redirected ({status}) to {_location_host(headers)}; not followed, so the API "
+            f"key was not sent there. Check the API base URL of {connection}. {said}",
+            **kwargs,
+        )
     if status in (400, 422):
         return FanslyValidationError(f"{request} was rejected as invalid ({status}). {said}", **kwargs)
     if status == 401:
         return FanslyAuthError(f"API key rejected (401): check the API Key of {connection}. {said}", **kwargs)
     if status == 402:
-        return FanslyApiError(
-            f"Out of credits (402): the plan of {connection} has no credits left. {said}", **kwargs
+        return FanslyOutOfCreditsError(
+            f"Out of credits (402): the credits of the plan of {connection} are used up; no further "
+            f"request can succeed until they are renewed. {said}",
+            **kwargs,
         )
     if status == 403:
         return FanslyAuthError(
@@ -121,6 +198,21 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
         except (TypeError, ValueError):
             continue
     return None
+
+
+def _location_host(headers: Mapping[str, str]) -> str:
+    """Where a redirect pointed: scheme, host and port only (a query may carry secrets)."""
+    location = headers.get("Location")
+    if not location:
+        return "an unnamed location"
+    parts = urlsplit(location)
+    if not parts.hostname:
+        return "another path of the API host"
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
 
 
 def _message(envelope: Any, body: bytes) -> str:

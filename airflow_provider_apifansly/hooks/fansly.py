@@ -1,17 +1,19 @@
-"""``FanslyHook``: everything HTTP between Airflow and the apifansly API."""
+"""``FanslyHook``: the apifansly endpoints, as methods that validate input and read answers.
+
+Sending (session, pacing, retries, credits, typed errors) is ``Transport``'s job;
+each method here says what to send and how to read what comes back.
+"""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError
 
-from airflow_provider_apifansly import __version__
 from airflow_provider_apifansly._compat import BaseHook, mask_secret
 from airflow_provider_apifansly.connection import (
     CONN_TYPE,
@@ -25,32 +27,35 @@ from airflow_provider_apifansly.exceptions import (
     FanslyApiError,
     FanslyConnectionError,
     FanslyError,
+    FanslyServerError,
     FanslyValidationError,
 )
 from airflow_provider_apifansly.hooks import envelope
-from airflow_provider_apifansly.hooks.pacing import SlidingWindowPacer
-from airflow_provider_apifansly.hooks.retry import RetryPolicy
+from airflow_provider_apifansly.hooks.options import HookOptions
+from airflow_provider_apifansly.hooks.transport import API_PREFIX, Parser, T, Transport
 from airflow_provider_apifansly.ids import validate_account_id, validate_native_id
+from airflow_provider_apifansly.message import OutgoingMessage
 
-API_PREFIX = "/api/fansly"
-RATE_WINDOW_SECONDS = 60.0
-# A request reaches the server a little after the pacer stamps it, by a varying amount;
-# pacing on a slightly longer window keeps a freed slot from being reused too early.
-PACING_MARGIN_SECONDS = 0.5
+CHAT_FILTERS = ("all", "vips", "followers", "subscribers")
+CHAT_SORTS = ("newest", "oldest", "unread")
+MAX_MESSAGES_LIMIT = 10
+# How far the server's clock may run behind ours when we look for a message we may have sent.
+DELIVERY_CLOCK_SKEW_SECONDS = 120.0
 
 
 class FanslyHook(BaseHook):
     """Talk to the apifansly REST API with the API key of an Airflow connection.
 
     One hook holds one pooled ``requests.Session`` (keep-alive), paces requests
-    under the plan's rate limit and retries transient failures; share it across
-    threads for concurrent calls.
+    under the plan's rate limit, retries transient failures and counts the
+    requests it sends; share it across threads for concurrent calls.
 
     :param fansly_conn_id: the Airflow connection of type ``apifansly``.
+    :param pool_size: connections kept open; set it to the number of threads sharing the hook.
     :param max_retries: override the connection's ``max_retries``.
     :param max_retry_wait: override the connection's ``max_retry_wait`` (seconds).
     :param rate_limit_rpm: override the connection's ``rate_limit_rpm`` (0 turns pacing off).
-    :param pool_size: connections kept open; set it to the number of threads sharing the hook.
+    :param max_credits: send at most this many requests; the next raises ``FanslyCreditBudgetError``.
     """
 
     conn_name_attr = "fansly_conn_id"
@@ -58,24 +63,12 @@ class FanslyHook(BaseHook):
     conn_type = CONN_TYPE
     hook_name = HOOK_NAME
 
-    def __init__(
-        self,
-        fansly_conn_id: str = DEFAULT_CONN_ID,
-        *,
-        max_retries: int | None = None,
-        max_retry_wait: float | None = None,
-        rate_limit_rpm: int | None = None,
-        pool_size: int = 10,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, fansly_conn_id: str = DEFAULT_CONN_ID, *, pool_size: int = 10, **kwargs: Any) -> None:
+        self.options = HookOptions.pop_from(
+            kwargs
+        )  # max_retries, max_retry_wait, rate_limit_rpm, max_credits
         super().__init__(**kwargs)
         self.fansly_conn_id = fansly_conn_id
-        self.connection_label = f"connection {fansly_conn_id!r}"  # how error hints name it
-        self._overrides = {
-            "max_retries": max_retries,
-            "max_retry_wait": max_retry_wait,
-            "rate_limit_rpm": rate_limit_rpm,
-        }
         self.pool_size = pool_size
         self._creator_ids: dict[str, str] = {}
         self._creator_lock = threading.Lock()
@@ -83,7 +76,7 @@ class FanslyHook(BaseHook):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(fansly_conn_id={self.fansly_conn_id!r})"
 
-    # -- configuration -------------------------------------------------------------------------
+    # -- configuration and transport ------------------------------------------------------------
 
     @cached_property
     def settings(self) -> ConnectionSettings:
@@ -103,114 +96,39 @@ class FanslyHook(BaseHook):
         mask_secret(settings.api_key)
         return settings
 
-    def _setting(self, name: str) -> Any:
-        override = self._overrides[name]
-        return getattr(self.settings, name) if override is None else override
-
     @cached_property
-    def retry_policy(self) -> RetryPolicy:
-        return RetryPolicy(
-            max_retries=int(self._setting("max_retries")),
-            max_retry_wait=float(self._setting("max_retry_wait")),
-        )
+    def transport(self) -> Transport:
+        """Sends this hook's requests: one session, pacer, retry policy and credit count."""
+        label = f"connection {self.fansly_conn_id!r}"
+        return Transport(self.settings, self.options, connection_label=label, pool_size=self.pool_size)
 
-    @cached_property
-    def pacer(self) -> SlidingWindowPacer | None:
-        """Keeps this hook's requests under the plan's requests per minute (None: unlimited plan)."""
-        rpm = int(self._setting("rate_limit_rpm"))
-        return SlidingWindowPacer(rpm, RATE_WINDOW_SECONDS + PACING_MARGIN_SECONDS) if rpm > 0 else None
-
-    @cached_property
-    def session(self) -> requests.Session:
-        """The pooled keep-alive session, with the key header set once."""
-        session = requests.Session()
-        # Read proxy and CA-bundle settings from the environment once, with requests' own
-        # rules, rather than on every request (a measurable share of a call's CPU).
-        environment = session.merge_environment_settings(self.settings.base_url, {}, None, True, None)
-        session.trust_env = False
-        session.proxies.update(environment["proxies"])
-        session.verify = environment["verify"]
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.pool_size)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        session.headers.update(
-            {
-                "x-api-key": self.settings.api_key,
-                "Accept": "application/json",
-                "User-Agent": f"airflow-provider-apifansly/{__version__}",
-            }
-        )
-        return session
+    @property
+    def requests_sent(self) -> int:
+        """The requests (credits) this hook has sent, retries included; thread-safe."""
+        return self.transport.requests_sent if "transport" in self.__dict__ else 0
 
     def get_conn(self) -> requests.Session:
         """Build the session, pacer and retry policy now (before threads share the hook) and return the session."""
-        _ = self.pacer, self.retry_policy
-        return self.session
+        self.transport.build()
+        return self.transport.session
 
     def close(self) -> None:
         """Close the pooled connections (the hook opens new ones if used again)."""
-        if "session" in self.__dict__:
-            self.__dict__.pop("session").close()
+        if "transport" in self.__dict__:
+            self.transport.close()
 
-    # -- transport -----------------------------------------------------------------------------
-
-    def request(
+    def _account_call(
         self,
         method: str,
         path: str,
+        parse: Parser[T] | None = None,
         *,
-        json: Any = None,
-        params: dict[str, Any] | None = None,
-        idempotent: bool,
-        nested: bool = False,
-        retry: bool = True,
+        idempotent: bool = True,
+        **kwargs: Any,
     ) -> Any:
-        """Send one API call (retried under the policy) and return the envelope's ``data``.
-
-        :param path: the route below ``/api/fansly``, e.g. ``/accounts``.
-        :param idempotent: whether repeating the call after an ambiguous failure is harmless.
-        :param nested: an account-scoped route: return ``data.data.response``, and treat an
-            inner upstream failure like an outer one (retried if transient).
-        :param retry: False sends exactly one request, whatever happens.
-        """
-        label = f"{method} {API_PREFIX}{path}"
-
-        def attempt() -> Any:
-            data = self._send_once(method, path, json=json, params=params, label=label)
-            return (
-                envelope.nested_response(data, request=label, connection=self.connection_label)
-                if nested
-                else data
-            )
-
-        if not retry:
-            return attempt()
-        return self.retry_policy.call(attempt, idempotent=idempotent)
-
-    def _send_once(
-        self, method: str, path: str, *, json: Any, params: dict[str, Any] | None, label: str
-    ) -> Any:
-        settings = self.settings
-        if self.pacer is not None:
-            self.pacer.acquire()
-        try:
-            response = self.session.request(
-                method,
-                f"{settings.base_url}{API_PREFIX}{path}",
-                json=json,
-                params=params,
-                timeout=(settings.connect_timeout, settings.timeout),
-            )
-        except requests.exceptions.RequestException as exc:
-            raise _connection_error(exc, label, settings.base_url) from None
-        if self.pacer is not None and response.status_code != 429:
-            # A 429's Retry-After already says when to come back; its "Remaining: 0"
-            # would stall the pacer for a whole window.
-            self.pacer.observe(_int_header(response.headers, "X-RateLimit-Remaining"))
-        body = response.content.replace(settings.api_key.encode(), b"***")
-        return envelope.unwrap(
-            response.status_code, response.headers, body, request=label, connection=self.connection_label
-        )
+        """Call an account-scoped route; by default return its nested ``data.data.response``."""
+        reader = parse or _nested_response
+        return self.transport.request(method, path, reader, idempotent=idempotent, **kwargs)
 
     # -- API -----------------------------------------------------------------------------------
 
@@ -227,10 +145,9 @@ class FanslyHook(BaseHook):
 
     def list_accounts(self) -> list[dict[str, Any]]:
         """The connected accounts of the API key (``GET /accounts``)."""
-        data = self.request("GET", "/accounts", idempotent=True)
-        accounts = data.get("accounts") if isinstance(data, dict) else None
-        if not isinstance(accounts, list):
-            raise FanslyApiError(f"GET {API_PREFIX}/accounts returned no 'accounts' list")
+        accounts: list[dict[str, Any]] = self.transport.request(
+            "GET", "/accounts", _accounts, idempotent=True
+        )
         return accounts
 
     def get_creator_id(self, account_id: str | None = None) -> str:
@@ -275,55 +192,169 @@ class FanslyHook(BaseHook):
         path = f"/{account_id}/group"
         # Safe to retry even after a timeout once the request was sent: Fansly's create is
         # find-or-create on the pair of users, so a repeat returns the same group.
-        group = self._account_call("POST", path, json=body)
-        group_id = group.get("id")
-        if not isinstance(group_id, str) or not group_id.isdigit():
-            raise FanslyApiError(f"POST {API_PREFIX}{path} succeeded without a group id: got {group_id!r}")
+        group: dict[str, Any] = self._account_call("POST", path, json=body)
+        _require_id(group, f"POST {API_PREFIX}{path}", "group")
         return group
 
-    def list_chats(self, account_id: str | None = None, *, page_size: int = 100) -> Iterator[dict[str, Any]]:
-        """Every chat of the account, following the cursor (one request per page)."""
-        account_id = self.resolve_account_id(account_id)
-        params: dict[str, Any] = {"limit": page_size}
-        while True:
-            page = self._account_call("GET", f"/{account_id}/chats", params=params)
-            yield from page.get("chats") or []
-            if not page.get("cursor"):
-                return
-            params = {"limit": page_size, "cursor": page["cursor"]}
+    def list_chats(
+        self,
+        account_id: str | None = None,
+        *,
+        filter: str | None = None,  # the API's parameter name
+        sort: str | None = None,
+        search: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every chat of the account (rows as the API sends them), following ``nextCursor``: one request per page.
 
-    def send_message(self, chat_id: str, content: str, account_id: str | None = None) -> dict[str, Any]:
-        """Send a text message to a chat; not idempotent, so never repeated once it may have arrived."""
+        :param filter: ``all``, ``vips``, ``followers`` or ``subscribers``.
+        :param sort: ``newest``, ``oldest`` or ``unread``.
+        :param search: text the API matches against the fans' names.
+        """
+        account_id = self.resolve_account_id(account_id)
+        params: dict[str, Any] = {}
+        for name, value, allowed in (("filter", filter, CHAT_FILTERS), ("sort", sort, CHAT_SORTS)):
+            if value is not None:
+                if value not in allowed:
+                    raise FanslyValidationError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+                params[name] = value
+        if search is not None:
+            if not isinstance(search, str) or not search.strip():
+                raise FanslyValidationError(f"search must be a non-empty string, got {search!r}")
+            params["search"] = search
+        seen_cursors: set[str] = set()
+        while True:
+            page: envelope.Page = self._account_call(
+                "GET", f"/{account_id}/chats", _chats_page, params=params
+            )
+            yield from page.rows
+            if page.cursor is None:
+                return
+            if page.cursor in seen_cursors:
+                raise FanslyApiError(
+                    f"GET {API_PREFIX}/{account_id}/chats returned cursor {page.cursor!r:.40} twice; "
+                    "stopping rather than paging forever"
+                )
+            seen_cursors.add(page.cursor)
+            params = {**params, "cursor": page.cursor}
+
+    def existing_chats(self, account_id: str | None = None) -> dict[str, str]:
+        """Fan id -> chat id for every chat the list shows. A cache, not the truth: some chats are unlisted."""
+        chats: dict[str, str] = {}
+        for row in self.list_chats(account_id):
+            try:
+                fan = validate_native_id(row.get("partnerAccountId"), field="partnerAccountId")
+                chats[fan] = validate_native_id(row.get("groupId"), field="groupId")
+            except FanslyValidationError as exc:
+                raise FanslyApiError(
+                    f"GET {API_PREFIX}/.../chats returned a row without usable ids: {exc}"
+                ) from None
+        return chats
+
+    def list_messages(
+        self, chat_id: str | int, account_id: str | None = None, limit: int = MAX_MESSAGES_LIMIT
+    ) -> list[dict[str, Any]]:
+        """The chat's latest messages, at most ``limit`` (1 to 10), in the API's order."""
         account_id = self.resolve_account_id(account_id)
         chat_id = validate_native_id(chat_id, field="chat_id")
-        if not isinstance(content, str) or not content.strip():
-            raise FanslyValidationError("content must be a non-empty string")
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_MESSAGES_LIMIT:
+            raise FanslyValidationError(
+                f"limit must be a whole number from 1 to {MAX_MESSAGES_LIMIT}, got {limit!r}"
+            )
         path = f"/{account_id}/chats/{chat_id}/messages"
-        return self._account_call("POST", path, json={"content": content}, idempotent=False)
+        page: envelope.Page = self._account_call("GET", path, _messages_page, params={"limit": limit})
+        return page.rows
 
-    def _account_call(
-        self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any
+    def send_message(
+        self,
+        chat_id: str | int,
+        content: str,
+        account_id: str | None = None,
+        *,
+        media_ids: list[Any] | None = None,
+        access_type: list[str] | None = None,
+        price: float | None = None,
     ) -> dict[str, Any]:
-        """Call an account-scoped route and return its nested ``data.data.response``."""
-        response: dict[str, Any] = self.request(method, path, idempotent=idempotent, nested=True, **kwargs)
-        return response
+        """Send a message to a chat and return it; every field is checked before any request.
+
+        Delivered at most once, even when a failure leaves it unclear whether it arrived: see ``deliver``.
+        """
+        message = OutgoingMessage.parse(chat_id, content, media_ids, access_type, price)
+        return self.deliver(message, account_id)
+
+    def deliver(self, message: OutgoingMessage, account_id: str | None = None) -> dict[str, Any]:
+        """Send a validated message, neither lost nor duplicated by retries; return the message.
+
+        Sending is not idempotent. After an ambiguous failure (sent, then a timeout, a drop,
+        a 5xx or an upstream failure) the message may have been stored, so before sending
+        again we read the chat's latest messages and return ours if it is there: sent by the
+        creator, same content, created since we began (less the clock skew). A 429 or a
+        refused connection never reached the server and is retried directly. Residual risk:
+        the same text sent by hand into the same chat within the skew window is taken for ours.
+        """
+        account_id = self.resolve_account_id(account_id)
+        path = f"/{account_id}/chats/{message.chat_id}/messages"
+        label = f"POST {API_PREFIX}{path}"
+        since = time.time() - DELIVERY_CLOCK_SKEW_SECONDS
+        ambiguous = False
+
+        def attempt() -> dict[str, Any]:
+            nonlocal ambiguous
+            if ambiguous:
+                delivered = self._delivered(message, account_id, since)
+                if delivered is not None:
+                    return delivered
+            try:
+                sent: dict[str, Any] = self.transport.request(
+                    "POST", path, _nested_response, json=message.body(), idempotent=False, retry=False
+                )
+            except (FanslyServerError, FanslyConnectionError) as exc:
+                ambiguous = ambiguous or isinstance(exc, FanslyServerError) or exc.request_sent
+                raise
+            _require_id(sent, label, "message")
+            return sent
+
+        try:
+            return self.transport.retry_policy.call(attempt, idempotent=True)
+        except FanslyError:
+            # Out of retries after an ambiguous failure: one last look, so a message that
+            # did arrive is not reported as failed (and then re-sent by hand).
+            delivered = self._delivered(message, account_id, since) if ambiguous else None
+            if delivered is None:
+                raise
+            return delivered
+
+    def _delivered(self, message: OutgoingMessage, account_id: str, since: float) -> dict[str, Any] | None:
+        """Our message among the chat's latest ones, if an earlier attempt stored it."""
+        creator_id = self.get_creator_id(account_id)
+        path = f"/{account_id}/chats/{message.chat_id}/messages"
+        page: envelope.Page = self.transport.request(
+            "GET", path, _messages_page, params={"limit": MAX_MESSAGES_LIMIT}, idempotent=True, retry=False
+        )
+        for row in page.rows:
+            ours = str(row.get("senderId")) == creator_id and row.get("content") == message.content
+            if ours and _created_at(row, f"GET {API_PREFIX}{path}") >= since:
+                self.log.warning(
+                    "Message %s reached chat %s although the send failed; not sending it again",
+                    row.get("id"),
+                    message.chat_id,
+                )
+                return row
+        return None
 
     # -- Airflow UI ----------------------------------------------------------------------------
 
     def test_connection(self) -> tuple[bool, str]:
         """One ``GET /accounts``, no retries: say whether the key works and what failed if not."""
-        # The UI tests an unsaved copy under a random conn id: don't name it in hints.
-        self.connection_label = "this connection"
         try:
-            data = self.request("GET", "/accounts", idempotent=True, retry=False)
+            transport = self.transport
+            # The UI tests an unsaved copy under a random conn id: don't name it in hints.
+            transport.connection_label = "this connection"
+            accounts = transport.request("GET", "/accounts", _accounts, idempotent=True, retry=False)
         except FanslyError as exc:
             return False, str(exc)
         except Exception as exc:  # the UI shows the message; the key is never part of it
             return False, f"{type(exc).__name__}: {exc}"
-        accounts = data.get("accounts") if isinstance(data, dict) else None
-        if not isinstance(accounts, list):
-            return False, "Connected, but GET /accounts returned no accounts list"
-        names = ", ".join(str(a.get("accountId")) for a in accounts if isinstance(a, dict))
+        names = ", ".join(str(account.get("accountId")) for account in accounts)
         return True, f"Connected to {self.settings.base_url}: {len(accounts)} account(s): {names or 'none'}"
 
     @classmethod
@@ -360,26 +391,40 @@ class FanslyHook(BaseHook):
         }
 
 
-def _connection_error(exc: requests.exceptions.RequestException, label: str, base_url: str) -> FanslyError:
-    """Name what happened on the wire, and whether the request may have reached the server."""
-    reason = exc.args[0] if exc.args else exc
-    never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or isinstance(
-        getattr(reason, "reason", None), NewConnectionError
-    )
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        what = "timed out waiting for the response"
-    elif never_sent:
-        what = "could not connect"
-    else:
-        what = "lost the connection"
-    return FanslyConnectionError(
-        f"{label} to {base_url} {what} ({type(exc).__name__})", request_sent=not never_sent, request=label
-    )
+def _nested_response(data: Any, request: str, connection: str) -> dict[str, Any]:
+    return envelope.nested_response(data, request=request, connection=connection)
 
 
-def _int_header(headers: Any, name: str) -> int | None:
-    value = headers.get(name)
+def _accounts(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
+    return envelope.accounts(data, request=request, connection=connection)
+
+
+def _chats_page(data: Any, request: str, connection: str) -> envelope.Page:
+    return envelope.chats_page(data, request=request, connection=connection)
+
+
+def _messages_page(data: Any, request: str, connection: str) -> envelope.Page:
+    return envelope.messages_page(data, request=request, connection=connection)
+
+
+def _require_id(resource: dict[str, Any], request: str, what: str) -> None:
+    """A success must carry the resource's native id; without it, it is not a success."""
+    resource_id = resource.get("id")
+    if not isinstance(resource_id, str) or not resource_id.isdigit():
+        raise FanslyApiError(
+            f"{request} succeeded without a {what} id: got {resource_id!r:.40}", request=request
+        )
+
+
+def _created_at(message: dict[str, Any], request: str) -> float:
+    """A message's ``createdAt`` in epoch seconds (Fansly's samples use seconds; milliseconds are read too)."""
+    value = message.get("createdAt")
     try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise FanslyApiError(
+            f"{request} returned message {message.get('id')!r} without a numeric createdAt "
+            f"(got {value!r:.40}); cannot tell whether an earlier send arrived, so not sending again",
+            request=request,
+        ) from None
+    return seconds / 1000 if seconds > 1e11 else seconds

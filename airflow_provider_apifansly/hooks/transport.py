@@ -1,0 +1,233 @@
+"""``Transport``: one pooled session to the API, and every rule about sending a request.
+
+Pacing, retries, the credit count and budget, redirects refused, the key kept to
+the configured host, and HTTP failures turned into typed errors all live here, so
+the hook's endpoint methods only say what to send and how to read the answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
+
+from airflow_provider_apifansly import __version__
+from airflow_provider_apifansly.connection import ConnectionSettings
+from airflow_provider_apifansly.exceptions import (
+    FanslyConnectionError,
+    FanslyCreditBudgetError,
+    FanslyOutOfCreditsError,
+)
+from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.options import HookOptions
+from airflow_provider_apifansly.hooks.pacing import SlidingWindowPacer
+from airflow_provider_apifansly.hooks.retry import RetryPolicy
+
+T = TypeVar("T")
+# Reads a response's envelope ``data`` (given the request label and the connection's name).
+Parser = Callable[[Any, str, str], T]
+
+API_PREFIX = "/api/fansly"
+RATE_WINDOW_SECONDS = 60.0
+# A request reaches the server a little after the pacer stamps it, by a varying amount;
+# pacing on a slightly longer window keeps a freed slot from being reused too early.
+PACING_MARGIN_SECONDS = 0.5
+
+
+class Transport:
+    """Sends API calls for one hook; thread-safe once built (``FanslyHook.get_conn`` builds it).
+
+    :param settings: the connection's parsed settings (base URL, key, timeouts, defaults).
+    :param options: the hook's overrides of those settings, and its credit budget.
+    :param connection_label: how error hints name the connection, e.g. ``connection 'fansly_default'``.
+    :param pool_size: connections kept open; the number of threads sharing the hook.
+    """
+
+    def __init__(
+        self, settings: ConnectionSettings, options: HookOptions, *, connection_label: str, pool_size: int
+    ) -> None:
+        self.settings = settings
+        self.options = options
+        self.connection_label = connection_label
+        self.pool_size = pool_size
+        self._count_lock = threading.Lock()
+        self._sent = 0
+        self._out_of_credits: FanslyOutOfCreditsError | None = None
+
+    def __repr__(self) -> str:
+        return f"Transport(base_url={self.settings.base_url!r}, requests_sent={self._sent})"
+
+    @property
+    def requests_sent(self) -> int:
+        """Requests sent so far (each costs a credit), retries included; refused connections are not."""
+        with self._count_lock:
+            return self._sent
+
+    @cached_property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            max_retries=int(_option(self.options.max_retries, self.settings.max_retries)),
+            max_retry_wait=float(_option(self.options.max_retry_wait, self.settings.max_retry_wait)),
+        )
+
+    @cached_property
+    def pacer(self) -> SlidingWindowPacer | None:
+        """Keeps requests under the plan's requests per minute (None: unlimited plan)."""
+        rpm = int(_option(self.options.rate_limit_rpm, self.settings.rate_limit_rpm))
+        return SlidingWindowPacer(rpm, RATE_WINDOW_SECONDS + PACING_MARGIN_SECONDS) if rpm > 0 else None
+
+    @cached_property
+    def session(self) -> requests.Session:
+        """The pooled keep-alive session, with the key header set once."""
+        session = requests.Session()
+        # Read proxy and CA-bundle settings from the environment once, with requests' own
+        # rules, rather than on every request (a measurable share of a call's CPU).
+        environment = session.merge_environment_settings(self.settings.base_url, {}, None, True, None)
+        session.trust_env = False
+        session.proxies.update(environment["proxies"])
+        session.verify = environment["verify"]
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=self.pool_size)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers.update(
+            {
+                "x-api-key": self.settings.api_key,
+                "Accept": "application/json",
+                "User-Agent": f"airflow-provider-apifansly/{__version__}",
+            }
+        )
+        return session
+
+    def build(self) -> None:
+        """Build the session, pacer and retry policy now, before threads share them."""
+        _ = self.session, self.pacer, self.retry_policy
+
+    def close(self) -> None:
+        """Close the pooled connections (a new session is opened if used again)."""
+        if "session" in self.__dict__:
+            self.__dict__.pop("session").close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        parse: Parser[T],
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        idempotent: bool,
+        retry: bool = True,
+    ) -> T:
+        """Send one API call (retried under the policy) and return what ``parse`` reads from its data.
+
+        :param path: the route below ``/api/fansly``, e.g. ``/accounts``.
+        :param parse: reads the envelope's ``data``; it runs inside each attempt, so a
+            transient failure it finds (an inner upstream 5xx) is retried like an outer one.
+        :param idempotent: whether repeating the call after an ambiguous failure is harmless.
+        :param retry: False sends exactly one request, whatever happens.
+        """
+        label = f"{method} {API_PREFIX}{path}"
+
+        def attempt() -> T:
+            data = self.send_once(method, path, json=json, params=params, label=label)
+            return parse(data, label, self.connection_label)
+
+        if not retry:
+            return attempt()
+        return self.retry_policy.call(attempt, idempotent=idempotent)
+
+    def send_once(
+        self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None, label: str
+    ) -> Any:
+        """One request, no retry: the envelope's ``data``, or a typed error."""
+        settings = self.settings
+        self._spend_credit(label)
+        if self.pacer is not None:
+            self.pacer.acquire()
+        try:
+            # Never follow a redirect: requests would carry x-api-key to any host it points at.
+            response = self.session.request(
+                method,
+                f"{settings.base_url}{API_PREFIX}{path}",
+                json=json,
+                params=params,
+                timeout=(settings.connect_timeout, settings.timeout),
+                allow_redirects=False,
+            )
+        except requests.exceptions.RequestException as exc:
+            error = _connection_error(exc, label, settings.base_url)
+            if not error.request_sent:
+                self._refund_credit()
+            raise error from None
+        if self.pacer is not None and response.status_code != 429:
+            # A 429's Retry-After already says when to come back; its "Remaining: 0"
+            # would stall the pacer for a whole window.
+            self.pacer.observe(_int_header(response.headers, "X-RateLimit-Remaining"))
+        body = response.content.replace(settings.api_key.encode(), b"***")
+        try:
+            return envelope.unwrap(
+                response.status_code, response.headers, body, request=label, connection=self.connection_label
+            )
+        except FanslyOutOfCreditsError as exc:
+            self._out_of_credits = exc
+            raise
+
+    def _spend_credit(self, label: str) -> None:
+        """Count a request about to be sent, or refuse it: credits ran out, or the budget is spent."""
+        with self._count_lock:
+            if self._out_of_credits is not None:
+                raise FanslyOutOfCreditsError(
+                    f"{label} not sent: the plan's credits ran out earlier in this run "
+                    f"({self._out_of_credits.request} answered 402).",
+                    http_status=402,
+                    request=label,
+                )
+            budget = self.options.max_credits
+            if budget is not None and self._sent >= budget:
+                raise FanslyCreditBudgetError(
+                    f"credit budget of {budget} reached after {self._sent} requests; {label} not sent",
+                    budget=budget,
+                    request=label,
+                )
+            self._sent += 1
+
+    def _refund_credit(self) -> None:
+        with self._count_lock:
+            self._sent -= 1
+
+
+def _option(override: float | None, setting: int) -> float:
+    """The hook's override when it set one, else the connection's setting."""
+    return setting if override is None else override
+
+
+def _connection_error(
+    exc: requests.exceptions.RequestException, label: str, base_url: str
+) -> FanslyConnectionError:
+    """Name what happened on the wire, and whether the request may have reached the server."""
+    reason = exc.args[0] if exc.args else exc
+    never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or isinstance(
+        getattr(reason, "reason", None), NewConnectionError
+    )
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        what = "timed out waiting for the response"
+    elif never_sent:
+        what = "could not connect"
+    else:
+        what = "lost the connection"
+    return FanslyConnectionError(
+        f"{label} to {base_url} {what} ({type(exc).__name__})", request_sent=not never_sent, request=label
+    )
+
+
+def _int_header(headers: Any, name: str) -> int | None:
+    value = headers.get(name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
