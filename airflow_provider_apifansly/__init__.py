@@ -13,18 +13,31 @@ __version__ = "1.0.0"
 
 if TYPE_CHECKING:
     from airflow_provider_apifansly.hooks.fansly import FanslyHook
+    from airflow_provider_apifansly.operators.base import FanslyBaseOperator
     from airflow_provider_apifansly.operators.group_chat import (
         CreateGroupChatOperator,
         CreateGroupChatsOperator,
     )
+    from airflow_provider_apifansly.operators.messages import SendMessageOperator, SendMessagesOperator
 
 _LAZY = {
     "FanslyHook": "airflow_provider_apifansly.hooks.fansly",
     "CreateGroupChatOperator": "airflow_provider_apifansly.operators.group_chat",
     "CreateGroupChatsOperator": "airflow_provider_apifansly.operators.group_chat",
+    "FanslyBaseOperator": "airflow_provider_apifansly.operators.base",
+    "SendMessageOperator": "airflow_provider_apifansly.operators.messages",
+    "SendMessagesOperator": "airflow_provider_apifansly.operators.messages",
 }
 
-__all__ = ["CreateGroupChatOperator", "CreateGroupChatsOperator", "FanslyHook", "__version__"]
+__all__ = [
+    "CreateGroupChatOperator",
+    "CreateGroupChatsOperator",
+    "FanslyBaseOperator",
+    "FanslyHook",
+    "SendMessageOperator",
+    "SendMessagesOperator",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,113 @@
+"""``OutgoingMessage``: a message to send, checked against the documented Send Message body.
+
+Every field is validated before any request, for one send and for a whole
+batch alike, so a bad price or access type never costs a credit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from airflow_provider_apifansly.exceptions import FanslyValidationError
+from airflow_provider_apifansly.ids import validate_native_id
+
+ACCESS_TYPES = ("ppv", "subscription", "follow", "list", "limited_time")
+MIN_PRICE, MAX_PRICE = 1, 500
+
+MediaId = str | dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A validated message for one chat.
+
+    :param chat_id: the chat's (group's) native id.
+    :param content: the text; required and non-empty.
+    :param media_ids: attached media: ids (digits), or ``{"mediaId", "previewId"}`` objects.
+    :param access_type: who may open the media: values of ``ACCESS_TYPES``.
+    :param price: dollars, 1 to 500; only with ``ppv`` and attached media.
+    """
+
+    chat_id: str
+    content: str
+    media_ids: tuple[MediaId, ...] = ()
+    access_type: tuple[str, ...] = ()
+    price: int | float | None = None
+
+    @classmethod
+    def parse(
+        cls,
+        chat_id: object,
+        content: object,
+        media_ids: object = None,
+        access_type: object = None,
+        price: object = None,
+        *,
+        where: str = "",
+    ) -> OutgoingMessage:
+        """Check every field; raise ``FanslyValidationError`` naming the field (prefixed by ``where``)."""
+        chat = validate_native_id(chat_id, field=f"{where}chat_id")
+        if not isinstance(content, str) or not content.strip():
+            raise FanslyValidationError(f"{where}content must be a non-empty string, got {content!r:.60}")
+        media = tuple(
+            _media_id(item, f"{where}media_ids[{i}]")
+            for i, item in enumerate(_list(media_ids, f"{where}media_ids"))
+        )
+        access = tuple(
+            _access_type(item, f"{where}access_type[{i}]")
+            for i, item in enumerate(_list(access_type, f"{where}access_type"))
+        )
+        if price is not None:
+            if isinstance(price, bool) or not isinstance(price, int | float):
+                raise FanslyValidationError(f"{where}price must be a number of dollars, got {price!r}")
+            if not MIN_PRICE <= price <= MAX_PRICE:
+                raise FanslyValidationError(
+                    f"{where}price must be from {MIN_PRICE} to {MAX_PRICE} dollars, got {price!r}"
+                )
+            if "ppv" not in access or not media:
+                raise FanslyValidationError(
+                    f"{where}price is only allowed on a pay-per-view message with media: "
+                    "set access_type to include 'ppv' and give media_ids"
+                )
+        return cls(chat, content, media, access, price)
+
+    def body(self) -> dict[str, Any]:
+        """The Send Message request body, with only the fields that were given."""
+        body: dict[str, Any] = {"content": self.content}
+        if self.media_ids:
+            body["mediaIds"] = list(self.media_ids)
+        if self.access_type:
+            body["access_type"] = list(self.access_type)
+        if self.price is not None:
+            body["price"] = self.price
+        return body
+
+
+def _list(value: object, field: str) -> Sequence[object]:
+    if value is None:
+        return ()
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        raise FanslyValidationError(f"{field} must be a list, got {type(value).__name__} {value!r:.60}")
+    return value
+
+
+def _media_id(value: object, field: str) -> MediaId:
+    if isinstance(value, Mapping):
+        if set(value) - {"mediaId", "previewId"} or "mediaId" not in value:
+            raise FanslyValidationError(
+                f"{field} must be a media id or {{'mediaId': ..., 'previewId': ...}}, got keys {sorted(value)}"
+            )
+        preview = value.get("previewId")
+        return {
+            "mediaId": validate_native_id(value["mediaId"], field=f"{field}.mediaId"),
+            "previewId": None if preview is None else validate_native_id(preview, field=f"{field}.previewId"),
+        }
+    return validate_native_id(value, field=field)
+
+
+def _access_type(value: object, field: str) -> str:
+    if value not in ACCESS_TYPES:
+        raise FanslyValidationError(f"{field} must be one of {', '.join(ACCESS_TYPES)}; got {value!r:.40}")
+    return str(value)

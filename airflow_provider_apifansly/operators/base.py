@@ -1,0 +1,108 @@
+"""``FanslyBaseOperator``: the one way every Fansly operator takes its connection and builds its hook;
+``FanslyBatchOperator``: what the bulk operators add to it."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_apifansly._compat import BaseOperator, Context
+from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
+from airflow_provider_apifansly.exceptions import FanslyError
+from airflow_provider_apifansly.hooks.options import HookOptions
+
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.bulk import BulkResult
+    from airflow_provider_apifansly.hooks.fansly import FanslyHook
+
+
+class FanslyBaseOperator(BaseOperator):
+    """Base of the Fansly operators: builds the hook from the connection and the hook options,
+    runs ``call_api``, then logs and pushes (XCom ``credits``) the requests it spent.
+
+    The hook is imported lazily, so a DAG file that uses an operator does not import ``requests``.
+
+    :param fansly_conn_id: the ``apifansly`` connection. Templated.
+    :param max_retries: retries of transient failures (default: the connection's).
+    :param max_retry_wait: longest single retry wait in seconds (default: the connection's).
+    :param rate_limit_rpm: requests per minute to stay under (default: the connection's).
+    :param max_credits: a hard cap on the requests the task sends (default: none).
+    """
+
+    ui_color = "#1fa1f2"
+
+    def __init__(self, *, fansly_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+        self.hook_options = HookOptions.pop_from(kwargs)  # checked here, when the DAG is parsed
+        super().__init__(**kwargs)
+        self.fansly_conn_id = fansly_conn_id
+
+    @property
+    def hook_pool_size(self) -> int:
+        """Connections the hook keeps open: one per thread that shares it."""
+        return 1
+
+    @cached_property
+    def hook(self) -> FanslyHook:
+        from airflow_provider_apifansly.hooks.fansly import FanslyHook
+
+        return FanslyHook(self.fansly_conn_id, pool_size=self.hook_pool_size, **self.hook_options.given())
+
+    def execute(self, context: Context) -> Any:
+        try:
+            return self.call_api(context)
+        finally:
+            spent = self.hook.requests_sent
+            self.log.info("%d requests (credits) spent", spent)
+            context["ti"].xcom_push(key="credits", value=spent)
+            self.hook.close()
+
+    def call_api(self, context: Context) -> Any:
+        """The operator's work with ``self.hook``; its return value is the task's XCom ``return_value``."""
+        raise NotImplementedError
+
+
+class FanslyBatchOperator(FanslyBaseOperator):
+    """Base of the bulk operators: a thread pool over one hook, and one way to report the outcome.
+
+    :param max_concurrency: requests in flight at once.
+    :param fail_policy: ``"fail"`` (default) fails the task if any item failed, after all were
+        tried; ``"continue"`` only logs, leaving downstream tasks to read XCom ``failed``. A
+        rejected key, credits used up or the credit budget spent fail the task either way.
+    :param progress_every: log progress after this many items (and at least every 10 s).
+    """
+
+    fail_policies = ("fail", "continue")
+
+    def __init__(
+        self, *, max_concurrency: int = 8, fail_policy: str = "fail", progress_every: int = 100, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        if fail_policy not in self.fail_policies:
+            raise ValueError(f"fail_policy must be one of {self.fail_policies}, got {fail_policy!r}")
+        if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int) or max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be a whole number of at least 1, got {max_concurrency!r}")
+        self.max_concurrency = max_concurrency
+        self.fail_policy = fail_policy
+        self.progress_every = progress_every
+
+    @property
+    def hook_pool_size(self) -> int:
+        return self.max_concurrency
+
+    def report(
+        self, context: Context, result: BulkResult, value: dict[str, str], noun: str
+    ) -> dict[str, str]:
+        """Push XCom ``failed``; fail the task after a stop, or on failures under ``fail_policy="fail"``;
+        else return ``value`` as the task's ``return_value``."""
+        ti = context["ti"]
+        ti.xcom_push(key="failed", value=result.failed)
+        if result.stopped is not None:
+            ti.xcom_push(key="return_value", value=value)
+            raise result.stop_error(self.hook, noun)
+        if result.failed and self.fail_policy == "fail":
+            ti.xcom_push(key="return_value", value=value)
+            first, error = next(iter(result.failed.items()))
+            raise FanslyError(
+                f"{len(result.failed)} of {result.total} {noun} failed (see XCom 'failed'); first: {first}: {error}"
+            )
+        return value
