@@ -30,6 +30,8 @@ PREFIX = "/api/fansly/"
 INVALID = "Invalid request parameters"
 # The query parameters List Chats documents; anything else (e.g. ``limit``) is refused.
 CHATS_PARAMETERS = ("cursor", "filter", "sort", "search", "subscriptionTierId")
+MESSAGES_PARAMETERS = ("limit", "cursor")
+MAX_MESSAGES_LIMIT = 10
 
 _NATIVE_ID = re.compile(r"[0-9]{1,20}", re.ASCII)
 
@@ -111,9 +113,13 @@ def _dispatch(config: SandboxConfig, world: World, request: Request, accounts: t
         case "GET", [account_id, "chats"]:
             account = _account(config, accounts, account_id)
             return _ok(_chats_page(config, world, account, request.query))
+        case "GET", [account_id, "chats", chat_id, "messages"]:
+            account = _account(config, accounts, account_id)
+            return _ok(nested(_messages_page(config, world, account, chat_id, request.query)))
         case "POST", [account_id, "chats", chat_id, "messages"]:
             account = _account(config, accounts, account_id)
-            message = world.add_message(account.account_id, chat_id, _content(request))
+            content = _content(request)
+            message = world.add_message(account.account_id, chat_id, content, body=_json_object(request))
             if message is None:
                 raise ApiError(404, f"Chat not found: {chat_id}")
             return _ok(nested(message))
@@ -268,6 +274,32 @@ def _chats_page(config: SandboxConfig, world: World, account: Account, query: st
     elif config.last_page_cursor != "absent":
         data["nextCursor"] = None if config.last_page_cursor == "null" else ""
     return data
+
+
+def _messages_page(
+    config: SandboxConfig, world: World, account: Account, chat_id: str, query: str
+) -> dict[str, Any]:
+    """One page of Chat Messages: the newest first, ``cursor`` reaching older ones (null at the end)."""
+    parameters = _parameters(query, MESSAGES_PARAMETERS, "Chat Messages")
+    limit = parameters.get("limit", str(MAX_MESSAGES_LIMIT))
+    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_MESSAGES_LIMIT):
+        raise _invalid(f"limit must be a whole number from 1 to {MAX_MESSAGES_LIMIT}; got {limit!r}")
+    messages = world.chat_messages(account.account_id, chat_id)
+    if messages is None:
+        raise ApiError(404, f"Chat not found: {chat_id}")
+    start = 0
+    if cursor := parameters.get("cursor"):
+        before = _decode_cursor("messages", cursor)
+        ids = [message["id"] for message in messages]
+        if before not in ids:
+            raise _invalid(f"unknown cursor {cursor!r}")
+        start = ids.index(before) + 1
+    page = messages[start : start + int(limit)]
+    more = start + len(page) < len(messages)
+    next_cursor = encode_cursor("messages", page[-1]["id"]) if more else None
+    if config.messages_order == "oldest":
+        page.reverse()  # paging still walks from the newest messages to older ones
+    return {"messages": page, "cursor": next_cursor}
 
 
 def _content(request: Request) -> str:

@@ -202,6 +202,35 @@ class FanslySandbox:
             subscription_tier_id=subscription_tier_id,
         )
 
+    def seed_message(
+        self, chat_id: str, content: str, *, sender_id: str | None = None, created_at: int | None = None
+    ) -> dict[str, Any]:
+        """Add a message to a chat as if it had been sent there, and return it as Chat Messages shows it.
+
+        Use it for what the fan wrote (``sender_id`` the fan's id), or what the creator sent by
+        hand. A fan's message is unread (``unreadCount``) until the creator's next one. Seeding
+        sends no request: it is neither journaled nor counted in ``messages_sent``.
+
+        :param chat_id: the chat (group) id, created through the API or seeded.
+        :param sender_id: one of the chat's two users (default: the creator).
+        :param created_at: epoch seconds (default: now); messages sort on it, then on their id.
+        """
+        record = self._world.chat(chat_id)
+        if record is None:
+            raise ValueError(f"The sandbox has no chat {chat_id!r}")
+        if sender_id is not None and sender_id not in record.user_ids:
+            users = " and ".join(sorted(record.user_ids))
+            raise ValueError(f"Sender {sender_id!r} is not in chat {chat_id} (its users are {users})")
+        if not isinstance(content, str):
+            raise ValueError(f"content must be a string; got {content!r}")
+        if created_at is not None and (type(created_at) is not int or created_at < 0):
+            raise ValueError(f"created_at must be whole epoch seconds; got {created_at!r}")
+        message = self._world.add_message(
+            record.account_id, chat_id, content, sender_id=sender_id, created_at=created_at
+        )
+        assert message is not None  # the chat exists and chats are never removed
+        return message
+
     def _account(self, account_id: str | None) -> Account:
         """The config's account of that id, or its first key's first account when None."""
         accounts = [account for owned in self.config.keys.values() for account in owned]
@@ -214,7 +243,7 @@ class FanslySandbox:
 
     @property
     def messages(self) -> list[MessageRecord]:
-        """A snapshot of every message sent, oldest first."""
+        """A snapshot of every message, sent through the API or seeded, in the order they came."""
         return self._world.messages()
 
     def connection_json(self, conn_id: str = DEFAULT_CONN_ID, **extra: Any) -> str:

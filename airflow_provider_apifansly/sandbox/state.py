@@ -12,6 +12,7 @@ import itertools
 import math
 import random
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -95,11 +96,17 @@ class GroupRecord:
 
 @dataclass(frozen=True)
 class MessageRecord:
-    """A message sent to a group chat."""
+    """A message in a group chat: sent through the API, or seeded by ``FanslySandbox.seed_message``.
+
+    :param message: the message as Chat Messages returns it.
+    :param body: the Send Message body the API accepted (None for a seeded message).
+    """
 
     account_id: str
     group_id: str
     message: dict[str, Any]
+    body: dict[str, Any] | None = None
+    seeded: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,7 @@ class _Chat:
 
     record: GroupRecord
     activity: int
+    messages: list[dict[str, Any]] = field(default_factory=list)
     last_message_id: str | None = None
     unread_count: int = 0
     last_unread_message_id: str | None = None
@@ -324,24 +332,69 @@ class World:
                 chats.sort(key=lambda chat: chat.unread_count == 0)  # stable: newest within each part
             return [_chat_row(chat, creator_id) for chat in chats]
 
-    def add_message(self, account_id: str, group_id: str, content: str) -> dict[str, Any] | None:
-        """Record a message in the account's chat; None when the account has no such chat."""
+    def chat(self, group_id: str) -> GroupRecord | None:
+        """The record of a chat of any account, or None."""
+        with self._lock:
+            chat = self._chats.get(group_id)
+            return None if chat is None else chat.record
+
+    def add_message(
+        self,
+        account_id: str,
+        group_id: str,
+        content: str,
+        *,
+        sender_id: str | None = None,
+        created_at: int | None = None,
+        attachments: list[dict[str, Any]] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        """Add a message to the account's chat and return it; None when the account has no such chat.
+
+        A message with a ``body`` was sent through the API and counts in ``messages_sent``; one
+        without was seeded. ``sender_id`` defaults to the creator; a fan's message is unread until
+        the creator's next one.
+        """
         with self._lock:
             chat = self._chats.get(group_id)
             if chat is None or chat.record.account_id != account_id:
                 return None
+            creator_id = chat.record.group["createdBy"]
+            message_id = str(next(self._ids))
             message = {
-                "id": str(next(self._ids)),
-                "groupId": group_id,
+                "id": message_id,
+                "type": 1,
                 "content": content,
-                "createdAt": utc_timestamp(),
+                "groupId": group_id,
+                "senderId": sender_id or creator_id,
+                "createdAt": int(time.time()) if created_at is None else created_at,
+                "attachments": list(attachments or []),
+                "interactions": [],
             }
-            chat.record.group["lastMessage"] = message
-            chat.last_message_id = message["id"]
-            chat.activity = next(self._activity)
-            self._messages.append(MessageRecord(account_id, group_id, message))
-            self._counters.messages_sent += 1
-            return dict(message)
+            chat.messages.append(message)
+            if max(chat.messages, key=message_order) is message:
+                chat.last_message_id = message_id
+                chat.record.group["lastMessage"] = message
+                chat.activity = next(self._activity)
+            if message["senderId"] == creator_id:
+                chat.unread_count, chat.last_unread_message_id = 0, None
+            else:
+                chat.unread_count += 1
+                chat.last_unread_message_id = message_id
+            self._messages.append(
+                MessageRecord(account_id, group_id, message, copy.deepcopy(body), seeded=body is None)
+            )
+            if body is not None:
+                self._counters.messages_sent += 1
+            return copy.deepcopy(message)
+
+    def chat_messages(self, account_id: str, group_id: str) -> list[dict[str, Any]] | None:
+        """The account's chat's messages, newest first; None when the account has no such chat."""
+        with self._lock:
+            chat = self._chats.get(group_id)
+            if chat is None or chat.record.account_id != account_id:
+                return None
+            return copy.deepcopy(sorted(chat.messages, key=message_order, reverse=True))
 
     # -- journal and snapshots -------------------------------------------------------------------
 
@@ -371,7 +424,10 @@ class World:
 
     def messages(self) -> list[MessageRecord]:
         with self._lock:
-            return [replace(record, message=dict(record.message)) for record in self._messages]
+            return [
+                replace(record, message=copy.deepcopy(record.message), body=copy.deepcopy(record.body))
+                for record in self._messages
+            ]
 
 
 def _group_payload(group_id: str, creator_id: str, user_ids: tuple[str, str]) -> dict[str, Any]:
@@ -393,6 +449,11 @@ def _group_payload(group_id: str, creator_id: str, user_ids: tuple[str, str]) ->
         "accountDmPermissionFlags": 0,
         "groupFlagsMetadata": "{}",
     }
+
+
+def message_order(message: dict[str, Any]) -> tuple[int, int]:
+    """Messages sort by ``createdAt`` (seconds), then by id, which grows with each message."""
+    return message["createdAt"], int(message["id"])
 
 
 def _chat_row(chat: _Chat, creator_id: str) -> dict[str, Any]:
