@@ -32,6 +32,22 @@ INVALID = "Invalid request parameters"
 CHATS_PARAMETERS = ("cursor", "filter", "sort", "search", "subscriptionTierId")
 MESSAGES_PARAMETERS = ("limit", "cursor")
 MAX_MESSAGES_LIMIT = 10
+# The body fields Send Message documents; anything else is refused.
+SEND_FIELDS = (
+    "content",
+    "mediaIds",
+    "access_type",
+    "price",
+    "subscriptionTierId",
+    "subscriptionTierName",
+    "listId",
+    "listLabel",
+    "validBefore",
+    "validAfter",
+    "permissions",
+)
+ACCESS_TYPES = ("ppv", "subscription", "follow", "list", "limited_time")
+MAX_PRICE = 500
 
 _NATIVE_ID = re.compile(r"[0-9]{1,20}", re.ASCII)
 
@@ -118,11 +134,13 @@ def _dispatch(config: SandboxConfig, world: World, request: Request, accounts: t
             return _ok(nested(_messages_page(config, world, account, chat_id, request.query)))
         case "POST", [account_id, "chats", chat_id, "messages"]:
             account = _account(config, accounts, account_id)
-            content = _content(request)
-            message = world.add_message(account.account_id, chat_id, content, body=_json_object(request))
+            body = _send_body(request)
+            message = world.add_message(
+                account.account_id, chat_id, body["content"], attachments=_attachments(body), body=body
+            )
             if message is None:
                 raise ApiError(404, f"Chat not found: {chat_id}")
-            return _ok(nested(message))
+            return Reply(201, "Success", nested(message))
     raise ApiError(404, f"Route not found: {request.method} {request.path}")
 
 
@@ -302,8 +320,82 @@ def _messages_page(
     return {"messages": page, "cursor": next_cursor}
 
 
-def _content(request: Request) -> str:
-    content = _json_object(request).get("content")
+def _send_body(request: Request) -> dict[str, Any]:
+    """Validate a Send Message body as the API documents it; return it as accepted.
+
+    Optional fields may be null, which counts as absent (as the API's validators treat it).
+    """
+    body = _json_object(request)
+    unknown = [name for name in body if name not in SEND_FIELDS]
+    if unknown:
+        names = ", ".join(repr(name) for name in unknown)
+        raise _invalid(f"unknown field {names} (Send Message takes {', '.join(SEND_FIELDS)})")
+    content = body.get("content")
     if not isinstance(content, str) or not content.strip():
         raise _invalid("content must be a non-empty string")
-    return content
+    media = _media_ids(body.get("mediaIds"))
+    access_type = body.get("access_type")
+    if access_type is not None:
+        if not isinstance(access_type, list):
+            raise _invalid(f"access_type must be a list of {', '.join(ACCESS_TYPES)}")
+        for index, value in enumerate(access_type):
+            if value not in ACCESS_TYPES:
+                raise _invalid(
+                    f"access_type[{index}] must be one of {', '.join(ACCESS_TYPES)}; got {value!r}"
+                )
+    price = body.get("price")
+    if price is not None:
+        if isinstance(price, bool) or not isinstance(price, int | float) or not 1 <= price <= MAX_PRICE:
+            raise _invalid(f"price must be a number of dollars from 1 to {MAX_PRICE}; got {price!r}")
+        if "ppv" not in (access_type or []) or not media:
+            raise _invalid("price is only allowed with access_type ppv and attached mediaIds")
+    for name in ("subscriptionTierId", "subscriptionTierName", "listId", "listLabel"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise _invalid(f"{name} must be a string")
+    for name in ("validBefore", "validAfter"):
+        value = body.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise _invalid(f"{name} must be a whole number")
+    permissions = body.get("permissions")
+    if permissions is not None and (
+        not isinstance(permissions, list) or not all(isinstance(rule, dict) for rule in permissions)
+    ):
+        raise _invalid("permissions must be a list of objects")
+    return body
+
+
+def _media_ids(media_ids: Any) -> list[str]:
+    """The media ids of ``mediaIds``: strings of digits, or objects ``{mediaId, previewId}``."""
+    if media_ids is None:
+        return []
+    if not isinstance(media_ids, list):
+        raise _invalid("mediaIds must be a list")
+    found = []
+    for index, item in enumerate(media_ids):
+        if isinstance(item, dict):
+            preview_id = item.get("previewId")
+            if (
+                set(item) - {"mediaId", "previewId"}
+                or not _is_digits(item.get("mediaId"))
+                or (preview_id is not None and not _is_digits(preview_id))
+            ):
+                reason = "an object of mediaId and previewId (or null), ids of digits"
+                raise _invalid(f"mediaIds[{index}] must be {reason}")
+            found.append(item["mediaId"])
+        elif _is_digits(item):
+            found.append(item)
+        else:
+            raise _invalid(f"mediaIds[{index}] must be a media id (a string of digits) or an object")
+    return found
+
+
+def _is_digits(value: Any) -> bool:
+    return isinstance(value, str) and is_native_id(value)
+
+
+def _attachments(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The message's attachments: each media id as a content of type 1 (media), in order."""
+    return [
+        {"contentId": media_id, "contentType": 1, "pos": position}
+        for position, media_id in enumerate(_media_ids(body.get("mediaIds")))
+    ]

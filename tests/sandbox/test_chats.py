@@ -147,7 +147,7 @@ def test_newest_chat_comes_first_and_oldest_reverses(api: Api) -> None:
 def test_a_message_makes_its_chat_the_newest(api: Api) -> None:
     first, second = api.group_id(fan(1)), api.group_id(fan(2))
 
-    assert api.send(first, {"content": "hello again"}).ok
+    envelope(api.send(first, {"content": "hello again"}), 201)
 
     assert group_ids(api.chats()) == [first, second]
 

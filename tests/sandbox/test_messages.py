@@ -51,7 +51,7 @@ def pages(api: Api, chat_id: str, **params: Any) -> list[list[str]]:
 
 def test_a_message_sent_through_the_api_reads_back_with_the_documented_fields(api: Api, chat_id: str) -> None:
     before = int(time.time())
-    sent = response_of(api.send(chat_id, {"content": "hi"}), 200)
+    sent = response_of(api.send(chat_id, {"content": "hi"}), 201)
 
     response = response_of(api.messages(chat_id))
 
@@ -189,7 +189,7 @@ def test_a_fans_message_is_unread_until_the_creator_answers(
     second = fansly_sandbox.seed_message(chat_id, "anyone?", sender_id=FAN_ID)
     unread = response_of(api.chats())["data"][0]
 
-    reply = response_of(api.send(chat_id, {"content": "hi!"}), 200)
+    reply = response_of(api.send(chat_id, {"content": "hi!"}), 201)
     read = response_of(api.chats())["data"][0]
 
     assert first["senderId"] == FAN_ID
