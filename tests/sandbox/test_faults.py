@@ -14,6 +14,7 @@ from airflow_provider_apifansly.sandbox import (
     FanslySandbox,
     Fault,
 )
+from tests.sandbox.client import Api, response_of
 
 HEADERS = {"x-api-key": DEFAULT_API_KEY}
 FAN_ID = "723516315247063042"
@@ -239,3 +240,143 @@ def test_latency_and_jitter_delay_every_answer(
     assert latency <= elapsed < latency + jitter + 0.5
     entry = fansly_sandbox.journal[-1]
     assert latency <= entry.duration_s <= latency + jitter + 0.01
+
+
+# -- faults on List Chats, Chat Messages and Send Message -----------------------------------------
+
+SEND_ONLY = {"path_contains": "/messages", "method": "POST"}
+
+
+@pytest.fixture
+def chat_id(fansly_sandbox: FanslySandbox) -> str:
+    fansly_sandbox.config.rpm = None
+    return fansly_sandbox.seed_chats([FAN_ID])[FAN_ID]
+
+
+def test_drop_after_storing_a_sent_message_leaves_it_readable(
+    fansly_sandbox: FanslySandbox, chat_id: str
+) -> None:
+    fansly_sandbox.set_faults(Fault("drop", processed=True, **SEND_ONLY))
+    api = Api(fansly_sandbox)
+
+    with pytest.raises(requests.exceptions.ConnectionError):
+        api.send(chat_id, {"content": "did it arrive?"})
+    read = api.messages(chat_id)
+
+    assert [message["content"] for message in response_of(read)["messages"]] == ["did it arrive?"]
+    assert fansly_sandbox.counters.messages_sent == 1
+    assert [(entry.method, entry.status, entry.fault) for entry in fansly_sandbox.journal] == [
+        ("POST", None, "drop"),
+        ("GET", 200, None),
+    ]
+
+
+def test_5xx_after_storing_a_sent_message(fansly_sandbox: FanslySandbox, chat_id: str) -> None:
+    fansly_sandbox.set_faults(Fault("status", status=504, processed=True, first_n=1, **SEND_ONLY))
+    api = Api(fansly_sandbox)
+
+    failed = api.send(chat_id, {"content": "once"})
+    stored = response_of(api.messages(chat_id))["messages"]
+
+    assert failed.status_code == 504
+    assert [message["content"] for message in stored] == ["once"]
+    assert len(fansly_sandbox.messages) == 1
+
+
+def test_a_send_fault_that_does_not_process_stores_nothing(
+    fansly_sandbox: FanslySandbox, chat_id: str
+) -> None:
+    fansly_sandbox.set_faults(Fault("status", status=503, **SEND_ONLY))
+    api = Api(fansly_sandbox)
+
+    assert api.send(chat_id, {"content": "lost"}).status_code == 503
+    assert response_of(api.messages(chat_id))["messages"] == []
+    assert fansly_sandbox.messages == []
+
+
+def test_a_messages_fault_without_a_method_also_hits_reads(
+    fansly_sandbox: FanslySandbox, chat_id: str
+) -> None:
+    fansly_sandbox.set_faults(Fault("status", status=502, path_contains="/messages"))
+    api = Api(fansly_sandbox)
+
+    assert api.messages(chat_id).status_code == 502
+    assert api.send(chat_id, {"content": "hi"}).status_code == 502
+    assert api.chats().status_code == 200
+
+
+def test_first_n_fails_the_first_list_chats_pages_only(fansly_sandbox: FanslySandbox, chat_id: str) -> None:
+    fansly_sandbox.set_faults(Fault("status", status=503, first_n=2, path_contains="/chats", method="GET"))
+    api = Api(fansly_sandbox)
+
+    assert [api.chats().status_code for _ in range(3)] == [503, 503, 200]
+
+
+def test_drop_on_list_chats_closes_the_connection(fansly_sandbox: FanslySandbox, chat_id: str) -> None:
+    fansly_sandbox.set_faults(Fault("drop", first_n=1, path_contains="/chats"))
+
+    with pytest.raises(requests.exceptions.ConnectionError):
+        Api(fansly_sandbox).chats()
+
+    assert response_of(Api(fansly_sandbox).chats())["data"][0]["groupId"] == chat_id
+
+
+def test_missing_id_on_send_answers_201_without_the_message_id(
+    fansly_sandbox: FanslySandbox, chat_id: str
+) -> None:
+    fansly_sandbox.set_faults(Fault("missing_id", **SEND_ONLY))
+
+    message = response_of(Api(fansly_sandbox).send(chat_id, {"content": "hi"}), 201)
+
+    assert "id" not in message
+    assert message["content"] == "hi"
+    assert len(fansly_sandbox.messages) == 1
+
+
+def test_missing_id_keeps_list_chats_next_cursor_beside_the_inner_data(fansly_sandbox: FanslySandbox) -> None:
+    fansly_sandbox.config.chats_page_size = 1
+    fansly_sandbox.seed_chats(["723516315247060001", "723516315247060002"])
+    fansly_sandbox.set_faults(Fault("missing_id", path_contains="/chats"))
+
+    data = Api(fansly_sandbox).chats().json()["data"]
+
+    assert data["nextCursor"]
+    assert len(data["data"]["response"]["data"]) == 1
+
+
+def test_slow_send_times_out_the_client_but_stores_the_message_once(
+    fansly_sandbox: FanslySandbox, chat_id: str
+) -> None:
+    fansly_sandbox.set_faults(Fault("slow", delay=0.5, first_n=1, **SEND_ONLY))
+    url = f"{Api(fansly_sandbox).base}/chats/{chat_id}/messages"
+
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.post(url, json={"content": "slow"}, headers=HEADERS, timeout=0.1)
+
+    assert [record.message["content"] for record in fansly_sandbox.messages] == ["slow"]
+
+
+def test_inner_failure_on_chat_messages(fansly_sandbox: FanslySandbox, chat_id: str) -> None:
+    fansly_sandbox.set_faults(Fault("inner_failure", path_contains="/messages", method="GET"))
+
+    response = Api(fansly_sandbox).messages(chat_id)
+
+    assert response.status_code == 200
+    assert response.json()["data"]["data"]["success"] is False
+
+
+@pytest.mark.parametrize("route", ["chats", "messages", "send"])
+def test_probability_applies_to_the_chat_routes(
+    fansly_sandbox: FanslySandbox, chat_id: str, route: str
+) -> None:
+    fansly_sandbox.set_faults(Fault("status", status=500, probability=0.5))
+    api = Api(fansly_sandbox)
+    call = {
+        "chats": api.chats,
+        "messages": lambda: api.messages(chat_id),
+        "send": lambda: api.send(chat_id, {"content": "hi"}),
+    }[route]
+
+    statuses = {call().status_code for _ in range(30)}
+
+    assert statuses == {500, 201 if route == "send" else 200}
