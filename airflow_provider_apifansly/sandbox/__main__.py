@@ -14,6 +14,7 @@ import sys
 import time
 from types import FrameType
 
+from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
 from airflow_provider_apifansly.sandbox.config import (
     LAST_PAGE_CURSORS,
     MESSAGES_ORDERS,
@@ -22,7 +23,7 @@ from airflow_provider_apifansly.sandbox.config import (
     parse_limit,
     single_key,
 )
-from airflow_provider_apifansly.sandbox.server import DEFAULT_CONN_ID, FanslySandbox
+from airflow_provider_apifansly.sandbox.server import FanslySandbox
 
 # A fixed port keeps the printed export line valid from run to run; in-process sandboxes take a free one.
 CLI_PORT = 8765

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from airflow_provider_apifansly.sandbox.server import DEFAULT_CONN_ID, FanslySandbox
+from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
+from airflow_provider_apifansly.sandbox.server import FanslySandbox
 
 
 @pytest.fixture

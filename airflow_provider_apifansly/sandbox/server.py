@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+# connection.py imports neither Airflow nor requests, so the sandbox stays free of both.
+from airflow_provider_apifansly.connection import CONN_TYPE, DEFAULT_CONN_ID
 from airflow_provider_apifansly.sandbox import api
 from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig
 from airflow_provider_apifansly.sandbox.state import (
@@ -25,10 +27,6 @@ from airflow_provider_apifansly.sandbox.state import (
     World,
 )
 from airflow_provider_apifansly.sandbox.transport import HttpServer, Outcome, reason_phrase
-
-# The provider's connection type and default id, repeated here so the sandbox imports no Airflow.
-CONN_TYPE = "apifansly"
-DEFAULT_CONN_ID = "fansly_default"
 
 _STATUS_MESSAGES = {
     401: "Invalid or missing API key",
