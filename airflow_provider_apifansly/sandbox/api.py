@@ -25,6 +25,7 @@ from airflow_provider_apifansly.sandbox.state import (
     fan_display_name,
     utc_timestamp,
 )
+from airflow_provider_apifansly.sandbox.transport import HttpRequest
 
 PREFIX = "/api/fansly/"
 INVALID = "Invalid request parameters"
@@ -54,7 +55,7 @@ _NATIVE_ID = re.compile(r"[0-9]{1,20}", re.ASCII)
 
 @dataclass(frozen=True)
 class Request:
-    """One request as read off the wire.
+    """One request as the API reads it.
 
     :param key: the ``x-api-key`` header, or None.
     :param body: the parsed JSON body, the raw text when it is not JSON, or None when empty.
@@ -67,6 +68,21 @@ class Request:
     key: str | None
     body: Any
     malformed_json: bool
+
+    @classmethod
+    def from_http(cls, request: HttpRequest) -> Request:
+        """Read the key and decode the body: JSON when it parses, else its text, flagged as malformed."""
+        key = request.headers.get("x-api-key")
+        raw = request.body
+        if not raw:
+            return cls(request.method, request.path, request.query, key, None, malformed_json=False)
+        try:
+            return cls(
+                request.method, request.path, request.query, key, json.loads(raw), malformed_json=False
+            )
+        except ValueError:
+            text = raw.decode("utf-8", "replace")
+            return cls(request.method, request.path, request.query, key, text, malformed_json=True)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from airflow_provider_apifansly.sandbox.state import (
     Relation,
     World,
 )
-from airflow_provider_apifansly.sandbox.transport import HttpServer, Outcome, reason_phrase
+from airflow_provider_apifansly.sandbox.transport import HttpRequest, HttpServer, Outcome, reason_phrase
 
 _STATUS_MESSAGES = {
     401: "Invalid or missing API key",
@@ -262,8 +262,9 @@ class FanslySandbox:
 
     # -- answering one request -------------------------------------------------------------------
 
-    def answer(self, request: api.Request, started: float) -> Outcome:
-        """Answer one request (called by the HTTP handler), wait out latency and delay, journal it."""
+    def answer(self, http_request: HttpRequest, started: float) -> Outcome:
+        """Answer one request (called by the HTTP server), wait out latency and delay, journal it."""
+        request = api.Request.from_http(http_request)
         outcome = self._respond(request)
         config = self.config
         pause = config.latency + self._world.jitter(config.latency_jitter) + outcome.delay
@@ -283,6 +284,10 @@ class FanslySandbox:
             )
         )
         return outcome
+
+    def bad_request(self, reason: str) -> Outcome:
+        """The API's 400 envelope for a request whose HTTP framing cannot be read."""
+        return _error(400, f"{api.INVALID}: {reason}")
 
     def _respond(self, request: api.Request) -> Outcome:
         """Authenticate, rate-limit and charge the request, then answer it or inject a fault."""

@@ -9,7 +9,6 @@ of requests per second.
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 import socketserver
 import threading
@@ -19,10 +18,22 @@ from email.utils import formatdate
 from http import HTTPStatus
 from typing import Any, Protocol
 
-from airflow_provider_apifansly.sandbox.api import INVALID, Request, envelope
-
 _MAX_LINE = 65_536
 _MAX_HEADERS = 100
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """One request as read off the wire; what its headers and body mean is the responder's business.
+
+    :param headers: field names lower-cased; a repeated field keeps its last value.
+    """
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
 
 
 @dataclass
@@ -39,7 +50,11 @@ class Outcome:
 class Responder(Protocol):
     """What the server hands each request to (the sandbox)."""
 
-    def answer(self, request: Request, started: float) -> Outcome: ...
+    def answer(self, request: HttpRequest, started: float) -> Outcome:
+        """The answer to a request read at ``started`` (``time.monotonic()``)."""
+
+    def bad_request(self, reason: str) -> Outcome:
+        """The 400 for a request whose framing cannot be read (the connection is closed after it)."""
 
 
 class BadRequest(Exception):
@@ -93,7 +108,9 @@ class _Handler(socketserver.StreamRequestHandler):
             try:
                 keep_alive = self._serve_one()
             except BadRequest as error:
-                self._write(400, envelope(400, f"{INVALID}: {error}", None), [], keep_alive=False)
+                outcome = self.server.responder.bad_request(str(error))
+                if outcome.status is not None:
+                    self._write(outcome.status, outcome.body, outcome.headers, keep_alive=False)
                 return
             except OSError:
                 return  # reset by the client, or shut by stop()
@@ -114,7 +131,7 @@ class _Handler(socketserver.StreamRequestHandler):
         if headers.get("expect", "").lower() == "100-continue":
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         path, _, query = target.partition("?")
-        request = _request(method, path, query, headers.get("x-api-key"), self._read_body(headers))
+        request = HttpRequest(method, path, query, headers, self._read_body(headers))
         outcome = self.server.responder.answer(request, started)
         if outcome.status is None:
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -184,16 +201,6 @@ class _Handler(socketserver.StreamRequestHandler):
         except OSError:
             return False  # the client gave up, e.g. its read timeout fired
         return keep_alive
-
-
-def _request(method: str, path: str, query: str, key: str | None, raw: bytes) -> Request:
-    """Decode the body: JSON when it parses, else its text, flagged as malformed."""
-    if not raw:
-        return Request(method, path, query, key, None, malformed_json=False)
-    try:
-        return Request(method, path, query, key, json.loads(raw), malformed_json=False)
-    except ValueError:
-        return Request(method, path, query, key, raw.decode("utf-8", "replace"), malformed_json=True)
 
 
 def reason_phrase(status: int) -> str:
