@@ -1,30 +1,26 @@
 """Test-wide set-up: a throwaway AIRFLOW_HOME (SQLite) set before Airflow is imported.
 
-Integration tests use the ``airflow_db`` fixture: a migrated metadata DB with the
-example DAGs serialized, which Airflow 3 needs before ``dag.test()``. The few
-differences between supported Airflow versions that tests must absorb live here too.
+Its DAGs folder links the example DAGs and the test-only DAGs of ``tests/dags``.
+Integration tests use the ``airflow_db`` fixture: a migrated metadata DB with those
+DAGs serialized, which Airflow 3 needs before ``dag.test()``. The few differences
+between supported Airflow versions that tests must absorb live here too; helpers
+that tests import are in ``tests/helpers.py``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
-import subprocess
-import sys
 import tempfile
 from importlib.metadata import version
-from pathlib import Path
-from typing import Any
 
 import pytest
 from packaging.version import Version
 
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLE_DAGS = REPO / "example_dags"
+from tests.helpers import DAGS_FOLDER, airflow_cli, link_dags_folder
 
 os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="apifansly-airflow-home-")
-os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(EXAMPLE_DAGS)
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(link_dags_folder(DAGS_FOLDER))
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ.pop("AIRFLOW_CONN_FANSLY_DEFAULT", None)
 
@@ -56,25 +52,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def airflow_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run the ``airflow`` CLI of this interpreter's environment with the test AIRFLOW_HOME."""
-    airflow = Path(sys.executable).with_name("airflow")
-    return subprocess.run([str(airflow), *args], capture_output=True, text=True, timeout=300, check=False)
-
-
 @pytest.fixture(scope="session")
 def airflow_db() -> None:
-    """A migrated SQLite metadata DB with the example DAGs serialized."""
+    """A migrated SQLite metadata DB with the example and test DAGs serialized."""
     for command in (("db", "migrate"), ("dags", "reserialize")):
         result = airflow_cli(*command)
         assert result.returncode == 0, result.stderr[-3000:]
-
-
-def load_example_dag(name: str) -> Any:
-    """Import an example DAG file and return its ``dag`` object."""
-    spec = importlib.util.spec_from_file_location(f"example_dags.{name}", EXAMPLE_DAGS / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.dag

@@ -1,4 +1,5 @@
-"""Bulk creation through one hook against the sandbox: validation first, isolation of failures, a fault storm."""
+"""Bulk runs through one hook against the sandbox: validation first, isolation of failures, stops, skip_existing,
+credit budgets, and a fault storm."""
 
 from __future__ import annotations
 
@@ -6,8 +7,14 @@ import time
 
 import pytest
 
-from airflow_provider_apifansly.bulk import create_group_chats, parse_user_ids
-from airflow_provider_apifansly.exceptions import FanslyAuthError, FanslyValidationError
+from airflow_provider_apifansly.batch_input import parse_user_ids
+from airflow_provider_apifansly.bulk import create_group_chats, send_messages
+from airflow_provider_apifansly.exceptions import (
+    FanslyAuthError,
+    FanslyCreditBudgetError,
+    FanslyOutOfCreditsError,
+    FanslyValidationError,
+)
 from airflow_provider_apifansly.hooks.fansly import FanslyHook
 from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox, Fault
 
@@ -35,7 +42,7 @@ def test_ids_are_deduplicated_in_order_and_rendered_lists_are_read() -> None:
     ("user_ids", "message"),
     [
         (["1", "x"], "user_ids\\[1\\] must be a native Fansly id"),
-        ("not a list", "must render to a list"),
+        ("not a list", "must render to JSON or a Python literal"),
         ({"1": "2"}, "user_ids must be a list"),
         ([DEFAULT_CREATOR_ID], "contains the creator's own id"),
     ],
@@ -72,9 +79,86 @@ def test_a_permanent_error_for_one_fan_does_not_stop_the_others(
 
 def test_an_auth_error_stops_everything_at_once(hook: FanslyHook, fansly_sandbox: FanslySandbox) -> None:
     fansly_sandbox.set_faults(Fault(kind="status", status=403, path_contains="/group"))
-    with pytest.raises(FanslyAuthError, match="Access denied \\(403\\)"):
-        create_group_chats(hook, fans(500), creator_id=DEFAULT_CREATOR_ID, max_concurrency=4)
-    assert fansly_sandbox.counters.requests < 20  # the in-flight few, not the 500
+
+    result = create_group_chats(hook, fans(500), creator_id=DEFAULT_CREATOR_ID, max_concurrency=4)
+
+    assert isinstance(result.stopped, FanslyAuthError)
+    assert "Access denied (403)" in str(result.stopped)
+    assert fansly_sandbox.counters.requests <= 4  # the calls in flight, not the 500
+    assert sorted(result.failed) == fans(500)  # every fan is reported, none silently dropped
+
+
+def test_running_out_of_credits_stops_the_run_within_two_pools_of_requests(
+    hook: FanslyHook, fansly_sandbox: FanslySandbox
+) -> None:
+    fansly_sandbox.config.credits = 60
+
+    result = create_group_chats(hook, fans(300), creator_id=DEFAULT_CREATOR_ID, max_concurrency=8)
+
+    assert isinstance(result.stopped, FanslyOutOfCreditsError)
+    statuses = [entry.status for entry in fansly_sandbox.journal]
+    after_first_402 = len(statuses) - statuses.index(402) - 1
+    assert after_first_402 <= 2 * 8
+    assert len(result.groups) == 60
+    assert len(result.failed) == 240
+    assert all("credits" in error for error in result.failed.values())
+
+
+def test_skip_existing_takes_listed_chats_without_a_post(
+    hook: FanslyHook, fansly_sandbox: FanslySandbox
+) -> None:
+    fansly_sandbox.config.chats_page_size = 20
+    listed = fansly_sandbox.seed_chats(fans(50)[:45])
+
+    result = create_group_chats(hook, fans(50), creator_id=DEFAULT_CREATOR_ID, skip_existing=True)
+
+    posts = [entry for entry in fansly_sandbox.journal if entry.method == "POST"]
+    pages = [entry for entry in fansly_sandbox.journal if entry.path.endswith("/chats")]
+    assert (len(pages), len(posts)) == (3, 5)  # 45 chats at 20 a page, and only the 5 new fans
+    assert {fan: result.groups[fan] for fan in listed} == listed
+    assert list(result.new) == fans(50)[45:]
+    assert list(result.groups) == fans(50)
+    assert hook.requests_sent == len(fansly_sandbox.journal) == 8
+
+
+def test_skip_existing_still_creates_a_fan_the_list_does_not_show(
+    hook: FanslyHook, fansly_sandbox: FanslySandbox
+) -> None:
+    unlisted = fansly_sandbox.seed_chats(fans(1), listed=False)
+
+    result = create_group_chats(hook, fans(1), creator_id=DEFAULT_CREATOR_ID, skip_existing=True)
+
+    assert result.groups == unlisted  # find-or-create found it: no new group
+    assert fansly_sandbox.counters.groups_created == 0
+
+
+def test_a_budget_that_cannot_cover_the_run_is_refused_before_any_request(
+    fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json(rate_limit_rpm=0))
+    with pytest.raises(FanslyCreditBudgetError, match="needs 11 credits \\(10 fans and one GET /me\\)"):
+        create_group_chats(FanslyHook(max_credits=10), fans(10))
+    with pytest.raises(FanslyCreditBudgetError, match="needs 3 credits \\(one per message\\)"):
+        send_messages(FanslyHook(max_credits=2), {"1": "a", "2": "b", "3": "c"})
+    assert fansly_sandbox.journal == []
+
+
+def test_a_budget_reached_mid_run_sends_no_request_beyond_it(
+    fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json(rate_limit_rpm=0))
+    fansly_sandbox.seed_chats(fans(30)[:10])  # one page of chats; the other 20 fans need a POST each
+    hook = FanslyHook(max_credits=12, pool_size=4)
+
+    result = create_group_chats(hook, fans(30), skip_existing=True, max_concurrency=4)
+
+    assert len(fansly_sandbox.journal) == hook.requests_sent == 12  # /me, one page, 10 creates
+    assert isinstance(result.stopped, FanslyCreditBudgetError)
+    assert len(result.groups) == 20
+    assert len(result.failed) == 10
+    assert "credit budget of 12 reached after 12 requests; 10 fans not done" in str(
+        result.stop_error(hook, "fans")
+    )
 
 
 def test_a_fault_storm_leaves_every_fan_with_exactly_one_group(

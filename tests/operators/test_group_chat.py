@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -13,21 +12,11 @@ from airflow_provider_apifansly.sandbox import (
     SandboxConfig,
     single_key,
 )
-from tests.conftest import load_example_dag
+from tests.helpers import run_dag
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
 FAN = "723516315247063042"
-
-
-def run_dag(name: str, conf: dict[str, Any] | None = None) -> tuple[str, dict[str, str]]:
-    """Run an example DAG once; return the run's state and each task's final state."""
-    run = load_example_dag(name).test(run_conf=conf)
-    tasks = {
-        ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]": str(ti.state)
-        for ti in run.get_task_instances()
-    }
-    return str(run.state), tasks
 
 
 def test_the_group_id_reaches_the_downstream_task_through_xcom(
@@ -38,9 +27,8 @@ def test_the_group_id_reaches_the_downstream_task_through_xcom(
     assert state == "success"
     (group,) = fansly_sandbox.groups
     assert group.user_ids == {DEFAULT_CREATOR_ID, FAN}
-    (message,) = fansly_sandbox.messages
-    assert message.group_id == group.group_id  # send_greeting got the id from XCom
-    assert f"Created group chat {group.group_id}" in capfd.readouterr().out
+    assert f"Chat {group.group_id} is ready" in capfd.readouterr().out
+    assert fansly_sandbox.messages == []  # creating a chat never messages the fan
 
 
 def test_ids_are_templated_from_dag_run_conf(fansly_sandbox: FanslySandbox, fansly_connection: str) -> None:
@@ -50,13 +38,13 @@ def test_ids_are_templated_from_dag_run_conf(fansly_sandbox: FanslySandbox, fans
     assert [g.partner_id for g in fansly_sandbox.groups] == ["723516315247063100", "723516315247063101"]
 
 
-def test_a_repeated_run_finds_the_existing_chat(
+def test_a_repeated_run_finds_the_existing_chat_and_sends_nothing(
     fansly_sandbox: FanslySandbox, fansly_connection: str
 ) -> None:
     run_dag("example_fansly_create_group_chat", {"user_id": FAN})
     run_dag("example_fansly_create_group_chat", {"user_id": FAN})
     assert len(fansly_sandbox.groups) == 1
-    assert len(fansly_sandbox.messages) == 2
+    assert fansly_sandbox.messages == []
 
 
 def test_a_mapped_run_creates_one_chat_per_fan(fansly_sandbox: FanslySandbox, fansly_connection: str) -> None:

@@ -1,0 +1,75 @@
+"""Test-only DAGs: operator settings the example DAGs do not show (budgets, fail policy, single sends).
+
+Each DAG ends with ``report``, which runs whatever happened upstream and prints every
+XCom of the tested task as ``XCOM <key> <json>``, so tests read XComs from the output
+the same way on every Airflow version.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from airflow.providers.common.compat.sdk import DAG, Param, task
+
+from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
+from airflow_provider_apifansly.operators.messages import SendMessageOperator, SendMessagesOperator
+
+BUDGET = 20
+FANS = Param(["723516315247063042"], type="array")
+
+
+def reporting_dag(dag_id: str, **params: Any) -> DAG:
+    return DAG(dag_id=dag_id, schedule=None, start_date=datetime(2026, 1, 1), catchup=False, params=params)
+
+
+@task(trigger_rule="all_done")
+def report(task_id: str, keys: list[str], **context: Any) -> None:
+    for key in keys:
+        print(f"XCOM {key} {json.dumps(context['ti'].xcom_pull(task_ids=task_id, key=key))}")
+
+
+CHATS_XCOMS = ["return_value", "new", "failed", "credits"]
+
+with reporting_dag("test_fansly_budget_mid_run", fans=FANS) as budget_mid_run:
+    chats = CreateGroupChatsOperator(
+        task_id="chats",
+        user_ids="{{ params.fans }}",
+        skip_existing=True,
+        max_credits=BUDGET,
+        max_concurrency=4,
+    )
+    chats >> report("chats", CHATS_XCOMS)
+
+with reporting_dag("test_fansly_budget_up_front", fans=FANS) as budget_up_front:
+    chats = CreateGroupChatsOperator(task_id="chats", user_ids="{{ params.fans }}", max_credits=BUDGET)
+    chats >> report("chats", CHATS_XCOMS)
+
+with reporting_dag("test_fansly_fail_policy", fans=FANS) as fail_policy:
+    chats = CreateGroupChatsOperator(task_id="chats", user_ids="{{ params.fans }}", fail_policy="fail")
+    chats >> report("chats", CHATS_XCOMS)
+
+with reporting_dag(
+    "test_fansly_send_message",
+    chat_id=Param("800000000000000001", type="string"),
+    content=Param("hello", type="string"),
+    media_ids=Param(None, type=["null", "array"]),
+    access_type=Param(None, type=["null", "array"]),
+    price=Param(None, type=["null", "number"]),
+) as send_message:
+    message = SendMessageOperator(
+        task_id="message",
+        chat_id="{{ params.chat_id }}",
+        content="{{ params.content }}",
+        media_ids="{{ params.media_ids }}",
+        access_type="{{ params.access_type }}",
+        price="{{ params.price }}",
+    )
+    message >> report("message", ["return_value", "chat_id", "credits"])
+
+with reporting_dag(
+    "test_fansly_send_messages", messages=Param({}, type=["object", "array"])
+) as send_messages:
+    messages = SendMessagesOperator(task_id="messages", messages="{{ params.messages }}", max_concurrency=4)
+    messages >> report("messages", ["return_value", "failed", "credits"])

@@ -1,0 +1,66 @@
+"""What tests share beyond fixtures: the Airflow CLI, the DAGs folder, and running a DAG once."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_DAGS = REPO / "example_dags"
+TEST_DAGS = REPO / "tests" / "dags"
+DAGS_FOLDER = Path(tempfile.mkdtemp(prefix="apifansly-dags-"))
+
+
+def link_dags_folder(folder: Path) -> Path:
+    """Fill ``folder`` with links to the example DAGs and the test-only DAGs (one folder is all Airflow reads)."""
+    for source in (*EXAMPLE_DAGS.glob("*.py"), *TEST_DAGS.glob("*.py")):
+        link = folder / source.name
+        if not link.exists():
+            link.symlink_to(source)
+    return folder
+
+
+def airflow_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the ``airflow`` CLI of this interpreter's environment with the test AIRFLOW_HOME."""
+    airflow = Path(sys.executable).with_name("airflow")
+    return subprocess.run([str(airflow), *args], capture_output=True, text=True, timeout=300, check=False)
+
+
+def load_dag(name: str, dag_id: str | None = None) -> Any:
+    """Import a DAG file of the DAGs folder and return its DAG (``dag``, or the one called ``dag_id``)."""
+    spec = importlib.util.spec_from_file_location(f"dags.{name}", DAGS_FOLDER / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if dag_id is None:
+        return module.dag
+    return next(value for value in vars(module).values() if getattr(value, "dag_id", None) == dag_id)
+
+
+def run_dag(
+    name: str, conf: dict[str, Any] | None = None, *, dag_id: str | None = None
+) -> tuple[str, dict[str, str]]:
+    """Run a DAG once with ``dag.test()``; return the run's state and each task's final state."""
+    run = load_dag(name, dag_id).test(run_conf=conf)
+    tasks = {
+        ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]": str(ti.state)
+        for ti in run.get_task_instances()
+    }
+    return str(run.state), tasks
+
+
+def printed_xcoms(output: str) -> dict[str, Any]:
+    """The XComs a test DAG's ``report`` task printed as ``XCOM <key> <json>`` (the last of each key)."""
+    found: dict[str, Any] = {}
+    for line in output.splitlines():
+        _, marker, rest = line.partition("XCOM ")
+        if marker:
+            key, _, value = rest.partition(" ")
+            found[key] = json.loads(value)
+    return found
