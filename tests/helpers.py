@@ -40,7 +40,10 @@ def load_dag(name: str, dag_id: str | None = None) -> Any:
     spec.loader.exec_module(module)
     if dag_id is None:
         return module.dag
-    return next(value for value in vars(module).values() if getattr(value, "dag_id", None) == dag_id)
+    dags = (
+        value for value in vars(module).values() if hasattr(value, "test") and hasattr(value, "task_dict")
+    )
+    return next(dag for dag in dags if dag.dag_id == dag_id)
 
 
 def run_dag(

@@ -9,10 +9,11 @@ import pytest
 from airflow_provider_apifansly.sandbox import (
     DEFAULT_CREATOR_ID,
     FanslySandbox,
+    Fault,
     SandboxConfig,
     single_key,
 )
-from tests.helpers import run_dag
+from tests.helpers import printed_xcoms, run_dag
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
@@ -107,8 +108,6 @@ SECRET = "sk-live-7Q9zSECRETdistinctive"
 def test_the_api_key_appears_in_no_output_or_log_on_any_path(
     monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from airflow_provider_apifansly.sandbox import Fault
-
     with FanslySandbox(SandboxConfig(keys=single_key(SECRET))) as sandbox:
         monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", sandbox.connection_json(max_retries=1))
         runs = [run_dag("example_fansly_create_group_chat", {"user_id": FAN})]
@@ -130,10 +129,81 @@ def test_the_api_key_appears_in_no_output_or_log_on_any_path(
 def test_a_failed_fan_is_reported_downstream_when_the_policy_is_continue(
     fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from airflow_provider_apifansly.sandbox import Fault
-
     fansly_sandbox.set_faults(Fault(kind="status", status=404, first_n=1, path_contains="/group"))
     state, _ = run_dag("example_fansly_bulk_group_chats", {"fan_count": 10})
 
     assert state == "success"
     assert "9 chats ready, 1 failed" in capfd.readouterr().out
+
+
+def post_count(sandbox: FanslySandbox) -> int:
+    return sum(entry.method == "POST" for entry in sandbox.journal)
+
+
+def test_running_out_of_credits_stops_the_bulk_run_whatever_the_fail_policy(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.config.credits = 60  # the example's fail_policy is "continue"
+
+    state, tasks = run_dag("example_fansly_bulk_group_chats", {"fan_count": 300})
+
+    assert state == "failed"
+    assert tasks["create_group_chats"] == "failed"
+    statuses = [entry.status for entry in fansly_sandbox.journal]
+    assert len(statuses) - statuses.index(402) - 1 <= 2 * 8  # max_concurrency=8 in the example
+    assert fansly_sandbox.counters.groups_created == 59  # 60 credits: one GET /me, then 59 chats
+    out = capfd.readouterr().out
+    assert "Out of credits (402)" in out
+    assert "241 fans not done" in out
+
+
+SEEDED = [f"72351631524706{n:04d}" for n in range(10)]
+NEW = [f"72351631524707{n:04d}" for n in range(5)]
+
+
+def test_a_budget_reached_mid_run_fails_the_task_naming_it(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fans = [f"72351631524708{n:04d}" for n in range(40)]
+
+    _, tasks = run_dag("fansly_test_dags", {"fans": fans}, dag_id="test_fansly_budget_mid_run")
+
+    assert tasks["chats"] == "failed"
+    assert len(fansly_sandbox.journal) == 20  # /me, one page, 18 creates: request 21 is never sent
+    out = capfd.readouterr().out
+    assert "credit budget of 20 reached after 20 requests; 22 fans not done" in out
+    xcoms = printed_xcoms(out)
+    assert xcoms["credits"] == 20
+    assert len(xcoms["new"]) == len(xcoms["return_value"]) == 18
+    assert len(xcoms["failed"]) == 22
+
+
+def test_a_budget_too_small_for_the_run_is_refused_before_any_request(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fans = [f"72351631524708{n:04d}" for n in range(25)]
+
+    _, tasks = run_dag("fansly_test_dags", {"fans": fans}, dag_id="test_fansly_budget_up_front")
+
+    assert tasks["chats"] == "failed"
+    assert fansly_sandbox.journal == []
+    out = capfd.readouterr().out
+    assert "this run needs 26 credits (25 fans and one GET /me) but max_credits is 20" in out
+    assert printed_xcoms(out)["credits"] == 0
+
+
+def test_under_fail_policy_fail_one_failed_fan_fails_the_task_after_all_were_tried(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.set_faults(Fault(kind="status", status=404, first_n=1, path_contains="/group"))
+
+    _, tasks = run_dag("fansly_test_dags", {"fans": NEW}, dag_id="test_fansly_fail_policy")
+
+    assert tasks["chats"] == "failed"
+    assert fansly_sandbox.counters.groups_created == 4
+    out = capfd.readouterr().out
+    assert "1 of 5 fans failed (see XCom 'failed')" in out
+    xcoms = printed_xcoms(out)
+    assert len(xcoms["failed"]) == 1
+    assert len(xcoms["return_value"]) == 4
+    assert xcoms["credits"] == len(fansly_sandbox.journal) == 6
