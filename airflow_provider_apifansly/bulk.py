@@ -157,10 +157,7 @@ def create_group_chats(
                 "raise max_credits, or pass fewer fans",
                 budget=budget,
             )
-    if not given_creator:
-        creator_id = hook.get_creator_id(account_id)
-    if creator_id in fans:
-        raise FanslyValidationError(f"user_ids contains the creator's own id {creator_id!r}; remove it")
+    _refuse_creator(creator_id, fans)  # a given creator is checked before any request
 
     hook.get_conn()  # one session and one pacer, built before the threads share them
     result = GroupChatsResult(total=len(fans), fans=fans)
@@ -175,11 +172,14 @@ def create_group_chats(
                 len(result.listed),
                 len(fans),
             )
+        to_create = [fan for fan in fans if fan not in result.listed]
+        if to_create and not given_creator:  # no GET /me when every fan is listed
+            creator_id = hook.get_creator_id(account_id)
     except STOPPING_ERRORS as exc:
         result.stopped = exc
-        result.failed = {fan: f"not done: {exc}" for fan in fans}
+        result.failed = {fan: f"not done: {exc}" for fan in fans if fan not in result.listed}
         return result
-    to_create = [fan for fan in fans if fan not in result.listed]
+    _refuse_creator(creator_id, to_create)
     progress = _Progress(len(to_create), progress_every, log, "chats")
 
     def create(fan: str) -> str:
@@ -196,6 +196,11 @@ def create_group_chats(
         time.monotonic() - started,
     )
     return result
+
+
+def _refuse_creator(creator_id: object, fans: list[str]) -> None:
+    if creator_id in fans:
+        raise FanslyValidationError(f"user_ids contains the creator's own id {creator_id!r}; remove it")
 
 
 def send_messages(

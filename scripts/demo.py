@@ -1,7 +1,9 @@
-"""The main job, offline: run the example DAG with ``airflow dags test`` against the bundled sandbox.
+"""The main job, offline: run the welcome pipeline twice with ``airflow dags test`` against the bundled sandbox.
 
-Uses a throwaway AIRFLOW_HOME (``.airflow-home``, SQLite) so it never touches
-your own Airflow. Prints the created group id; the full Airflow output goes to
+Uses a throwaway AIRFLOW_HOME (``.airflow-home``, SQLite) so it never touches your
+own Airflow. One fan already has a chat (seeded in the sandbox); the first run
+creates the other fans' chats and welcomes each of them once, the second run finds
+every chat in List Chats and sends nothing. The full Airflow output goes to
 ``.airflow-home/demo.log``.
 """
 
@@ -16,8 +18,9 @@ from pathlib import Path
 from airflow_provider_apifansly.sandbox import FanslySandbox, SandboxConfig
 
 REPO = Path(__file__).resolve().parent.parent
-DAG_ID = "example_fansly_create_group_chat"
-FAN_ID = "723516315247063042"
+DAG_ID = "example_fansly_welcome_pipeline"
+EXISTING_FAN = "723516315247063041"
+NEW_FANS = ["723516315247063042", "723516315247063043", "723516315247063044"]
 
 
 def main() -> int:
@@ -31,31 +34,40 @@ def main() -> int:
     }
     airflow = str(Path(sys.executable).with_name("airflow"))
     log_path = home / "demo.log"
+    conf = json.dumps({"fans": [EXISTING_FAN, *NEW_FANS]})
     with FanslySandbox(SandboxConfig()) as sandbox, log_path.open("w") as log:
+        sandbox.seed_chats([EXISTING_FAN])
         env["AIRFLOW_CONN_FANSLY_DEFAULT"] = sandbox.connection_json()
-        print(f"Sandbox serving the apifansly API at {sandbox.url}")
+        print(f"Sandbox serving the apifansly API at {sandbox.url}; fan {EXISTING_FAN} already has a chat")
         subprocess.run([airflow, "db", "migrate"], env=env, stdout=log, stderr=log, check=True)
-        print(f"Running `airflow dags test {DAG_ID}` for fan {FAN_ID} (output: {log_path})")
-        run = subprocess.run(
-            [airflow, "dags", "test", DAG_ID, "-c", json.dumps({"user_id": FAN_ID})],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            check=False,
-        )
-        log.write(run.stdout)
-        for line in run.stdout.splitlines():
-            if "Created group chat" in line or "Fansly chat" in line:
-                print("  " + line.strip())
-        groups = sandbox.groups
-        requests = sandbox.counters.requests
-    if run.returncode != 0 or len(groups) != 1:
-        print(f"Demo FAILED (exit {run.returncode}); see {log_path}", file=sys.stderr)
+        exits = []
+        for attempt in ("first", "second"):
+            before = len(sandbox.journal)
+            print(f"Running `airflow dags test {DAG_ID}` ({attempt} run, output: {log_path})")
+            run = subprocess.run(
+                [airflow, "dags", "test", DAG_ID, "-c", conf],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                check=False,
+            )
+            log.write(run.stdout)
+            exits.append(run.returncode)
+            journal = sandbox.journal[before:]
+            posts = [
+                f"{entry.method} {entry.path.rsplit('/', 1)[-1]}"
+                for entry in journal
+                if entry.method == "POST"
+            ]
+            print(f"  {len(journal)} API requests, POSTs: {', '.join(posts) or 'none'}")
+        chats = [group for group in sandbox.groups if not group.seeded]
+        welcomes = sandbox.messages
+    if any(exits) or len(chats) != len(NEW_FANS) or len(welcomes) != len(NEW_FANS):
+        print(f"Demo FAILED (exits {exits}); see {log_path}", file=sys.stderr)
         return 1
-    print(
-        f"Created group chat {groups[0].group_id} between creator and fan {FAN_ID} ({requests} API requests)"
-    )
+    for chat in chats:
+        print(f"Created group chat {chat.group_id} with fan {chat.partner_id} and welcomed the fan once")
     return 0
 
 

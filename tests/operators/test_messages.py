@@ -53,6 +53,8 @@ def test_when_every_fan_has_a_chat_nothing_is_posted(
 
     assert state == "success"
     assert posts(fansly_sandbox, "/group") == posts(fansly_sandbox, "/messages") == 0
+    # Two pages of 20 and nothing else: no creator lookup when no chat needs creating.
+    assert [entry.path.rsplit("/", 1)[-1] for entry in fansly_sandbox.journal] == ["chats", "chats"]
 
 
 def test_when_no_fan_has_a_chat_every_fan_is_created_and_welcomed_once(
