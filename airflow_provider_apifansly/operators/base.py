@@ -31,10 +31,25 @@ class FanslyBaseOperator(BaseOperator):
 
     ui_color = "#1fa1f2"
 
-    def __init__(self, *, fansly_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
-        self.hook_options = HookOptions.pop_from(kwargs)  # checked here, when the DAG is parsed
+    def __init__(
+        self,
+        *,
+        fansly_conn_id: str = DEFAULT_CONN_ID,
+        # Explicit keywords rather than **kwargs: Airflow checks partial() and default_args against them.
+        max_retries: int | None = None,
+        max_retry_wait: float | None = None,
+        rate_limit_rpm: int | None = None,
+        max_credits: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.fansly_conn_id = fansly_conn_id
+        self.hook_options = HookOptions(  # checked here, when the DAG is parsed
+            max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
+            rate_limit_rpm=rate_limit_rpm,
+            max_credits=max_credits,
+        )
 
     @property
     def hook_pool_size(self) -> int:
