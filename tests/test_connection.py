@@ -57,6 +57,33 @@ def test_the_key_stays_out_of_the_repr() -> None:
     assert "k-123" not in repr(parse())
 
 
+@pytest.mark.parametrize("pasted", ["  k-123\n", "\tk-123\r\n", "k-123 "], ids=repr)
+def test_whitespace_pasted_around_the_key_is_stripped(pasted: str) -> None:
+    assert parse(password=pasted).api_key == "k-123"
+
+
+@pytest.mark.parametrize("pasted", ["", "   ", "\n\t"], ids=repr)
+def test_a_blank_key_is_a_missing_key(pasted: str) -> None:
+    with pytest.raises(
+        ValueError, match="Connection 'fansly_default' has no API key: set its password \\(API Key\\)"
+    ):
+        parse(password=pasted)
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["k 123", "k-123\nX", "k\t123", "k\x00123", "k-\u00e9", "k-123\u00a0x", "k\x7f123"],
+    ids=repr,
+)
+def test_a_key_with_inner_whitespace_or_control_characters_is_refused_without_echoing_it(key: str) -> None:
+    with pytest.raises(ValueError, match=r"^Connection 'fansly_default': the API Key field holds") as err:
+        parse(password=f" {key} ")
+    message = str(err.value)
+    assert key not in message
+    assert "k-123" not in message
+    assert "123" not in message
+
+
 def test_provider_info_declares_the_form_for_airflow_3() -> None:
     (conn_type,) = get_provider_info()["connection-types"]
     assert conn_type["connection-type"] == "apifansly"

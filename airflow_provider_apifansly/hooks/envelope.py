@@ -88,7 +88,8 @@ def chats_page(data: Any, *, request: str, connection: str) -> Page:
     cursor in ``data.nextCursor`` beside the inner ``data``."""
     response = nested_response(data, request=request, connection=connection)
     rows = _rows(response, "data", request)
-    if "nextCursor" not in data:
+    cursor = _cursor(data.get("nextCursor"), "data.nextCursor", request)
+    if cursor is None:  # "last page" beside, yet a cursor inside: the shape moved, so do not drop pages
         for misplaced in ("cursor", "nextCursor"):
             if response.get(misplaced):
                 raise FanslyApiError(
@@ -96,7 +97,7 @@ def chats_page(data: Any, *, request: str, connection: str) -> Page:
                     "where the live API sends it; refusing to guess whether more pages exist",
                     request=request,
                 )
-    return Page(rows, _cursor(data.get("nextCursor"), "data.nextCursor", request))
+    return Page(rows, cursor)
 
 
 def messages_page(data: Any, *, request: str, connection: str) -> Page:
@@ -151,10 +152,11 @@ def error_for_status(
         "retry_after": retry_after_seconds(headers),
     }
     if 300 <= status < 400:
+        # A redirect's body often repeats the full Location (query and all): name the host only.
         return FanslyApiError(
             f"{request} was redirected ({status}) to {_location_host(headers)}; not followed, so the API "
-            f"key was not sent there. Check the API base URL of {connection}. {said}",
-            **kwargs,
+            f"key was not sent there. Check the API base URL of {connection}.",
+            **{**kwargs, "api_message": None},
         )
     if status in (400, 422):
         return FanslyValidationError(f"{request} was rejected as invalid ({status}). {said}", **kwargs)

@@ -135,7 +135,11 @@ class Transport:
 
         def attempt() -> T:
             data = self.send_once(method, path, json=json, params=params, label=label)
-            return parse(data, label, self.connection_label)
+            try:
+                return parse(data, label, self.connection_label)
+            except FanslyOutOfCreditsError as exc:  # an inner 402: as final as an outer one
+                self._out_of_credits = exc
+                raise
 
         if not retry:
             return attempt()

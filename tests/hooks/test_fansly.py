@@ -14,6 +14,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyConnectionError,
     FanslyError,
     FanslyNotFoundError,
+    FanslyOutOfCreditsError,
     FanslyRateLimitError,
     FanslyServerError,
     FanslyValidationError,
@@ -87,27 +88,184 @@ def test_a_201_create_is_a_success(fansly_sandbox: FanslySandbox, make_hook: Mak
 
 def test_one_session_is_reused_across_calls(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
     hook = make_hook()
-    session = hook.session
+    session = hook.transport.session
     hook.list_accounts()
     hook.create_group_chat(FAN)
-    assert hook.session is session
+    assert hook.transport.session is session
     assert "x-api-key" not in str(session.headers.get("Content-Type", ""))
 
 
 def test_gets_carry_no_json_content_type(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
     hook = make_hook()
     hook.list_accounts()
-    prepared = hook.session.prepare_request(__import__("requests").Request("GET", fansly_sandbox.url))
+    prepared = hook.transport.session.prepare_request(
+        __import__("requests").Request("GET", fansly_sandbox.url)
+    )
     assert "Content-Type" not in prepared.headers
 
 
-def test_list_chats_follows_the_cursor(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
-    hook = make_hook(rate_limit_rpm=0)
-    fans = [str(int(FAN) + offset) for offset in range(7)]
-    for fan in fans:
-        hook.create_group_chat(fan, creator_id=DEFAULT_CREATOR_ID)
-    assert [chat["partnerAccountId"] for chat in hook.list_chats(page_size=3)] == fans
-    assert sum(e.path.endswith("/chats") for e in fansly_sandbox.journal) == 3
+def fans(count: int, start: int = 0) -> list[str]:
+    return [str(int(FAN) + offset) for offset in range(start, start + count)]
+
+
+def chat_requests(sandbox: FanslySandbox) -> list[int | None]:
+    """The statuses of the List Chats requests the sandbox answered (it answers 400 to undocumented params)."""
+    return [entry.status for entry in sandbox.journal if entry.path.endswith("/chats")]
+
+
+# -- List Chats and Chat Messages -----------------------------------------------------------------
+
+
+def test_list_chats_yields_every_chat_with_one_request_per_page(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.chats_page_size = 3
+    seeded = fansly_sandbox.seed_chats(fans(7))
+
+    rows = list(make_hook().list_chats())
+
+    assert sorted(row["partnerAccountId"] for row in rows) == sorted(seeded)
+    assert len(rows) == 7
+    assert chat_requests(fansly_sandbox) == [200, 200, 200]
+
+
+def test_list_chats_sends_only_documented_parameters(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.chats_page_size = 1
+    fansly_sandbox.seed_chats(fans(2), relation="followers")
+
+    rows = list(make_hook().list_chats(filter="followers", sort="oldest", search="fan_"))
+
+    assert len(rows) == 2
+    # The sandbox answers 400 to any parameter List Chats does not document (e.g. ``limit``).
+    assert chat_requests(fansly_sandbox) == [200, 200]
+
+
+@pytest.mark.parametrize("filter", ["followers", "subscribers", "vips"])
+def test_list_chats_filter_is_sent_and_honoured(
+    filter: str, fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    expected = {
+        "subscribers": fansly_sandbox.seed_chats(fans(2, start=0), relation="subscribers"),
+        "followers": fansly_sandbox.seed_chats(fans(2, start=2), relation="followers"),
+        "vips": fansly_sandbox.seed_chats(fans(1, start=4), relation="followers", vip=True),
+    }
+    if filter == "followers":
+        expected["followers"].update(expected["vips"])
+
+    rows = list(make_hook().list_chats(filter=filter))
+
+    assert {row["partnerAccountId"]: row["groupId"] for row in rows} == expected[filter]
+
+
+def test_list_chats_sort_is_sent_and_honoured(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
+    first, second, third = fans(3)
+    seeded = fansly_sandbox.seed_chats([first, second, third])
+    fansly_sandbox.seed_message(seeded[second], "hi", sender_id=second)  # unread, and the latest activity
+    hook = make_hook()
+
+    def order(sort: str) -> list[str]:
+        return [row["partnerAccountId"] for row in hook.list_chats(sort=sort)]
+
+    assert order("newest") == [second, third, first]
+    assert order("oldest") == [first, third, second]
+    fansly_sandbox.seed_message(seeded[first], "hello", sender_id=first)
+    fansly_sandbox.seed_message(seeded[third], "reply")  # the creator's: third stays read, and newest
+    assert order("unread") == [first, second, third]
+
+
+def test_list_chats_search_is_sent_and_honoured(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
+    wanted, other = "723516315247063042", "723516315247069999"
+    seeded = fansly_sandbox.seed_chats([wanted, other])
+
+    rows = list(make_hook().list_chats(search="063042"))  # the sandbox names fans fan_<id>
+
+    assert [(row["partnerAccountId"], row["groupId"]) for row in rows] == [(wanted, seeded[wanted])]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"filter": "vip"}, "filter must be one of all, vips, followers, subscribers; got 'vip'"),
+        ({"filter": ""}, "filter must be one of"),
+        ({"filter": "VIPS"}, "filter must be one of"),
+        ({"sort": "latest"}, "sort must be one of newest, oldest, unread; got 'latest'"),
+        ({"sort": ["newest"]}, "sort must be one of"),
+        ({"search": ""}, "search must be a non-empty string"),
+        ({"search": "   "}, "search must be a non-empty string"),
+        ({"search": 42}, "search must be a non-empty string, got 42"),
+        ({"account_id": "fansly_a/b"}, "account_id must be a connected account id"),
+    ],
+    ids=lambda value: repr(value)[:30],
+)
+def test_list_chats_refuses_bad_arguments_before_any_request(
+    arguments: dict[str, Any], message: str, fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.seed_chats(fans(1))
+    with pytest.raises(FanslyValidationError, match=message):
+        list(make_hook().list_chats(**arguments))
+    assert fansly_sandbox.journal == []
+
+
+@pytest.mark.parametrize("last_page_cursor", ["null", "absent", "empty"])
+def test_list_chats_stops_at_the_last_page_however_it_is_marked(
+    last_page_cursor: Any, fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.chats_page_size = 2
+    fansly_sandbox.config.last_page_cursor = last_page_cursor
+    seeded = fansly_sandbox.seed_chats(fans(5))
+
+    rows = list(make_hook().list_chats())
+
+    assert sorted(row["groupId"] for row in rows) == sorted(seeded.values())
+    assert chat_requests(fansly_sandbox) == [200, 200, 200]
+
+
+@pytest.mark.parametrize("last_page_cursor", ["null", "absent", "empty"])
+def test_list_chats_of_an_account_without_chats_is_empty_after_one_request(
+    last_page_cursor: Any, fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.last_page_cursor = last_page_cursor
+    assert list(make_hook().list_chats()) == []
+    assert chat_requests(fansly_sandbox) == [200]
+
+
+def test_existing_chats_maps_each_listed_fan_to_its_chat(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.chats_page_size = 2
+    listed = fansly_sandbox.seed_chats(fans(3))
+    fansly_sandbox.seed_chats(fans(1, start=10), listed=False)  # opened by an automated message
+
+    assert make_hook().existing_chats() == listed
+    assert chat_requests(fansly_sandbox) == [200, 200]
+
+
+@pytest.mark.parametrize("messages_order", ["newest", "oldest"])
+def test_list_messages_returns_the_latest_messages_of_the_chat(
+    messages_order: Any, fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.messages_order = messages_order
+    (chat_id,) = fansly_sandbox.seed_chats([FAN]).values()
+    for minute in range(5):
+        fansly_sandbox.seed_message(chat_id, f"message {minute}", created_at=1_767_000_000 + 60 * minute)
+
+    rows = make_hook().list_messages(chat_id, limit=3)
+
+    assert sorted(row["content"] for row in rows) == ["message 2", "message 3", "message 4"]
+    assert {row["groupId"] for row in rows} == {chat_id}
+    assert paths(fansly_sandbox) == [f"GET /api/fansly/{DEFAULT_ACCOUNT_ID}/chats/{chat_id}/messages 200"]
+
+
+@pytest.mark.parametrize("limit", [0, 11, -1, True, "5", 5.0, None], ids=repr)
+def test_list_messages_refuses_a_bad_limit_before_any_request(
+    limit: Any, fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    (chat_id,) = fansly_sandbox.seed_chats([FAN]).values()
+    with pytest.raises(FanslyValidationError, match="limit must be a whole number from 1 to 10"):
+        make_hook().list_messages(chat_id, limit=limit)
+    assert fansly_sandbox.journal == []
 
 
 def test_test_connection_uses_one_request_and_names_the_accounts(
@@ -211,16 +369,23 @@ def test_a_retry_after_beyond_the_cap_fails_fast(fansly_sandbox: FanslySandbox, 
     assert len(fansly_sandbox.journal) == 1
 
 
-def test_sending_a_message_is_not_repeated_once_it_may_have_arrived(
+def test_a_message_stored_before_the_connection_dropped_is_returned_not_sent_again(
     fansly_sandbox: FanslySandbox, make_hook: MakeHook
 ) -> None:
     hook = make_hook()
     group_id = hook.create_group_chat(FAN)["id"]
-    fansly_sandbox.set_faults(Fault(kind="drop", processed=True, first_n=1, path_contains="/messages"))
-    with pytest.raises(FanslyConnectionError, match="lost the connection"):
-        hook.send_message(group_id, "hello")
-    assert len(fansly_sandbox.messages) == 1  # it did arrive: a retry would have sent it twice
-    assert sum(e.path.endswith("/messages") for e in fansly_sandbox.journal) == 1
+    fansly_sandbox.set_faults(
+        Fault(kind="drop", processed=True, first_n=1, method="POST", path_contains="/messages")
+    )
+
+    message = hook.send_message(group_id, "hello")
+
+    (stored,) = fansly_sandbox.messages  # it did arrive: a blind retry would have sent it twice
+    assert message == stored.message
+    assert [(e.method, e.status) for e in fansly_sandbox.journal if e.path.endswith("/messages")] == [
+        ("POST", None),
+        ("GET", 200),
+    ]
 
 
 def test_sending_a_message_is_retried_after_a_429(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
@@ -241,8 +406,8 @@ def test_pacing_keeps_a_burst_under_the_plan_without_a_single_429(
     for _ in range(30):
         hook.list_accounts()
     assert fansly_sandbox.counters.rate_limited == 0
-    assert hook.pacer is not None
-    assert hook.pacer.remaining == 0  # the 31st would wait for the window
+    assert hook.transport.pacer is not None
+    assert hook.transport.pacer.remaining == 0  # the 31st would wait for the window
 
 
 def test_pacing_adopts_the_servers_count_when_the_key_is_shared(
@@ -254,14 +419,14 @@ def test_pacing_adopts_the_servers_count_when_the_key_is_shared(
         other_worker.list_accounts()
     hook = make_hook(rate_limit_rpm=30)
     hook.list_accounts()
-    assert hook.pacer is not None
-    assert hook.pacer.remaining == 9
+    assert hook.transport.pacer is not None
+    assert hook.transport.pacer.remaining == 9
 
 
 # -- permanent failures fail on the first request, saying what to fix --------------------------------
 
 
-TWO_KEYS = {
+TWO_KEYS: dict[str, tuple[Account, ...]] = {
     "sandbox-api-key": (Account(DEFAULT_ACCOUNT_ID, DEFAULT_CREATOR_ID),),
     "other-key": (Account("fansly_other", "700000000000000002"),),
 }
@@ -274,7 +439,12 @@ TWO_KEYS = {
         ("two-keys", "fansly_other", FanslyAuthError, "Access denied \\(403\\).*check account_id"),
         ("default", "fansly_unknown", FanslyNotFoundError, "Not found \\(404\\)"),
         (Fault(kind="status", status=400), None, FanslyValidationError, "rejected as invalid \\(400\\)"),
-        (Fault(kind="status", status=402), None, FanslyApiError, "Out of credits \\(402\\)"),
+        (
+            Fault(kind="status", status=402),
+            None,
+            FanslyOutOfCreditsError,
+            "Out of credits \\(402\\).*used up",
+        ),
         (Fault(kind="inner_failure", status=200), None, FanslyApiError, "2xx without success"),
         (Fault(kind="inner_failure", status=403), None, FanslyAuthError, "Access denied \\(403\\)"),
         (Fault(kind="missing_id"), None, FanslyApiError, "succeeded without a group id"),
@@ -417,5 +587,5 @@ def test_a_uri_connection_from_the_environment_works(
     monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", uri)
     hook = FanslyHook()
     assert hook.settings.base_url == fansly_sandbox.url
-    assert hook.pacer is None
+    assert hook.transport.pacer is None
     assert hook.create_group_chat(FAN)["id"] == fansly_sandbox.groups[0].group_id
