@@ -221,17 +221,18 @@ class FanslyHook(BaseHook):
             if not isinstance(search, str) or not search.strip():
                 raise FanslyValidationError(f"search must be a non-empty string, got {search!r}")
             params["search"] = search
+        return self._chat_pages(f"/{account_id}/chats", params)  # checked now, paged as read
+
+    def _chat_pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         seen_cursors: set[str] = set()
         while True:
-            page: envelope.Page = self._account_call(
-                "GET", f"/{account_id}/chats", _chats_page, params=params
-            )
+            page: envelope.Page = self._account_call("GET", path, _chats_page, params=params)
             yield from page.rows
             if page.cursor is None:
                 return
             if page.cursor in seen_cursors:
                 raise FanslyApiError(
-                    f"GET {API_PREFIX}/{account_id}/chats returned cursor {page.cursor!r:.40} twice; "
+                    f"GET {API_PREFIX}{path} returned cursor {page.cursor!r:.40} twice; "
                     "stopping rather than paging forever"
                 )
             seen_cursors.add(page.cursor)
@@ -239,6 +240,7 @@ class FanslyHook(BaseHook):
 
     def existing_chats(self, account_id: str | None = None) -> dict[str, str]:
         """Fan id -> chat id for every chat the list shows. A cache, not the truth: some chats are unlisted."""
+        account_id = self.resolve_account_id(account_id)
         chats: dict[str, str] = {}
         for row in self.list_chats(account_id):
             try:
@@ -246,7 +248,7 @@ class FanslyHook(BaseHook):
                 chats[fan] = validate_native_id(row.get("groupId"), field="groupId")
             except FanslyValidationError as exc:
                 raise FanslyApiError(
-                    f"GET {API_PREFIX}/.../chats returned a row without usable ids: {exc}"
+                    f"GET {API_PREFIX}/{account_id}/chats returned a row without usable ids: {exc}"
                 ) from None
         return chats
 

@@ -589,3 +589,11 @@ def test_a_uri_connection_from_the_environment_works(
     assert hook.settings.base_url == fansly_sandbox.url
     assert hook.transport.pacer is None
     assert hook.create_group_chat(FAN)["id"] == fansly_sandbox.groups[0].group_id
+
+
+def test_list_chats_checks_its_arguments_when_called_not_when_first_read(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    with pytest.raises(FanslyValidationError, match="filter must be one of"):
+        make_hook().list_chats(filter="everyone")
+    assert fansly_sandbox.journal == []
