@@ -1,4 +1,5 @@
-"""``HookOptions``: the per-hook tunables, declared once for the hook and every operator.
+"""``HookOptions``: the per-hook tunables, declared once: ``FanslyHook`` takes them as keywords, and
+``FanslyBaseOperator`` builds them for every operator.
 
 Each option left at None falls back to the connection's extra of the same name
 (``max_credits`` has no connection default: no budget). Imports neither Airflow
@@ -47,7 +48,7 @@ class HookOptions:
 
     @classmethod
     def pop_from(cls, kwargs: dict[str, Any]) -> HookOptions:
-        """Take the options out of an operator's keyword arguments (the rest go to ``BaseOperator``)."""
+        """Take the options out of ``FanslyHook``'s keyword arguments (the rest go to ``BaseHook``)."""
         return cls(**{name: kwargs.pop(name) for name in cls.names() if name in kwargs})
 
     def given(self) -> dict[str, Any]:
