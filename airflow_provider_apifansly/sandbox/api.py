@@ -50,6 +50,8 @@ SEND_FIELDS = (
 ACCESS_TYPES = ("ppv", "subscription", "follow", "list", "limited_time")
 MAX_PRICE = 500
 
+# Built once: json.dumps with separators builds an encoder on every call, a cost on every response.
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 _NATIVE_ID = re.compile(r"[0-9]{1,20}", re.ASCII)
 
 
@@ -106,7 +108,7 @@ class ApiError(Exception):
 def envelope(status: int, message: str, data: Any) -> bytes:
     """The response body every route returns: ``{statusCode, message, data, timestamp}``."""
     body = {"statusCode": status, "message": message, "data": data, "timestamp": utc_timestamp()}
-    return json.dumps(body, separators=(",", ":")).encode()
+    return _COMPACT_JSON.encode(body).encode()
 
 
 def nested(response: Any) -> dict[str, Any]:
