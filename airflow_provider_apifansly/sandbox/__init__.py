@@ -1,6 +1,7 @@
 """An offline, faithful apifansly API server for demos, tests, benchmarks and DAG tests.
 
-Standard library only, so it imports fast and never needs Airflow::
+The standard library plus h11 (which parses its HTTP), so it imports fast and never needs
+Airflow or requests::
 
     with FanslySandbox(SandboxConfig(rpm=600, latency=0.05)) as sandbox:
         requests.get(f"{sandbox.url}/api/fansly/accounts", headers={"x-api-key": DEFAULT_API_KEY})

@@ -1,7 +1,7 @@
 """pytest fixtures serving the apifansly sandbox, registered as the ``apifansly_sandbox`` plugin.
 
-It imports the standard-library sandbox only, never Airflow, so every pytest
-run can load it for free.
+It imports the sandbox only (the standard library and h11), never Airflow, so
+every pytest run can load it for free.
 """
 
 from __future__ import annotations
