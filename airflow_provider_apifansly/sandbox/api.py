@@ -1,7 +1,16 @@
 """The apifansly routes the sandbox answers: their validation, their payloads and the envelope.
 
 This module knows nothing of sockets, rate limits or faults: it turns one
-authenticated request into one reply, as the real API would.
+authenticated request into one reply, as the real API would. Under ``/api/fansly/``:
+
+- ``GET accounts``: the key's connected accounts (not nested).
+- ``GET {account_id}/me``: the creator's native profile.
+- ``POST {account_id}/group``: find-or-create the 1-to-1 chat of two users.
+- ``GET {account_id}/chats``: List Chats in its live shape, ``nextCursor`` beside the inner data.
+- ``GET {account_id}/chats/{chat_id}/messages``: Chat Messages, newest first, ``limit`` 1 to 10.
+- ``POST {account_id}/chats/{chat_id}/messages``: Send Message, 201.
+
+Undocumented query parameters and body fields get a 400 naming them.
 """
 
 from __future__ import annotations
@@ -74,17 +83,15 @@ class Request:
     @classmethod
     def from_http(cls, request: HttpRequest) -> Request:
         """Read the key and decode the body: JSON when it parses, else its text, flagged as malformed."""
+        body: Any = None
+        malformed = False
+        if request.body:
+            try:
+                body = json.loads(request.body)
+            except ValueError:
+                body, malformed = request.body.decode("utf-8", "replace"), True
         key = request.headers.get("x-api-key")
-        raw = request.body
-        if not raw:
-            return cls(request.method, request.path, request.query, key, None, malformed_json=False)
-        try:
-            return cls(
-                request.method, request.path, request.query, key, json.loads(raw), malformed_json=False
-            )
-        except ValueError:
-            text = raw.decode("utf-8", "replace")
-            return cls(request.method, request.path, request.query, key, text, malformed_json=True)
+        return cls(request.method, request.path, request.query, key, body, malformed_json=malformed)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The sandbox's world, shared by all handler threads behind one lock.
 
-It holds groups (find-or-create on the pair of users), messages, the per-key
-sliding rate windows and credit use, fault counters, the journal and counters.
+It holds groups (find-or-create on the pair of users; created through the API
+or seeded), their messages and unread counts, the per-key sliding rate windows
+and credit use, fault counters, the journal and counters.
 Snapshots handed to tests are copies, so they never change under a reader.
 """
 
@@ -371,8 +372,9 @@ class World:
                 "attachments": list(attachments or []),
                 "interactions": [],
             }
+            newest = chat.record.group["lastMessage"]
             chat.messages.append(message)
-            if max(chat.messages, key=message_order) is message:
+            if newest is None or message_order(message) > message_order(newest):
                 chat.last_message_id = message_id
                 chat.record.group["lastMessage"] = message
                 chat.activity = next(self._activity)

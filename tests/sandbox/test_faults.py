@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 import requests
@@ -244,8 +245,6 @@ def test_latency_and_jitter_delay_every_answer(
 
 # -- faults on List Chats, Chat Messages and Send Message -----------------------------------------
 
-SEND_ONLY = {"path_contains": "/messages", "method": "POST"}
-
 
 @pytest.fixture
 def chat_id(fansly_sandbox: FanslySandbox) -> str:
@@ -256,7 +255,7 @@ def chat_id(fansly_sandbox: FanslySandbox) -> str:
 def test_drop_after_storing_a_sent_message_leaves_it_readable(
     fansly_sandbox: FanslySandbox, chat_id: str
 ) -> None:
-    fansly_sandbox.set_faults(Fault("drop", processed=True, **SEND_ONLY))
+    fansly_sandbox.set_faults(Fault("drop", processed=True, path_contains="/messages", method="POST"))
     api = Api(fansly_sandbox)
 
     with pytest.raises(requests.exceptions.ConnectionError):
@@ -272,7 +271,9 @@ def test_drop_after_storing_a_sent_message_leaves_it_readable(
 
 
 def test_5xx_after_storing_a_sent_message(fansly_sandbox: FanslySandbox, chat_id: str) -> None:
-    fansly_sandbox.set_faults(Fault("status", status=504, processed=True, first_n=1, **SEND_ONLY))
+    fansly_sandbox.set_faults(
+        Fault("status", status=504, processed=True, first_n=1, path_contains="/messages", method="POST")
+    )
     api = Api(fansly_sandbox)
 
     failed = api.send(chat_id, {"content": "once"})
@@ -286,7 +287,7 @@ def test_5xx_after_storing_a_sent_message(fansly_sandbox: FanslySandbox, chat_id
 def test_a_send_fault_that_does_not_process_stores_nothing(
     fansly_sandbox: FanslySandbox, chat_id: str
 ) -> None:
-    fansly_sandbox.set_faults(Fault("status", status=503, **SEND_ONLY))
+    fansly_sandbox.set_faults(Fault("status", status=503, path_contains="/messages", method="POST"))
     api = Api(fansly_sandbox)
 
     assert api.send(chat_id, {"content": "lost"}).status_code == 503
@@ -324,7 +325,7 @@ def test_drop_on_list_chats_closes_the_connection(fansly_sandbox: FanslySandbox,
 def test_missing_id_on_send_answers_201_without_the_message_id(
     fansly_sandbox: FanslySandbox, chat_id: str
 ) -> None:
-    fansly_sandbox.set_faults(Fault("missing_id", **SEND_ONLY))
+    fansly_sandbox.set_faults(Fault("missing_id", path_contains="/messages", method="POST"))
 
     message = response_of(Api(fansly_sandbox).send(chat_id, {"content": "hi"}), 201)
 
@@ -347,7 +348,7 @@ def test_missing_id_keeps_list_chats_next_cursor_beside_the_inner_data(fansly_sa
 def test_slow_send_times_out_the_client_but_stores_the_message_once(
     fansly_sandbox: FanslySandbox, chat_id: str
 ) -> None:
-    fansly_sandbox.set_faults(Fault("slow", delay=0.5, first_n=1, **SEND_ONLY))
+    fansly_sandbox.set_faults(Fault("slow", delay=0.5, first_n=1, path_contains="/messages", method="POST"))
     url = f"{Api(fansly_sandbox).base}/chats/{chat_id}/messages"
 
     with pytest.raises(requests.exceptions.ReadTimeout):
@@ -371,11 +372,12 @@ def test_probability_applies_to_the_chat_routes(
 ) -> None:
     fansly_sandbox.set_faults(Fault("status", status=500, probability=0.5))
     api = Api(fansly_sandbox)
-    call = {
+    calls: dict[str, Callable[[], requests.Response]] = {
         "chats": api.chats,
         "messages": lambda: api.messages(chat_id),
         "send": lambda: api.send(chat_id, {"content": "hi"}),
-    }[route]
+    }
+    call = calls[route]
 
     statuses = {call().status_code for _ in range(30)}
 
