@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from airflow_provider_apifansly.hooks.fansly import FanslyHook
 
 FIRST_FAN_ID = 710_000_000_000_000_000
+API_WINDOW = 60.0  # seconds: apifansly counts each key's requests per sliding minute
 
 
 class RetrySleep:
@@ -44,8 +45,20 @@ def counted_hook(conn_id: str, *, pool_size: int) -> tuple[FanslyHook, RetrySlee
 
     hook = FanslyHook(conn_id, pool_size=pool_size)
     sleep = RetrySleep()
-    hook.retry_policy = dataclasses.replace(hook.retry_policy, sleep=sleep)
+    transport = hook.transport
+    transport.retry_policy = dataclasses.replace(transport.retry_policy, sleep=sleep)
     return hook, sleep
+
+
+def scale_pacer_window(hook: FanslyHook, window: float) -> None:
+    """Pace on ``window`` seconds instead of the API's minute (--quick), keeping the hook's safety margin."""
+    from airflow_provider_apifansly.hooks.pacing import SlidingWindowPacer
+
+    transport = hook.transport
+    pacer = transport.pacer
+    if pacer is not None and window != API_WINDOW:
+        margin = pacer.window - API_WINDOW
+        transport.pacer = SlidingWindowPacer(pacer.limit, window=window + margin)
 
 
 def fan_ids(first: int, count: int) -> list[str]:

@@ -3,7 +3,7 @@
 A real API runs on another machine; serving it from the benchmark's own process
 would charge the server's Python work to the client under test. The child is
 started with ``spawn`` and imports only the standard-library sandbox; the parent
-asks it for counters and the journal over a pipe.
+asks it for counters, the journal and the messages, and seeds chats, over a pipe.
 """
 
 from __future__ import annotations
@@ -13,15 +13,17 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from airflow_provider_apifansly.sandbox import Counters, FanslySandbox, SandboxConfig
+from airflow_provider_apifansly.sandbox import Counters, FanslySandbox, MessageRecord, SandboxConfig
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One request as the server journaled it: when it was read (``time.monotonic()``) and its status."""
+    """One request as the server journaled it: when it was read (``time.monotonic()``), its status and route."""
 
     started: float
     status: int | None
+    method: str = ""
+    path: str = ""
 
 
 def _serve(config: SandboxConfig, pipe: Connection) -> None:
@@ -35,9 +37,15 @@ def _serve(config: SandboxConfig, pipe: Connection) -> None:
             if command == "counters":
                 pipe.send(sandbox.counters)
             elif command == "hits":
-                pipe.send([Hit(entry.started, entry.status) for entry in sandbox.journal])
+                pipe.send(
+                    [Hit(entry.started, entry.status, entry.method, entry.path) for entry in sandbox.journal]
+                )
             elif command == "connection_json":
                 pipe.send(sandbox.connection_json(kwargs.pop("conn_id"), **kwargs))
+            elif command == "seed_chats":
+                pipe.send(sandbox.seed_chats(kwargs.pop("fan_ids"), **kwargs))
+            elif command == "messages":
+                pipe.send(sandbox.messages)
 
 
 class RemoteSandbox:
@@ -87,3 +95,13 @@ class RemoteSandbox:
         """The ``AIRFLOW_CONN_<CONN_ID>`` value for this sandbox, with extra connection fields."""
         text: str = self._ask("connection_json", conn_id=conn_id, **extra)
         return text
+
+    def seed_chats(self, fan_ids: list[str], *, listed: bool = True) -> dict[str, str]:
+        """Chats that exist before the run (no request sent, nothing counted): fan id -> group id."""
+        chats: dict[str, str] = self._ask("seed_chats", fan_ids=fan_ids, listed=listed)
+        return chats
+
+    def messages(self) -> list[MessageRecord]:
+        """Every message the sandbox holds, sent through the API or seeded, in the order they came."""
+        messages: list[MessageRecord] = self._ask("messages")
+        return messages

@@ -25,12 +25,21 @@ class Goal:
 
 @dataclass(frozen=True)
 class Credits:
-    """Requests the server counted for a run, to compare with the chats it produced."""
+    """Requests the server counted for a run, to compare with the chats (or messages) it produced.
+
+    :param chats: what the run produced: chats (created or found), or messages delivered.
+    :param unit: what ``chats`` counts, ``"chat"`` or ``"message"``.
+    :param allowance: requests beyond one per item that the run may spend, e.g. its one ``GET /me``.
+    :param allowance_note: what the allowance pays for, as the goal's target names it.
+    """
 
     run: str
     chats: int
     requests: int
     rate_limited: int
+    unit: str = "chat"
+    allowance: int = 1
+    allowance_note: str = "one /me per run"
 
     @property
     def per_chat(self) -> float:
@@ -127,8 +136,8 @@ def goal_rows(goals: list[Goal]) -> list[list[str]]:
 
 
 def credit_section(sections: list[Section]) -> Section:
-    """Scenario 6: requests (and credits) per created chat, gathered from every other scenario."""
-    rows = [["Run", "Chats", "Requests", "429s", "Requests/chat", "Credits/chat"]]
+    """The last scenario: requests (and credits) per chat or message, gathered from every other scenario."""
+    rows = [["Run", "Chats or messages", "Requests", "429s", "Requests/item", "Credits/item"]]
     goals = []
     for section in sections:
         scenario = section.title.split(".")[0]
@@ -137,25 +146,27 @@ def credit_section(sections: list[Section]) -> Section:
             rows.append(
                 [
                     run,
-                    str(credits.chats),
+                    f"{credits.chats:,} {credits.unit}s",
                     str(credits.requests),
                     str(credits.rate_limited),
                     f"{credits.per_chat:.3f}",
                     f"{credits.charged_per_chat:.3f}",
                 ]
             )
+            target = f"1 per {credits.unit}" + (f" + {credits.allowance_note}" if credits.allowance else "")
             goals.append(
                 Goal(
-                    f"Credits/chat, {run}",
-                    "1 per chat + one /me per run",
+                    f"Credits/{credits.unit}, {run}",
+                    target,
                     f"{credits.charged_per_chat:.3f}",
-                    credits.requests - credits.rate_limited <= credits.chats + 1,
+                    credits.requests - credits.rate_limited <= credits.chats + credits.allowance,
                 )
             )
     return Section(
-        "6. Credits: requests per created chat",
+        f"{len(sections)}. Credits: requests per chat or message",
         "Counted by the sandbox (server side). The API charges a credit for every request it "
-        "admits; a 429 is refused before that, so it costs a request but no credit.",
+        "admits; a 429 is refused before that, so it costs a request but no credit. An item is a "
+        "chat the run created or found, or a message it delivered.",
         rows,
         goals,
     )

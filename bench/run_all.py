@@ -1,7 +1,9 @@
 """Run every benchmark of the provider against the sandbox on 127.0.0.1 and write docs/benchmarks.md.
 
-``make bench`` (or ``.venv/bin/python bench/run_all.py``) takes about five minutes;
-``--quick`` shrinks every scenario to a smoke test of about a minute and a half.
+``make bench`` (or ``.venv/bin/python bench/run_all.py``) takes about eight minutes;
+``--quick`` shrinks every scenario to a smoke test of about two minutes. A scenario
+with a ``__main__`` (``bench/credits.py``, ``bench/sending.py``) also runs alone,
+at the full sizes or with ``--quick``.
 Each scenario prints its table as it finishes; the document gathers them all
 with the machine they ran on.
 """
@@ -39,6 +41,12 @@ class Sizes:
     overhead_rounds: int
     dag_fans: int  # scenario 4
     import_runs: int  # scenario 5
+    rerun_fans: int  # scenario 6: a bulk create run again over fans who mostly have their chat
+    rerun_existing: int  # of those fans, how many have a (listed) chat before the run
+    first_run_fans: int  # scenario 6: an account with no chats yet
+    messages: int  # scenario 7, per run
+    send_concurrencies: tuple[int, ...]
+    limited_messages: int  # scenario 7 under the plan's limit: more than one window's worth
 
 
 FULL = Sizes(
@@ -53,6 +61,12 @@ FULL = Sizes(
     overhead_rounds=5,
     dag_fans=200,
     import_runs=5,
+    rerun_fans=5000,
+    rerun_existing=4950,
+    first_run_fans=1000,
+    messages=1000,
+    send_concurrencies=(8, 16),
+    limited_messages=1500,
 )
 # 200 per 10 s is the full run's 1,200 per minute on a sixth of the window, so pacing shows in seconds.
 QUICK = Sizes(
@@ -67,14 +81,22 @@ QUICK = Sizes(
     overhead_rounds=3,
     dag_fans=50,
     import_runs=3,
+    rerun_fans=1000,
+    rerun_existing=990,
+    first_run_fans=200,
+    messages=200,
+    send_concurrencies=(8, 16),
+    limited_messages=250,
 )
 
 
 def scenarios(sizes: Sizes, scratch: Path) -> list[Callable[[], Section]]:
     """The scenarios in the order they run; imported late, once the Airflow environment is set."""
     from airflow_cost import dag_runs, import_cost
+    from credits import credit_smart_bulk
     from overhead import per_call_overhead
     from sandbox_throughput import sandbox_throughput
+    from sending import sending_messages
     from throughput import rate_limited_plan, unlimited_plan
 
     return [
@@ -84,6 +106,8 @@ def scenarios(sizes: Sizes, scratch: Path) -> list[Callable[[], Section]]:
         lambda: per_call_overhead(sizes.overhead_calls, sizes.overhead_rounds),
         lambda: dag_runs(scratch, sizes.dag_fans, LATENCY),
         lambda: import_cost(scratch, sizes.import_runs),
+        lambda: credit_smart_bulk(sizes, LATENCY),
+        lambda: sending_messages(sizes, LATENCY),
     ]
 
 
@@ -92,7 +116,20 @@ def quiet_provider_logs() -> None:
     import airflow_provider_apifansly.hooks.fansly  # noqa: F401  (Airflow sets up logging on import)
 
     logging.getLogger("airflow_provider_apifansly").setLevel(logging.ERROR)
+    # The hook's own lines (e.g. "reached chat ... although the send failed") log under Airflow's hook logger.
+    logging.getLogger("airflow.task.hooks.airflow_provider_apifansly").setLevel(logging.ERROR)
     logging.getLogger("bench.quiet").setLevel(logging.ERROR)
+
+
+def standalone(scenario: Callable[[Sizes], Section]) -> None:
+    """Run one scenario on its own (its module's ``__main__``) at the full sizes, or with --quick."""
+    parser = argparse.ArgumentParser(description="Run one scenario of bench/run_all.py and print its table")
+    parser.add_argument("--quick", action="store_true", help="the --quick sizes of bench/run_all.py")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="apifansly-bench-") as scratch:
+        os.environ["AIRFLOW_HOME"] = str(Path(scratch) / "airflow-home")
+        quiet_provider_logs()
+        print(to_text(scenario(QUICK if args.quick else FULL)), flush=True)
 
 
 def main() -> int:

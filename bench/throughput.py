@@ -13,7 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import requests
-from clients import RetrySleep, connect, counted_hook, fan_ids
+from clients import RetrySleep, connect, counted_hook, fan_ids, scale_pacer_window
 from remote_sandbox import Hit, RemoteSandbox
 from report import Credits, Goal, Section, ratio, seconds
 
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 QUIET = logging.getLogger("bench.quiet")  # the bulk engine's progress lines would drown the tables
 BULK_GOAL = 1.2
 PACED_GOAL = 0.95
-API_WINDOW = 60.0  # seconds: apifansly counts each key's requests per sliding minute
 
 
 @dataclass(frozen=True)
@@ -224,15 +223,10 @@ def limited_run(
     sandbox: RemoteSandbox, label: str, conn_id: str, fans: list[str], concurrency: int
 ) -> LimitedRun:
     """The bulk engine against a rate-limited sandbox; the connection's rate_limit_rpm turns pacing on."""
-    from airflow_provider_apifansly.hooks.pacing import SlidingWindowPacer
-
     limit, window = sandbox.config.rpm, sandbox.config.window_seconds
     assert limit is not None
     hook, sleep = counted_hook(conn_id, pool_size=concurrency)
-    if hook.pacer is not None and window != API_WINDOW:
-        # --quick shortens the API's window; whatever safety margin the hook paces with is kept.
-        margin = hook.pacer.window - API_WINDOW
-        hook.pacer = SlidingWindowPacer(hook.pacer.limit, window=window + margin)
+    scale_pacer_window(hook, window)  # --quick shortens the API's window
     timed = measure(sandbox, label, concurrency, partial(bulk, hook, sleep, fans, concurrency))
     return LimitedRun(timed, window_use(sandbox.hits(), limit, window))
 
