@@ -150,13 +150,16 @@ class FanslyHook(BaseHook):
         )
         return accounts
 
-    def get_creator_id(self, account_id: str | None = None) -> str:
-        """The creator's native user id for a connected account (``GET /{account_id}/me``), cached."""
+    def get_creator_id(self, account_id: str | None = None, *, retry: bool = True) -> str:
+        """The creator's native user id for a connected account (``GET /{account_id}/me``), cached.
+
+        :param retry: False for a single request, when the caller's own retry loop repeats it.
+        """
         account_id = self.resolve_account_id(account_id)
-        with self._creator_lock:
+        with self._creator_lock:  # one lookup, not one per thread
             if account_id not in self._creator_ids:
                 path = f"/{account_id}/me"
-                response = self._account_call("GET", path)
+                response = self._account_call("GET", path, retry=retry)
                 account = response.get("account")
                 raw_id = account.get("id") if isinstance(account, dict) else response.get("id")
                 try:
@@ -177,7 +180,7 @@ class FanslyHook(BaseHook):
         if creator_id is not None and creator_id != "":
             creator_id = validate_native_id(creator_id, field="creator_id")
         else:
-            creator_id = self.get_creator_id(account_id)
+            creator_id = self.get_creator_id(account_id, retry=False)
         if user_id == creator_id:
             raise FanslyValidationError(
                 f"user_id {user_id!r} is the creator of account {account_id!r}; a chat needs a fan's id"
@@ -327,7 +330,8 @@ class FanslyHook(BaseHook):
 
     def _delivered(self, message: OutgoingMessage, account_id: str, since: float) -> dict[str, Any] | None:
         """Our message among the chat's latest ones, if an earlier attempt stored it."""
-        creator_id = self.get_creator_id(account_id)
+        # Single tries: deliver's retry loop is the only one, so a failing lookup cannot multiply.
+        creator_id = self.get_creator_id(account_id, retry=False)
         path = f"/{account_id}/chats/{message.chat_id}/messages"
         page: envelope.Page = self.transport.request(
             "GET", path, _messages_page, params={"limit": MAX_MESSAGES_LIMIT}, idempotent=True, retry=False

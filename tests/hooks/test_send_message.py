@@ -174,3 +174,19 @@ def test_a_send_that_never_arrives_fails_after_the_retries_with_nothing_stored(
 
     assert fansly_sandbox.messages == []
     assert sum(entry.method == "POST" for entry in fansly_sandbox.journal) == 3
+
+
+def test_a_failing_lookup_after_an_ambiguous_failure_does_not_multiply_the_retries(
+    fansly_sandbox: FanslySandbox, chat: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json(max_retries=2))
+    fansly_sandbox.set_faults(
+        Fault(kind="drop", processed=True, first_n=1, method="POST"),
+        Fault(kind="status", status=503, path_contains="/me"),
+    )
+
+    with pytest.raises(FanslyServerError):
+        FanslyHook().send_message(chat, "hello")
+
+    # One loop: the dropped POST, a lookup on each of the 2 retries, and the last look; never a resend.
+    assert requests_made(fansly_sandbox) == ["POST messages None"] + ["GET me 503"] * 3
