@@ -180,7 +180,7 @@ class FanslyHook(BaseHook):
         if creator_id is not None and creator_id != "":
             creator_id = validate_native_id(creator_id, field="creator_id")
         else:
-            creator_id = self.get_creator_id(account_id, retry=False)
+            creator_id = self.get_creator_id(account_id)
         if user_id == creator_id:
             raise FanslyValidationError(
                 f"user_id {user_id!r} is the creator of account {account_id!r}; a chat needs a fan's id"
