@@ -14,12 +14,6 @@ def fan(n: int) -> str:
     return f"72351631524706{n:04d}"
 
 
-@pytest.fixture
-def api(fansly_sandbox: FanslySandbox) -> Api:
-    fansly_sandbox.config.rpm = None
-    return Api(fansly_sandbox)
-
-
 def group_ids(response: Any) -> list[str]:
     return [row["groupId"] for row in response_of(response)["data"]]
 

@@ -246,12 +246,6 @@ def test_latency_and_jitter_delay_every_answer(
 # -- faults on List Chats, Chat Messages and Send Message -----------------------------------------
 
 
-@pytest.fixture
-def chat_id(fansly_sandbox: FanslySandbox) -> str:
-    fansly_sandbox.config.rpm = None
-    return fansly_sandbox.seed_chats([FAN_ID])[FAN_ID]
-
-
 def test_drop_after_storing_a_sent_message_leaves_it_readable(
     fansly_sandbox: FanslySandbox, chat_id: str
 ) -> None:

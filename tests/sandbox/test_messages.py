@@ -17,17 +17,6 @@ from airflow_provider_apifansly.sandbox import (
 from tests.sandbox.client import FAN_ID, Api, error_message, response_of
 
 
-@pytest.fixture
-def api(fansly_sandbox: FanslySandbox) -> Api:
-    fansly_sandbox.config.rpm = None
-    return Api(fansly_sandbox)
-
-
-@pytest.fixture
-def chat_id(fansly_sandbox: FanslySandbox) -> str:
-    return fansly_sandbox.seed_chats([FAN_ID])[FAN_ID]
-
-
 def seed(sandbox: FanslySandbox, chat_id: str, count: int) -> list[str]:
     """Seed messages "1" .. "count", one second apart, oldest first; return their ids."""
     start = int(time.time()) - count

@@ -14,17 +14,6 @@ from tests.sandbox.client import FAN_ID, HEADERS, Api, envelope, error_message, 
 PPV = {"content": "for you", "mediaIds": ["790000000000000001"], "access_type": ["ppv"]}
 
 
-@pytest.fixture
-def api(fansly_sandbox: FanslySandbox) -> Api:
-    fansly_sandbox.config.rpm = None
-    return Api(fansly_sandbox)
-
-
-@pytest.fixture
-def chat_id(fansly_sandbox: FanslySandbox) -> str:
-    return fansly_sandbox.seed_chats([FAN_ID])[FAN_ID]
-
-
 def test_send_answers_201_with_the_message_in_the_nested_envelope(api: Api, chat_id: str) -> None:
     response = api.send(chat_id, {"content": "hi"})
 
