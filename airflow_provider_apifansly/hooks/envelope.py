@@ -51,7 +51,7 @@ def unwrap(status: int, headers: Mapping[str, str], body: bytes, *, request: str
     return envelope["data"]
 
 
-def nested_response(data: Any, *, request: str, connection: str) -> dict[str, Any]:
+def nested_response(data: Any, request: str, connection: str) -> dict[str, Any]:
     """Return ``data.data.response`` of an account-scoped endpoint, checking the inner status."""
     inner_status = data.get("status_code") if isinstance(data, dict) else None
     inner = data.get("data") if isinstance(data, dict) else None
@@ -78,12 +78,12 @@ class Page:
     cursor: str | None
 
 
-def accounts(data: Any, *, request: str, connection: str) -> list[dict[str, Any]]:
+def accounts(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
     """The rows of ``GET /accounts``, which is not nested: ``data.accounts``."""
     return _rows(data, "accounts", request)
 
 
-def chats_page(data: Any, *, request: str, connection: str) -> Page:
+def chats_page(data: Any, request: str, connection: str) -> Page:
     """A List Chats page as the live API sends it: rows in ``data.data.response.data``, the
     cursor in ``data.nextCursor`` beside the inner ``data``."""
     response = nested_response(data, request=request, connection=connection)
@@ -100,7 +100,7 @@ def chats_page(data: Any, *, request: str, connection: str) -> Page:
     return Page(rows, cursor)
 
 
-def messages_page(data: Any, *, request: str, connection: str) -> Page:
+def messages_page(data: Any, request: str, connection: str) -> Page:
     """A Chat Messages page: ``data.data.response = {"messages": [...], "cursor": ...}``."""
     response = nested_response(data, request=request, connection=connection)
     return Page(_rows(response, "messages", request), _cursor(response.get("cursor"), "cursor", request))

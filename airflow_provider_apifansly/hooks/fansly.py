@@ -127,7 +127,7 @@ class FanslyHook(BaseHook):
         **kwargs: Any,
     ) -> Any:
         """Call an account-scoped route; by default return its nested ``data.data.response``."""
-        reader = parse or _nested_response
+        reader = parse or envelope.nested_response
         return self.transport.request(method, path, reader, idempotent=idempotent, **kwargs)
 
     # -- API -----------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ class FanslyHook(BaseHook):
     def list_accounts(self) -> list[dict[str, Any]]:
         """The connected accounts of the API key (``GET /accounts``)."""
         accounts: list[dict[str, Any]] = self.transport.request(
-            "GET", "/accounts", _accounts, idempotent=True
+            "GET", "/accounts", envelope.accounts, idempotent=True
         )
         return accounts
 
@@ -229,7 +229,7 @@ class FanslyHook(BaseHook):
     def _chat_pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         seen_cursors: set[str] = set()
         while True:
-            page: envelope.Page = self._account_call("GET", path, _chats_page, params=params)
+            page: envelope.Page = self._account_call("GET", path, envelope.chats_page, params=params)
             yield from page.rows
             if page.cursor is None:
                 return
@@ -266,7 +266,7 @@ class FanslyHook(BaseHook):
                 f"limit must be a whole number from 1 to {MAX_MESSAGES_LIMIT}, got {limit!r}"
             )
         path = f"/{account_id}/chats/{chat_id}/messages"
-        page: envelope.Page = self._account_call("GET", path, _messages_page, params={"limit": limit})
+        page: envelope.Page = self._account_call("GET", path, envelope.messages_page, params={"limit": limit})
         return page.rows
 
     def send_message(
@@ -310,7 +310,7 @@ class FanslyHook(BaseHook):
                     return delivered
             try:
                 sent: dict[str, Any] = self.transport.request(
-                    "POST", path, _nested_response, json=message.body(), idempotent=False, retry=False
+                    "POST", path, envelope.nested_response, json=message.body(), idempotent=False, retry=False
                 )
             except (FanslyServerError, FanslyConnectionError) as exc:
                 ambiguous = ambiguous or isinstance(exc, FanslyServerError) or exc.request_sent
@@ -334,7 +334,12 @@ class FanslyHook(BaseHook):
         creator_id = self.get_creator_id(account_id, retry=False)
         path = f"/{account_id}/chats/{message.chat_id}/messages"
         page: envelope.Page = self.transport.request(
-            "GET", path, _messages_page, params={"limit": MAX_MESSAGES_LIMIT}, idempotent=True, retry=False
+            "GET",
+            path,
+            envelope.messages_page,
+            params={"limit": MAX_MESSAGES_LIMIT},
+            idempotent=True,
+            retry=False,
         )
         for row in page.rows:
             ours = str(row.get("senderId")) == creator_id and row.get("content") == message.content
@@ -355,7 +360,7 @@ class FanslyHook(BaseHook):
             transport = self.transport
             # The UI tests an unsaved copy under a random conn id: don't name it in hints.
             transport.connection_label = "this connection"
-            accounts = transport.request("GET", "/accounts", _accounts, idempotent=True, retry=False)
+            accounts = transport.request("GET", "/accounts", envelope.accounts, idempotent=True, retry=False)
         except FanslyError as exc:
             return False, str(exc)
         except Exception as exc:  # the UI shows the message; the key is never part of it
@@ -395,22 +400,6 @@ class FanslyHook(BaseHook):
             "relabeling": UI_FIELD_BEHAVIOUR["relabeling"],
             "placeholders": UI_FIELD_BEHAVIOUR["placeholders"],
         }
-
-
-def _nested_response(data: Any, request: str, connection: str) -> dict[str, Any]:
-    return envelope.nested_response(data, request=request, connection=connection)
-
-
-def _accounts(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
-    return envelope.accounts(data, request=request, connection=connection)
-
-
-def _chats_page(data: Any, request: str, connection: str) -> envelope.Page:
-    return envelope.chats_page(data, request=request, connection=connection)
-
-
-def _messages_page(data: Any, request: str, connection: str) -> envelope.Page:
-    return envelope.messages_page(data, request=request, connection=connection)
 
 
 def _require_id(resource: dict[str, Any], request: str, what: str) -> None:
