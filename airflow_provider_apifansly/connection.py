@@ -110,9 +110,14 @@ class ConnectionSettings:
         port: int | None,
         password: str | None,
         extra: dict[str, Any],
+        label: str | None = None,
     ) -> ConnectionSettings:
-        """Build settings from a connection's fields; raise ``ValueError`` naming the bad field."""
-        api_key = _api_key(conn_id, password)
+        """Build settings from a connection's fields; raise ``ValueError`` naming the bad field.
+
+        :param label: how errors name the connection (default ``Connection '<conn_id>'``).
+        """
+        label = label or f"Connection {conn_id!r}"
+        api_key = _api_key(label, password)
         integers: dict[str, int] = {}
         for name, field in EXTRA_FIELDS.items():
             if field.type != "integer":
@@ -121,34 +126,34 @@ class ConnectionSettings:
             try:
                 value = field.default if raw is None else int(raw)
             except (TypeError, ValueError):
-                raise ValueError(f"Connection {conn_id!r}: extra {name!r} must be a whole number") from None
+                raise ValueError(f"{label}: extra {name!r} must be a whole number") from None
             if value is None or (field.minimum is not None and value < field.minimum):
-                raise ValueError(f"Connection {conn_id!r}: extra {name!r} must be >= {field.minimum}")
+                raise ValueError(f"{label}: extra {name!r} must be >= {field.minimum}")
             integers[name] = value
         account_id = _extra_value(extra, "account_id")
         return cls(
             conn_id=conn_id,
-            base_url=_base_url(conn_id, host, schema, port),
+            base_url=_base_url(label, host, schema, port),
             api_key=api_key,
             account_id=None if account_id is None else str(account_id),
             **integers,
         )
 
 
-def _api_key(conn_id: str, password: str | None) -> str:
+def _api_key(label: str, password: str | None) -> str:
     """The key without the whitespace that pasting leaves around it; never echoed in an error."""
     key = (password or "").strip()
     if not key:
-        raise ValueError(f"Connection {conn_id!r} has no API key: set its password (API Key) field.")
+        raise ValueError(f"{label} has no API key: set its password (API Key) field.")
     if not all("!" <= char <= "~" for char in key):
         raise ValueError(
-            f"Connection {conn_id!r}: the API Key field holds spaces, control or non-ASCII characters "
+            f"{label}: the API Key field holds spaces, control or non-ASCII characters "
             "inside the key; paste the key alone, on one line."
         )
     return key
 
 
-def _base_url(conn_id: str, host: str | None, schema: str | None, port: int | None) -> str:
+def _base_url(label: str, host: str | None, schema: str | None, port: int | None) -> str:
     """Accept a full URL in ``host`` or a bare host name (then ``schema`` or https, and ``port``)."""
     if not host:
         return DEFAULT_HOST
@@ -157,7 +162,5 @@ def _base_url(conn_id: str, host: str | None, schema: str | None, port: int | No
         url = f"{schema or 'https'}://{url}" + (f":{port}" if port else "")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError(
-            f"Connection {conn_id!r}: host must be an http(s) URL such as {DEFAULT_HOST}, got {host!r}"
-        )
+        raise ValueError(f"{label}: host must be an http(s) URL such as {DEFAULT_HOST}, got {host!r}")
     return url

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from airflow_provider_apifansly.exceptions import (
@@ -27,6 +27,9 @@ from airflow_provider_apifansly.exceptions import (
 )
 
 _MAX_MESSAGE = 300
+P = TypeVar("P")
+# Reads a response's envelope ``data``, given the request's label and how to name the connection.
+Parser = Callable[[Any, str, str], P]
 
 
 def unwrap(status: int, headers: Mapping[str, str], body: bytes, *, request: str, connection: str) -> Any:
@@ -83,21 +86,52 @@ def accounts(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
     return _rows(data, "accounts", request)
 
 
-def chats_page(data: Any, request: str, connection: str) -> Page:
-    """A List Chats page as the live API sends it: rows in ``data.data.response.data``, the
-    cursor in ``data.nextCursor`` beside the inner ``data``."""
-    response = nested_response(data, request=request, connection=connection)
-    rows = _rows(response, "data", request)
-    cursor = _cursor(data.get("nextCursor"), "data.nextCursor", request)
-    if cursor is None:  # "last page" beside, yet a cursor inside: the shape moved, so do not drop pages
-        for misplaced in ("cursor", "nextCursor"):
-            if response.get(misplaced):
-                raise FanslyApiError(
-                    f"{request} put its cursor in data.data.response.{misplaced}, not in data.nextCursor "
-                    "where the live API sends it; refusing to guess whether more pages exist",
-                    request=request,
-                )
-    return Page(rows, cursor)
+def cursor_page(rows: str) -> Parser[Page]:
+    """A reader of one page of a cursor list, as the live API sends List Chats: rows in
+    ``data.data.response[rows]``, the cursor in ``data.nextCursor`` beside the inner ``data``."""
+
+    def read(data: Any, request: str, connection: str) -> Page:
+        response = nested_response(data, request=request, connection=connection)
+        page_rows = _rows(response, rows, request)
+        cursor = _cursor(data.get("nextCursor"), "data.nextCursor", request)
+        if cursor is None:  # "last page" beside, yet a cursor inside: the shape moved, so do not drop pages
+            for misplaced in ("cursor", "nextCursor"):
+                if response.get(misplaced):
+                    raise FanslyApiError(
+                        f"{request} put its cursor in data.data.response.{misplaced}, not in data.nextCursor "
+                        "where the live API sends it; refusing to guess whether more pages exist",
+                        request=request,
+                    )
+        return Page(page_rows, cursor)
+
+    return read
+
+
+chats_page = cursor_page("data")
+
+
+@dataclass(frozen=True)
+class OffsetPage:
+    """One page of an offset list: its rows, and how many rows the whole list holds."""
+
+    rows: list[dict[str, Any]]
+    total: int
+
+
+def offset_page(rows: str) -> Parser[OffsetPage]:
+    """A reader of one page of an offset list: ``data.data.response = {"total": N, rows: [...]}``."""
+
+    def read(data: Any, request: str, connection: str) -> OffsetPage:
+        response = nested_response(data, request=request, connection=connection)
+        total = response.get("total")
+        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+            raise FanslyApiError(
+                f"{request} returned no whole-number 'total' beside its rows: got {total!r:.40}",
+                request=request,
+            )
+        return OffsetPage(_rows(response, rows, request), total)
+
+    return read
 
 
 def messages_page(data: Any, request: str, connection: str) -> Page:

@@ -8,7 +8,6 @@ the hook's endpoint methods only say what to send and how to read the answer.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -24,13 +23,12 @@ from airflow_provider_apifansly.exceptions import (
     FanslyOutOfCreditsError,
 )
 from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.envelope import Parser
 from airflow_provider_apifansly.hooks.options import HookOptions
 from airflow_provider_apifansly.hooks.pacing import SlidingWindowPacer
 from airflow_provider_apifansly.hooks.retry import RetryPolicy
 
 T = TypeVar("T")
-# Reads a response's envelope ``data`` (given the request label and the connection's name).
-Parser = Callable[[Any, str, str], T]
 
 API_PREFIX = "/api/fansly"
 RATE_WINDOW_SECONDS = 60.0

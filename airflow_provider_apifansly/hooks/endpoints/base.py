@@ -1,0 +1,73 @@
+"""``EndpointGroup``: what every group of endpoints uses of ``FanslyHook``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
+from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.envelope import Parser
+from airflow_provider_apifansly.hooks.transport import API_PREFIX, T
+from airflow_provider_apifansly.ids import validate_account_id
+
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.connection import ConnectionSettings
+    from airflow_provider_apifansly.hooks.transport import Transport
+
+
+class EndpointGroup:
+    """Base of the endpoint groups: the connection's default account, and account-scoped calls.
+
+    ``FanslyHook`` provides ``fansly_conn_id``, ``settings``, ``transport`` and ``log``.
+    """
+
+    fansly_conn_id: str
+
+    if TYPE_CHECKING:
+
+        @property
+        def settings(self) -> ConnectionSettings: ...
+
+        @property
+        def transport(self) -> Transport: ...
+
+        @property
+        def log(self) -> Any: ...  # Airflow's logger (its type differs between Airflow 2 and 3)
+
+    def resolve_account_id(self, account_id: str | None) -> str:
+        """The given account id, else the connection's default; validated for use in a URL path."""
+        if account_id is None or account_id == "":
+            account_id = self.settings.account_id
+            if account_id is None:
+                raise FanslyValidationError(
+                    f"account_id is missing: pass it, or set the 'account_id' extra of connection "
+                    f"{self.fansly_conn_id!r}"
+                )
+        return validate_account_id(account_id)
+
+    def _account_call(
+        self,
+        method: str,
+        path: str,
+        parse: Parser[T] | None = None,
+        *,
+        idempotent: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        """Call an account-scoped route; by default return its nested ``data.data.response``."""
+        reader = parse or envelope.nested_response
+        return self.transport.request(method, path, reader, idempotent=idempotent, **kwargs)
+
+
+def require_id(resource: dict[str, Any], request: str, what: str) -> None:
+    """A success must carry the resource's native id; without it, it is not a success."""
+    resource_id = resource.get("id")
+    if not isinstance(resource_id, str) or not resource_id.isdigit():
+        raise FanslyApiError(
+            f"{request} succeeded without a {what} id: got {resource_id!r:.40}", request=request
+        )
+
+
+def label(method: str, path: str) -> str:
+    """How errors name a request: ``"GET /api/fansly/{account_id}/chats"``."""
+    return f"{method} {API_PREFIX}{path}"

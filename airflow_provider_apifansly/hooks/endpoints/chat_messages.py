@@ -1,0 +1,138 @@
+"""Chat messages: read a chat's latest messages and send one, never twice (docs: "Chat Messages")."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from airflow_provider_apifansly.exceptions import (
+    FanslyApiError,
+    FanslyConnectionError,
+    FanslyError,
+    FanslyServerError,
+    FanslyValidationError,
+)
+from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.endpoints.account import AccountEndpoints
+from airflow_provider_apifansly.hooks.endpoints.base import label, require_id
+from airflow_provider_apifansly.ids import validate_native_id
+from airflow_provider_apifansly.message import OutgoingMessage
+
+MAX_MESSAGES_LIMIT = 10
+# How far the server's clock may run behind ours when we look for a message we may have sent.
+DELIVERY_CLOCK_SKEW_SECONDS = 120.0
+
+
+class ChatMessageEndpoints(AccountEndpoints):
+    """``GET`` and ``POST /{account_id}/chats/{chat_id}/messages``."""
+
+    def list_messages(
+        self, chat_id: str | int, account_id: str | None = None, limit: int = MAX_MESSAGES_LIMIT
+    ) -> list[dict[str, Any]]:
+        """The chat's latest messages, at most ``limit`` (1 to 10), in the API's order."""
+        account_id = self.resolve_account_id(account_id)
+        chat_id = validate_native_id(chat_id, field="chat_id")
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_MESSAGES_LIMIT:
+            raise FanslyValidationError(
+                f"limit must be a whole number from 1 to {MAX_MESSAGES_LIMIT}, got {limit!r}"
+            )
+        path = f"/{account_id}/chats/{chat_id}/messages"
+        page: envelope.Page = self._account_call("GET", path, envelope.messages_page, params={"limit": limit})
+        return page.rows
+
+    def send_message(
+        self,
+        chat_id: str | int,
+        content: str,
+        account_id: str | None = None,
+        *,
+        media_ids: list[Any] | None = None,
+        access_type: list[str] | None = None,
+        price: float | None = None,
+    ) -> dict[str, Any]:
+        """Send a message to a chat and return it; every field is checked before any request.
+
+        Delivered at most once, even when a failure leaves it unclear whether it arrived: see ``deliver``.
+        """
+        message = OutgoingMessage.parse(chat_id, content, media_ids, access_type, price)
+        return self.deliver(message, account_id)
+
+    def deliver(self, message: OutgoingMessage, account_id: str | None = None) -> dict[str, Any]:
+        """Send a validated message, neither lost nor duplicated by retries; return the message.
+
+        Sending is not idempotent. After an ambiguous failure (sent, then a timeout, a drop,
+        a 5xx or an upstream failure) the message may have been stored, so before sending
+        again we read the chat's latest messages and return ours if it is there: sent by the
+        creator, same content, created since we began (less the clock skew). A 429 or a
+        refused connection never reached the server and is retried directly. Residual risk:
+        the same text sent by hand into the same chat within the skew window is taken for ours.
+        """
+        account_id = self.resolve_account_id(account_id)
+        path = f"/{account_id}/chats/{message.chat_id}/messages"
+        request = label("POST", path)
+        since = time.time() - DELIVERY_CLOCK_SKEW_SECONDS
+        ambiguous = False
+
+        def attempt() -> dict[str, Any]:
+            nonlocal ambiguous
+            if ambiguous:
+                delivered = self._delivered(message, account_id, since)
+                if delivered is not None:
+                    return delivered
+            try:
+                sent: dict[str, Any] = self.transport.request(
+                    "POST", path, envelope.nested_response, json=message.body(), idempotent=False, retry=False
+                )
+            except (FanslyServerError, FanslyConnectionError) as exc:
+                ambiguous = ambiguous or isinstance(exc, FanslyServerError) or exc.request_sent
+                raise
+            require_id(sent, request, "message")
+            return sent
+
+        try:
+            return self.transport.retry_policy.call(attempt, idempotent=True)
+        except FanslyError:
+            # Out of retries after an ambiguous failure: one last look, so a message that
+            # did arrive is not reported as failed (and then re-sent by hand).
+            delivered = self._delivered(message, account_id, since) if ambiguous else None
+            if delivered is None:
+                raise
+            return delivered
+
+    def _delivered(self, message: OutgoingMessage, account_id: str, since: float) -> dict[str, Any] | None:
+        """Our message among the chat's latest ones, if an earlier attempt stored it."""
+        # Single tries: deliver's retry loop is the only one, so a failing lookup cannot multiply.
+        creator_id = self.get_creator_id(account_id, retry=False)
+        path = f"/{account_id}/chats/{message.chat_id}/messages"
+        page: envelope.Page = self.transport.request(
+            "GET",
+            path,
+            envelope.messages_page,
+            params={"limit": MAX_MESSAGES_LIMIT},
+            idempotent=True,
+            retry=False,
+        )
+        for row in page.rows:
+            ours = str(row.get("senderId")) == creator_id and row.get("content") == message.content
+            if ours and _created_at(row, label("GET", path)) >= since:
+                self.log.warning(
+                    "Message %s reached chat %s although the send failed; not sending it again",
+                    row.get("id"),
+                    message.chat_id,
+                )
+                return row
+        return None
+
+
+def _created_at(message: dict[str, Any], request: str) -> float:
+    """A message's ``createdAt`` in epoch seconds (Fansly's samples use seconds; milliseconds are read too)."""
+    value = message.get("createdAt")
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise FanslyApiError(
+            f"{request} returned message {message.get('id')!r} without a numeric createdAt "
+            f"(got {value!r:.40}); cannot tell whether an earlier send arrived, so not sending again",
+            request=request,
+        ) from None
+    return seconds / 1000 if seconds > 1e11 else seconds

@@ -1,0 +1,57 @@
+"""The two ways the API pages a list, each in one function that every list endpoint uses.
+
+Both yield whole pages, so a caller may stop between pages (and send no more
+requests) but never loses rows inside one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from airflow_provider_apifansly.exceptions import FanslyApiError
+from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.transport import API_PREFIX, Transport
+
+
+def cursor_pages(
+    transport: Transport, path: str, rows: str, params: dict[str, Any] | None = None
+) -> Iterator[envelope.Page]:
+    """Pages of a cursor list: rows at ``data.data.response[rows]``, the next cursor at ``data.nextCursor``.
+
+    One request per page; a cursor that comes back twice is an error, not an endless loop.
+    """
+    parse = envelope.cursor_page(rows)
+    params = dict(params or {})
+    seen: set[str] = set()
+    while True:
+        page: envelope.Page = transport.request("GET", path, parse, params=params, idempotent=True)
+        yield page
+        if page.cursor is None:
+            return
+        if page.cursor in seen:
+            raise FanslyApiError(
+                f"GET {API_PREFIX}{path} returned cursor {page.cursor!r:.40} twice; "
+                "stopping rather than paging forever"
+            )
+        seen.add(page.cursor)
+        params["cursor"] = page.cursor
+
+
+def offset_pages(
+    transport: Transport, path: str, rows: str, limit: int, params: dict[str, Any] | None = None
+) -> Iterator[envelope.OffsetPage]:
+    """Pages of an offset list (``limit``/``offset``, ``response.total``): until ``total`` rows or an empty page.
+
+    Rows that arrive while paging shift the offsets, so a row may come twice: callers that
+    must not repeat one deduplicate on its id.
+    """
+    parse = envelope.offset_page(rows)
+    offset = 0
+    while True:
+        query = {**(params or {}), "limit": limit, "offset": offset}
+        page: envelope.OffsetPage = transport.request("GET", path, parse, params=query, idempotent=True)
+        yield page
+        offset += len(page.rows)
+        if not page.rows or offset >= page.total:
+            return
