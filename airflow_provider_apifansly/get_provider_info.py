@@ -17,14 +17,40 @@ from airflow_provider_apifansly.connection import (
     UI_FIELD_BEHAVIOUR,
 )
 
+INTEGRATION_NAME = "Fansly (apifansly)"
+# One line per module: Airflow lists operators, hooks and triggers by integration from these.
+OPERATOR_MODULES = [
+    "airflow_provider_apifansly.operators.group_chat",
+    "airflow_provider_apifansly.operators.messages",
+]
+HOOK_MODULES = [
+    "airflow_provider_apifansly.hooks.fansly",
+]
+TRIGGER_MODULES: list[str] = []
+
+
+def _under_integration(modules: list[str]) -> list[dict[str, Any]]:
+    """One entry naming the integration, or none while there are no modules (the schema allows [])."""
+    return [{"integration-name": INTEGRATION_NAME, "python-modules": list(modules)}] if modules else []
+
 
 def get_provider_info() -> dict[str, Any]:
-    """Describe the package, its connection type and form, and its extra link."""
+    """Describe the package, its integration and modules, its connection type and form, and its extra link."""
     return {
         "package-name": "airflow-provider-apifansly",
         "name": "Fansly (apifansly)",
         "description": "Hook and operators for the apifansly REST API in front of the Fansly creator platform.",
         "versions": [__version__],
+        "integrations": [
+            {
+                "integration-name": INTEGRATION_NAME,
+                "external-doc-url": "https://docs.apifansly.com",
+                "tags": ["service"],
+            }
+        ],
+        "operators": _under_integration(OPERATOR_MODULES),
+        "hooks": _under_integration(HOOK_MODULES),
+        "triggers": _under_integration(TRIGGER_MODULES),
         "connection-types": [
             {
                 "connection-type": CONN_TYPE,

@@ -13,16 +13,13 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from clients import connect, counted_hook, fan_ids
 from remote_sandbox import RemoteSandbox
 from report import Credits, Goal, Section, ratio, seconds
+from scenario import LATENCY, Sizes, standalone
 
 from airflow_provider_apifansly.sandbox import SandboxConfig
-
-if TYPE_CHECKING:
-    from run_all import Sizes
 
 QUIET = logging.getLogger("bench.quiet")  # the bulk engine's progress lines would drown the tables
 SKIP_GOAL = 1.05
@@ -130,7 +127,7 @@ def bulk_run(
     )
 
 
-def credit_smart_bulk(sizes: Sizes, latency: float) -> Section:
+def credit_smart_bulk(sizes: Sizes, latency: float = LATENCY) -> Section:
     """Scenario 6: a re-run and a first run, each with and without ``skip_existing``."""
     fans = fan_ids(0, sizes.rerun_fans)
     new_count = sizes.rerun_fans - sizes.rerun_existing
@@ -270,6 +267,4 @@ def credit_smart_bulk(sizes: Sizes, latency: float) -> Section:
 
 
 if __name__ == "__main__":
-    from run_all import LATENCY, standalone
-
-    standalone(lambda sizes: credit_smart_bulk(sizes, LATENCY))
+    standalone(credit_smart_bulk)

@@ -12,17 +12,14 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from clients import connect, counted_hook, fan_ids, scale_pacer_window
 from remote_sandbox import RemoteSandbox
 from report import Credits, Goal, Section, ratio, seconds
+from scenario import LATENCY, Sizes, standalone
 from throughput import BULK_GOAL, PACED_GOAL, WindowUse, window_use
 
 from airflow_provider_apifansly.sandbox import Fault, SandboxConfig
-
-if TYPE_CHECKING:
-    from run_all import Sizes
 
 QUIET = logging.getLogger("bench.quiet")  # the bulk engine's progress lines would drown the tables
 DROP_RATE = 0.10
@@ -127,7 +124,7 @@ def seeded_chats(sandbox: RemoteSandbox, first_fan: int, count: int) -> list[str
     return list(sandbox.seed_chats(fan_ids(first_fan, count)).values())
 
 
-def sending_messages(sizes: Sizes, latency: float) -> Section:
+def sending_messages(sizes: Sizes, latency: float = LATENCY) -> Section:
     """Scenario 7: the happy path at each concurrency, a paced plan, and 10% of sends dropped after storing."""
     count, concurrencies = sizes.messages, sizes.send_concurrencies
     limit, window = sizes.limit, sizes.window
@@ -278,6 +275,4 @@ def _section(
 
 
 if __name__ == "__main__":
-    from run_all import LATENCY, standalone
-
-    standalone(lambda sizes: sending_messages(sizes, LATENCY))
+    standalone(sending_messages)
