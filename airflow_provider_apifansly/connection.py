@@ -18,6 +18,8 @@ DEFAULT_CONN_ID = "fansly_default"
 HOOK_NAME = "Fansly (apifansly)"
 HOOK_CLASS = "airflow_provider_apifansly.hooks.fansly.FanslyHook"
 DEFAULT_HOST = "https://v1.apifansly.com"
+# Every route sits below this path of the host.
+API_PREFIX = "/api/fansly"
 
 
 @dataclass(frozen=True)

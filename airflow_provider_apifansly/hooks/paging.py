@@ -7,11 +7,14 @@ requests) but never loses rows inside one.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from airflow_provider_apifansly.connection import API_PREFIX
 from airflow_provider_apifansly.exceptions import FanslyApiError
 from airflow_provider_apifansly.hooks import envelope
-from airflow_provider_apifansly.hooks.transport import API_PREFIX, Transport
+
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.hooks.transport import Transport
 
 
 def cursor_pages(

@@ -16,7 +16,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
 from airflow_provider_apifansly import __version__
-from airflow_provider_apifansly.connection import ConnectionSettings
+from airflow_provider_apifansly.connection import API_PREFIX, ConnectionSettings
 from airflow_provider_apifansly.exceptions import (
     FanslyConnectionError,
     FanslyCreditBudgetError,
@@ -30,7 +30,6 @@ from airflow_provider_apifansly.hooks.retry import RetryPolicy
 
 T = TypeVar("T")
 
-API_PREFIX = "/api/fansly"
 RATE_WINDOW_SECONDS = 60.0
 # A request reaches the server a little after the pacer stamps it, by a varying amount;
 # pacing on a slightly longer window keeps a freed slot from being reused too early.

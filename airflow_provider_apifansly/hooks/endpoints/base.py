@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from airflow_provider_apifansly.connection import API_PREFIX
 from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
 from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.envelope import Parser
-from airflow_provider_apifansly.hooks.transport import API_PREFIX, T
 from airflow_provider_apifansly.ids import validate_account_id
 
 if TYPE_CHECKING:
     from airflow_provider_apifansly.connection import ConnectionSettings
     from airflow_provider_apifansly.hooks.transport import Transport
+
+T = TypeVar("T")
 
 
 class EndpointGroup:

@@ -1,0 +1,52 @@
+"""Instants as users give them (datetime, ISO-8601 text, epoch milliseconds) and as the API takes them.
+
+The API stamps rows and takes bounds in epoch **milliseconds**. Imports neither
+Airflow nor ``requests``, so operators can check values while a DAG file is parsed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from airflow_provider_apifansly.exceptions import FanslyValidationError
+
+Instant = datetime | str | int
+
+
+def to_epoch_ms(value: object, *, field: str) -> int:
+    """Epoch milliseconds of a datetime (naive means UTC), an ISO-8601 string, or epoch ms (int or digits)."""
+    if isinstance(value, bool):
+        raise FanslyValidationError(
+            f"{field} must be a datetime, an ISO-8601 string or epoch ms; got {value!r}"
+        )
+    if isinstance(value, int):
+        return _checked(value, field)
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+        return _checked(round(moment.timestamp() * 1000), field)
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit():
+            return _checked(int(text), field)
+        try:
+            return to_epoch_ms(datetime.fromisoformat(text), field=field)
+        except ValueError:
+            pass
+    raise FanslyValidationError(
+        f"{field} must be a datetime, an ISO-8601 string (e.g. '2026-11-29T20:00:00+00:00') "
+        f"or epoch milliseconds; got {value!r:.80}"
+    )
+
+
+def iso(epoch_ms: int) -> str:
+    """An epoch-ms instant as readable UTC text, for logs and errors."""
+    return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _checked(epoch_ms: int, field: str) -> int:
+    # Seconds passed for milliseconds would land in 1970: refuse them rather than read nothing.
+    if epoch_ms < 10**11:
+        raise FanslyValidationError(
+            f"{field} {epoch_ms} looks like epoch seconds or is before 1973; give epoch milliseconds"
+        )
+    return epoch_ms
