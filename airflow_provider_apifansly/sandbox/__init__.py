@@ -19,8 +19,10 @@ from airflow_provider_apifansly.sandbox.config import (
     SandboxConfig,
     single_key,
 )
+from airflow_provider_apifansly.sandbox.resources.chat_messages import MessageRecord
+from airflow_provider_apifansly.sandbox.resources.chats import GroupRecord
 from airflow_provider_apifansly.sandbox.server import FanslySandbox, fingerprint
-from airflow_provider_apifansly.sandbox.state import Counters, GroupRecord, JournalEntry, MessageRecord
+from airflow_provider_apifansly.sandbox.world import Counters, JournalEntry
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
