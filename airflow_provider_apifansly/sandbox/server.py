@@ -10,16 +10,23 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 # connection.py imports neither Airflow nor requests, so the sandbox stays free of both.
 from airflow_provider_apifansly.connection import CONN_TYPE, DEFAULT_CONN_ID
 from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig
 from airflow_provider_apifansly.sandbox.envelope import INVALID, Reply, Request, envelope
-from airflow_provider_apifansly.sandbox.resources import ROUTES, chat_messages, chats
+from airflow_provider_apifansly.sandbox.resources import ROUTES, chat_messages, chats, fans
 from airflow_provider_apifansly.sandbox.resources.chat_messages import MessageRecord, MessageStore
 from airflow_provider_apifansly.sandbox.resources.chats import ChatStore, GroupRecord, Relation
+from airflow_provider_apifansly.sandbox.resources.fans import (
+    DEFAULT_TIER_NAME,
+    FanStore,
+    FollowerRecord,
+    SubscriptionRecord,
+    SubscriptionStatus,
+)
 from airflow_provider_apifansly.sandbox.routing import dispatch
 from airflow_provider_apifansly.sandbox.transport import HttpRequest, HttpServer, Outcome, reason_phrase
 from airflow_provider_apifansly.sandbox.world import Counters, JournalEntry, World
@@ -203,6 +210,62 @@ class FanslySandbox:
         return chat_messages.seed_message(
             self._world, chat_id, content, sender_id=sender_id, created_at=created_at
         )
+
+    def seed_subscribers(
+        self,
+        fan_ids: Iterable[str],
+        *,
+        created_at: int | Sequence[int],
+        status: SubscriptionStatus = "active",
+        tier_id: str | None = None,
+        tier_name: str = DEFAULT_TIER_NAME,
+        account_id: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Give the account subscriptions that exist before the test starts; return the rows as Subscribers shows them.
+
+        A fan may hold several (e.g. an expired one and a new active one). Seeding sends no
+        request: it is neither journaled nor counted.
+
+        :param fan_ids: the fans' native ids (strings of 1 to 20 digits).
+        :param created_at: epoch milliseconds: one int for every fan, or a list of one per fan.
+            Subscribers sorts on it (``config.subscribers_order``).
+        :param status: ``"active"`` (status 3, auto-renewing) or ``"expired"`` (status 4).
+        :param tier_id: the subscription tier's id (default: the sandbox's one tier,
+            ``710000000000000001``); ``subscriptionTierIds`` filters on it.
+        :param account_id: the connected account (default: the first key's first account).
+        """
+        return fans.seed_subscribers(
+            self._world,
+            self._account(account_id),
+            fan_ids,
+            created_at=created_at,
+            status=status,
+            tier_id=tier_id,
+            tier_name=tier_name,
+        )
+
+    def seed_followers(
+        self, fan_ids: Iterable[str], *, account_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Make fans follow the account before the test starts; return the rows as Followers shows them.
+
+        A fan who already follows keeps their row. Seeding sends no request: it is neither
+        journaled nor counted.
+
+        :param fan_ids: the fans' native ids (strings of 1 to 20 digits).
+        :param account_id: the connected account (default: the first key's first account).
+        """
+        return fans.seed_followers(self._world, self._account(account_id), fan_ids)
+
+    @property
+    def subscriptions(self) -> list[SubscriptionRecord]:
+        """A snapshot of every seeded subscription, in the order they were seeded."""
+        return self._world.store(FanStore).subscriptions()
+
+    @property
+    def followers(self) -> list[FollowerRecord]:
+        """A snapshot of every seeded follow, in the order they were seeded."""
+        return self._world.store(FanStore).followers()
 
     def _account(self, account_id: str | None) -> Account:
         """The config's account of that id, or its first key's first account when None."""
