@@ -19,8 +19,11 @@ from airflow_provider_apifansly.sandbox.config import (
     SandboxConfig,
     single_key,
 )
+from airflow_provider_apifansly.sandbox.resources.chat_messages import MessageRecord
+from airflow_provider_apifansly.sandbox.resources.chats import GroupRecord
+from airflow_provider_apifansly.sandbox.resources.fans import FollowerRecord, SubscriptionRecord
 from airflow_provider_apifansly.sandbox.server import FanslySandbox, fingerprint
-from airflow_provider_apifansly.sandbox.state import Counters, GroupRecord, JournalEntry, MessageRecord
+from airflow_provider_apifansly.sandbox.world import Counters, JournalEntry
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
@@ -30,10 +33,12 @@ __all__ = [
     "Counters",
     "FanslySandbox",
     "Fault",
+    "FollowerRecord",
     "GroupRecord",
     "JournalEntry",
     "MessageRecord",
     "SandboxConfig",
+    "SubscriptionRecord",
     "fingerprint",
     "single_key",
 ]

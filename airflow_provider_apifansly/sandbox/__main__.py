@@ -18,6 +18,7 @@ from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
 from airflow_provider_apifansly.sandbox.config import (
     LAST_PAGE_CURSORS,
     MESSAGES_ORDERS,
+    SUBSCRIBERS_ORDERS,
     Fault,
     SandboxConfig,
     parse_limit,
@@ -28,8 +29,10 @@ from airflow_provider_apifansly.sandbox.server import FanslySandbox
 # A fixed port keeps the printed export line valid from run to run; in-process sandboxes take a free one.
 CLI_PORT = 8765
 PORT_VARIABLE = "FANSLY_SANDBOX_PORT"
-# ``--seed-chats N`` gives the account chats with fans SEED_FAN_BASE, SEED_FAN_BASE + 1, ...
+# ``--seed-chats N`` (and the other --seed-* flags) use fans SEED_FAN_BASE, SEED_FAN_BASE + 1, ...
 SEED_FAN_BASE = 720_000_000_000_000_001
+# ``--seed-subscribers N`` spreads the subscriptions' createdAt over the hour before start.
+SEED_SPREAD_MS = 3_600_000
 
 
 def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
@@ -84,6 +87,18 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         help="order within a page of Chat Messages (default %(default)s)",
     )
     add(
+        "--fans-page-size",
+        type=_positive_int,
+        default=defaults.fans_page_size,
+        help="most rows per Subscribers or Followers page, whatever limit asks (default %(default)s)",
+    )
+    add(
+        "--subscribers-order",
+        choices=SUBSCRIBERS_ORDERS,
+        default=defaults.subscribers_order,
+        help="order of Subscribers by createdAt (default %(default)s)",
+    )
+    add(
         "--retry-after-header",
         action=argparse.BooleanOptionalAction,
         default=defaults.send_retry_after,
@@ -103,6 +118,20 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help=f"start with N listed chats, with fans {SEED_FAN_BASE}, {SEED_FAN_BASE + 1}, ... (printed)",
+    )
+    add(
+        "--seed-subscribers",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="start with N active subscribers (the same fans), subscribed over the last hour",
+    )
+    add(
+        "--seed-followers",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="start with N followers (the same fans)",
     )
     add("--conn-id", default=DEFAULT_CONN_ID, help="the Airflow connection id of the export line")
     return parser
@@ -130,6 +159,8 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         chats_page_size=args.chats_page_size,
         last_page_cursor=args.last_page_cursor,
         messages_order=args.messages_order,
+        fans_page_size=args.fans_page_size,
+        subscribers_order=args.subscribers_order,
         send_retry_after=args.retry_after_header,
         host=args.host,
         port=args.port,
@@ -148,10 +179,18 @@ def main(argv: list[str] | None = None) -> int:
     config.journal_size = defaults.journal_size
     sandbox = FanslySandbox(config)
     fans = [str(SEED_FAN_BASE + n) for n in range(args.seed_chats or 0)]
-    try:
-        sandbox.seed_chats(fans)  # before serving, so no client sees the inbox without them
+    subscribers = [str(SEED_FAN_BASE + n) for n in range(args.seed_subscribers or 0)]
+    now_ms = int(time.time() * 1000)
+    step = SEED_SPREAD_MS // max(1, len(subscribers))
+    try:  # before serving, so no client sees the account without them
+        what = "chats"
+        sandbox.seed_chats(fans)
+        what = "subscribers"
+        sandbox.seed_subscribers(subscribers, created_at=[now_ms - n * step for n in range(len(subscribers))])
+        what = "followers"
+        sandbox.seed_followers(str(SEED_FAN_BASE + n) for n in range(args.seed_followers or 0))
     except ValueError as error:
-        print(f"apifansly sandbox cannot seed chats: {error}", file=sys.stderr)
+        print(f"apifansly sandbox cannot seed {what}: {error}", file=sys.stderr)
         return 2
     try:
         sandbox.start()
@@ -168,6 +207,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"export AIRFLOW_CONN_{args.conn_id.upper()}={connection}", flush=True)
         if fans:
             print(f"seeded {len(fans)} chats with fans {fans[0]} to {fans[-1]}", flush=True)
+        if subscribers:
+            print(f"seeded {len(subscribers)} active subscribers, the newest {subscribers[0]}", flush=True)
+        if args.seed_followers:
+            print(f"seeded {args.seed_followers} followers from fan {SEED_FAN_BASE}", flush=True)
         while True:
             time.sleep(3600)  # signals interrupt the sleep; the server runs in its own thread
     except KeyboardInterrupt:

@@ -25,6 +25,9 @@ LAST_PAGE_CURSORS: tuple[str, ...] = get_args(LastPageCursor)
 # The order of one page of Chat Messages, which the API does not document.
 MessagesOrder = Literal["newest", "oldest"]
 MESSAGES_ORDERS: tuple[str, ...] = get_args(MessagesOrder)
+# The order of Subscribers, which the API does not document (Fansly's dashboard shows the newest first).
+SubscribersOrder = Literal["newest", "oldest"]
+SUBSCRIBERS_ORDERS: tuple[str, ...] = get_args(SubscribersOrder)
 
 _PLANS = {600: "Starter", 1000: "Pro"}
 _ENV_PREFIX = "FANSLY_SANDBOX_"
@@ -133,10 +136,16 @@ class SandboxConfig:
         group is always 200.
     :param find_or_create: a create for an existing pair returns that group (False: a new one).
     :param chats_page_size: rows per page of List Chats (undocumented; a sibling API uses 20).
-    :param last_page_cursor: what List Chats sends as ``nextCursor`` on its last page: ``"null"``,
+    :param last_page_cursor: what List Chats (and every list paged by ``nextCursor``) sends as
+        ``nextCursor`` on its last page: ``"null"``,
         ``"absent"`` (no key) or ``"empty"`` (``""``); the live API is seen doing each.
     :param messages_order: the order within a page of Chat Messages, ``"newest"`` or ``"oldest"``
         first; paging always goes from the newest messages to older ones.
+    :param fans_page_size: the most rows a page of Subscribers or Followers holds, whatever
+        ``limit`` asks (default 50; ``limit`` itself defaults to 20 and takes 1 to 100): the API
+        may send fewer rows than asked, and only ``nextCursor`` says whether more exist.
+    :param subscribers_order: the order of Subscribers: ``"newest"`` (``createdAt`` descending,
+        as Fansly's dashboard) or ``"oldest"`` first; equal ``createdAt`` go by id the same way.
     :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
     :param host: interface to listen on.
     :param port: port to listen on (0: a free one).
@@ -156,6 +165,8 @@ class SandboxConfig:
     chats_page_size: int = 20
     last_page_cursor: LastPageCursor = "null"
     messages_order: MessagesOrder = "newest"
+    fans_page_size: int = 50
+    subscribers_order: SubscribersOrder = "newest"
     send_retry_after: bool = False
     host: str = "127.0.0.1"
     port: int = 0
@@ -168,6 +179,12 @@ class SandboxConfig:
         """Raise ``ValueError`` naming a field whose value the sandbox cannot serve."""
         if self.chats_page_size < 1:
             raise ValueError(f"chats_page_size must be at least 1; got {self.chats_page_size}")
+        if self.fans_page_size < 1:
+            raise ValueError(f"fans_page_size must be at least 1; got {self.fans_page_size}")
+        if self.subscribers_order not in SUBSCRIBERS_ORDERS:
+            raise ValueError(
+                f"subscribers_order must be one of {', '.join(SUBSCRIBERS_ORDERS)}; got {self.subscribers_order!r}"
+            )
         if self.last_page_cursor not in LAST_PAGE_CURSORS:
             raise ValueError(
                 f"last_page_cursor must be one of {', '.join(LAST_PAGE_CURSORS)}; got {self.last_page_cursor!r}"
@@ -213,6 +230,10 @@ class SandboxConfig:
         )
         config.messages_order = cast(
             MessagesOrder, env.choice("MESSAGES_ORDER", config.messages_order, MESSAGES_ORDERS)
+        )
+        config.fans_page_size = int(env.text("FANS_PAGE_SIZE", str(config.fans_page_size)))
+        config.subscribers_order = cast(
+            SubscribersOrder, env.choice("SUBSCRIBERS_ORDER", config.subscribers_order, SUBSCRIBERS_ORDERS)
         )
         config.send_retry_after = env.switch("SEND_RETRY_AFTER", config.send_retry_after)
         config.host = env.text("HOST", config.host)

@@ -10,23 +10,26 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 # connection.py imports neither Airflow nor requests, so the sandbox stays free of both.
 from airflow_provider_apifansly.connection import CONN_TYPE, DEFAULT_CONN_ID
-from airflow_provider_apifansly.sandbox import api
 from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig
-from airflow_provider_apifansly.sandbox.state import (
-    RELATIONS,
-    Counters,
-    GroupRecord,
-    JournalEntry,
-    MessageRecord,
-    Relation,
-    World,
+from airflow_provider_apifansly.sandbox.envelope import INVALID, Reply, Request, envelope
+from airflow_provider_apifansly.sandbox.resources import ROUTES, chat_messages, chats, fans
+from airflow_provider_apifansly.sandbox.resources.chat_messages import MessageRecord, MessageStore
+from airflow_provider_apifansly.sandbox.resources.chats import ChatStore, GroupRecord, Relation
+from airflow_provider_apifansly.sandbox.resources.fans import (
+    DEFAULT_TIER_NAME,
+    FanStore,
+    FollowerRecord,
+    SubscriptionRecord,
+    SubscriptionStatus,
 )
+from airflow_provider_apifansly.sandbox.routing import dispatch
 from airflow_provider_apifansly.sandbox.transport import HttpRequest, HttpServer, Outcome, reason_phrase
+from airflow_provider_apifansly.sandbox.world import Counters, JournalEntry, World
 
 _STATUS_MESSAGES = {
     401: "Invalid or missing API key",
@@ -47,14 +50,14 @@ def fingerprint(key: str) -> str:
 
 
 def _error(status: int, message: str, headers: list[tuple[str, str]] | None = None) -> Outcome:
-    return Outcome(status, api.envelope(status, message, None), headers or [])
+    return Outcome(status, envelope(status, message, None), headers or [])
 
 
-def _from_reply(reply: api.Reply, headers: list[tuple[str, str]]) -> Outcome:
-    return Outcome(reply.status, api.envelope(reply.status, reply.message, reply.data), headers)
+def _from_reply(reply: Reply, headers: list[tuple[str, str]]) -> Outcome:
+    return Outcome(reply.status, envelope(reply.status, reply.message, reply.data), headers)
 
 
-def _strip_ids(reply: api.Reply) -> api.Reply:
+def _strip_ids(reply: Reply) -> Reply:
     """The same success without the resource id (``response.id``, or ``response.account.id``)."""
     try:
         response = dict(reply.data["data"]["response"])
@@ -65,7 +68,7 @@ def _strip_ids(reply: api.Reply) -> api.Reply:
         response["account"] = {k: v for k, v in response["account"].items() if k != "id"}
     # Only the response changes: List Chats' nextCursor, beside the inner data, stays.
     data = {**reply.data, "data": {**reply.data["data"], "response": response}}
-    return api.Reply(reply.status, reply.message, data)
+    return Reply(reply.status, reply.message, data)
 
 
 class FanslySandbox:
@@ -140,7 +143,7 @@ class FanslySandbox:
         self._world.restart_faults(self.config.seed)
 
     def reset(self) -> None:
-        """Forget the journal, counters, groups, messages, rate windows, credits and fault counts."""
+        """Forget the journal, counters, every resource's store, rate windows, credits and fault counts."""
         self._world.reset(seed=self.config.seed, journal_size=self.config.journal_size)
 
     @property
@@ -156,7 +159,7 @@ class FanslySandbox:
     @property
     def groups(self) -> list[GroupRecord]:
         """A snapshot of every group, created through the API or seeded, oldest first."""
-        return self._world.groups()
+        return self._world.store(ChatStore).groups()
 
     def seed_chats(
         self,
@@ -181,19 +184,10 @@ class FanslySandbox:
         :param vip: List Chats' ``filter=vips`` selects these chats.
         :param subscription_tier_id: the rows' ``subscriptionTierId``, which its filter of that name matches.
         """
-        account = self._account(account_id)
-        fans = list(fan_ids)
-        for fan_id in fans:
-            if not isinstance(fan_id, str) or not api.is_native_id(fan_id):
-                raise ValueError(f"A fan id must be a string of 1 to 20 digits; got {fan_id!r}")
-            if fan_id == account.creator_id:
-                raise ValueError(f"Fan id {fan_id} is the creator's own id; a chat needs another user")
-        if relation not in RELATIONS:
-            raise ValueError(f"relation must be one of {', '.join(RELATIONS)}; got {relation!r}")
-        return self._world.seed_chats(
-            account.account_id,
-            account.creator_id,
-            fans,
+        return chats.seed_chats(
+            self._world,
+            self._account(account_id),
+            fan_ids,
             listed=listed,
             relation=relation,
             vip=vip,
@@ -213,21 +207,65 @@ class FanslySandbox:
         :param sender_id: one of the chat's two users (default: the creator).
         :param created_at: epoch seconds (default: now); messages sort on it, then on their id.
         """
-        record = self._world.chat(chat_id)
-        if record is None:
-            raise ValueError(f"The sandbox has no chat {chat_id!r}")
-        if sender_id is not None and sender_id not in record.user_ids:
-            users = " and ".join(sorted(record.user_ids))
-            raise ValueError(f"Sender {sender_id!r} is not in chat {chat_id} (its users are {users})")
-        if not isinstance(content, str):
-            raise ValueError(f"content must be a string; got {content!r}")
-        if created_at is not None and (type(created_at) is not int or created_at < 0):
-            raise ValueError(f"created_at must be whole epoch seconds; got {created_at!r}")
-        message = self._world.add_message(
-            record.account_id, chat_id, content, sender_id=sender_id, created_at=created_at
+        return chat_messages.seed_message(
+            self._world, chat_id, content, sender_id=sender_id, created_at=created_at
         )
-        assert message is not None  # the chat exists and chats are never removed
-        return message
+
+    def seed_subscribers(
+        self,
+        fan_ids: Iterable[str],
+        *,
+        created_at: int | Sequence[int],
+        status: SubscriptionStatus = "active",
+        tier_id: str | None = None,
+        tier_name: str = DEFAULT_TIER_NAME,
+        account_id: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Give the account subscriptions that exist before the test starts; return the rows as Subscribers shows them.
+
+        A fan may hold several (e.g. an expired one and a new active one). Seeding sends no
+        request: it is neither journaled nor counted.
+
+        :param fan_ids: the fans' native ids (strings of 1 to 20 digits).
+        :param created_at: epoch milliseconds: one int for every fan, or a list of one per fan.
+            Subscribers sorts on it (``config.subscribers_order``).
+        :param status: ``"active"`` (status 3, auto-renewing) or ``"expired"`` (status 4).
+        :param tier_id: the subscription tier's id (default: the sandbox's one tier,
+            ``710000000000000001``); ``subscriptionTierIds`` filters on it.
+        :param account_id: the connected account (default: the first key's first account).
+        """
+        return fans.seed_subscribers(
+            self._world,
+            self._account(account_id),
+            fan_ids,
+            created_at=created_at,
+            status=status,
+            tier_id=tier_id,
+            tier_name=tier_name,
+        )
+
+    def seed_followers(
+        self, fan_ids: Iterable[str], *, account_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Make fans follow the account before the test starts; return the rows as Followers shows them.
+
+        A fan who already follows keeps their row. Seeding sends no request: it is neither
+        journaled nor counted.
+
+        :param fan_ids: the fans' native ids (strings of 1 to 20 digits).
+        :param account_id: the connected account (default: the first key's first account).
+        """
+        return fans.seed_followers(self._world, self._account(account_id), fan_ids)
+
+    @property
+    def subscriptions(self) -> list[SubscriptionRecord]:
+        """A snapshot of every seeded subscription, in the order they were seeded."""
+        return self._world.store(FanStore).subscriptions()
+
+    @property
+    def followers(self) -> list[FollowerRecord]:
+        """A snapshot of every seeded follow, in the order they were seeded."""
+        return self._world.store(FanStore).followers()
 
     def _account(self, account_id: str | None) -> Account:
         """The config's account of that id, or its first key's first account when None."""
@@ -242,7 +280,7 @@ class FanslySandbox:
     @property
     def messages(self) -> list[MessageRecord]:
         """A snapshot of every message, sent through the API or seeded, in the order they came."""
-        return self._world.messages()
+        return self._world.store(MessageStore).records()
 
     def connection_json(self, conn_id: str = DEFAULT_CONN_ID, **extra: Any) -> str:
         """The value of ``AIRFLOW_CONN_<CONN_ID>`` for an Airflow connection to this sandbox.
@@ -264,7 +302,7 @@ class FanslySandbox:
 
     def answer(self, http_request: HttpRequest, started: float) -> Outcome:
         """Answer one request (called by the HTTP server), wait out latency and delay, journal it."""
-        request = api.Request.from_http(http_request)
+        request = Request.from_http(http_request)
         outcome = self._respond(request)
         config = self.config
         pause = config.latency + self._world.jitter(config.latency_jitter) + outcome.delay
@@ -287,9 +325,9 @@ class FanslySandbox:
 
     def bad_request(self, reason: str) -> Outcome:
         """The API's 400 envelope for a request whose HTTP framing cannot be read."""
-        return _error(400, f"{api.INVALID}: {reason}")
+        return _error(400, f"{INVALID}: {reason}")
 
-    def _respond(self, request: api.Request) -> Outcome:
+    def _respond(self, request: Request) -> Outcome:
         """Authenticate, rate-limit and charge the request, then answer it or inject a fault."""
         config = self.config
         accounts = config.keys.get(request.key) if request.key else None
@@ -309,7 +347,7 @@ class FanslySandbox:
             return _error(402, _STATUS_MESSAGES[402], headers)
         fault = self._world.pick_fault(config.faults, request.method, request.path)
         if fault is None:
-            return _from_reply(api.route(config, self._world, request, accounts), headers)
+            return _from_reply(dispatch(ROUTES, config, self._world, request, accounts), headers)
         outcome = self._inject(fault, request, accounts, headers)
         outcome.fault = fault.kind
         return outcome
@@ -317,13 +355,13 @@ class FanslySandbox:
     def _inject(
         self,
         fault: Fault,
-        request: api.Request,
+        request: Request,
         accounts: tuple[Account, ...],
         headers: list[tuple[str, str]],
     ) -> Outcome:
         """Misbehave as the fault says, having run the request first if the fault processes it."""
         processed = fault.processed or fault.kind in ("slow", "missing_id")
-        reply = api.route(self.config, self._world, request, accounts) if processed else None
+        reply = dispatch(ROUTES, self.config, self._world, request, accounts) if processed else None
         if fault.kind == "status":
             status = fault.status or 500
             if status == 429:
@@ -339,7 +377,7 @@ class FanslySandbox:
         if fault.kind == "inner_failure":
             error = fault.message or "Upstream Fansly request failed"
             inner = {"status_code": fault.status or 502, "data": {"success": False, "error": error}}
-            return Outcome(200, api.envelope(200, "Success", inner), headers)
+            return Outcome(200, envelope(200, "Success", inner), headers)
         assert reply is not None  # "slow" and "missing_id" always process the request
         outcome = _from_reply(_strip_ids(reply) if fault.kind == "missing_id" else reply, headers)
         outcome.delay = fault.delay

@@ -74,3 +74,9 @@ class Api:
 
     def send(self, chat_id: str, body: Any) -> requests.Response:
         return requests.post(f"{self.base}/chats/{chat_id}/messages", json=body, headers=HEADERS, timeout=5)
+
+    def subscribers(self, **params: Any) -> requests.Response:
+        return requests.get(f"{self.base}/subscribers", params=params, headers=HEADERS, timeout=5)
+
+    def followers(self, **params: Any) -> requests.Response:
+        return requests.get(f"{self.base}/followers", params=params, headers=HEADERS, timeout=5)

@@ -114,6 +114,35 @@ def test_cli_flags_set_the_list_chats_and_messages_switches() -> None:
     assert (config.chats_page_size, config.last_page_cursor, config.messages_order) == (3, "empty", "oldest")
 
 
+def test_cli_flags_set_the_subscribers_and_followers_switches() -> None:
+    flags = ["--fans-page-size", "4", "--subscribers-order", "oldest"]
+
+    config = config_from_args(build_parser(SandboxConfig()).parse_args(flags))
+
+    assert (config.fans_page_size, config.subscribers_order) == (4, "oldest")
+
+
+def test_cli_seeds_subscribers_newest_first_and_followers() -> None:
+    with serving("--seed-subscribers", "3", "--seed-followers", "2") as process:
+        output = Output(process)
+        output.line()
+        url = json.loads(shlex.split(output.line())[1].partition("=")[2])["host"]
+        assert output.line() == f"seeded 3 active subscribers, the newest {SEED_FAN_BASE}\n"
+        assert output.line() == f"seeded 2 followers from fan {SEED_FAN_BASE}\n"
+        base, headers = f"{url}/api/fansly/fansly_sandbox", {"x-api-key": "sandbox-api-key"}
+        subscribers = requests.get(f"{base}/subscribers?status=3", headers=headers, timeout=5).json()
+        followers = requests.get(f"{base}/followers", headers=headers, timeout=5).json()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+    rows = subscribers["data"]["data"]["response"]["subscriptions"]
+    assert [row["subscriberId"] for row in rows] == [str(SEED_FAN_BASE + n) for n in range(3)]
+    assert [row["followerId"] for row in followers["data"]["data"]["response"]["followers"]] == [
+        str(SEED_FAN_BASE + 1),
+        str(SEED_FAN_BASE),
+    ]
+
+
 def test_cli_reports_a_port_in_use() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

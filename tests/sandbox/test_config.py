@@ -47,6 +47,8 @@ def test_from_env_reads_every_setting() -> None:
             "FANSLY_SANDBOX_CHATS_PAGE_SIZE": "5",
             "FANSLY_SANDBOX_LAST_PAGE_CURSOR": "absent",
             "FANSLY_SANDBOX_MESSAGES_ORDER": "oldest",
+            "FANSLY_SANDBOX_FANS_PAGE_SIZE": "7",
+            "FANSLY_SANDBOX_SUBSCRIBERS_ORDER": "oldest",
             "FANSLY_SANDBOX_SEND_RETRY_AFTER": "yes",
             "FANSLY_SANDBOX_HOST": "0.0.0.0",
             "FANSLY_SANDBOX_PORT": "8765",
@@ -61,6 +63,7 @@ def test_from_env_reads_every_setting() -> None:
     assert (config.create_status, config.find_or_create, config.send_retry_after) == (201, False, True)
     assert (config.host, config.port, config.journal_size) == ("0.0.0.0", 8765, 10)
     assert (config.chats_page_size, config.last_page_cursor, config.messages_order) == (5, "absent", "oldest")
+    assert (config.fans_page_size, config.subscribers_order) == (7, "oldest")
     [fault] = config.faults
     assert (fault.kind, fault.status, fault.first_n) == ("status", 503, 2)
 
@@ -77,6 +80,8 @@ def test_chats_and_messages_defaults() -> None:
         ({"chats_page_size": 0}, "chats_page_size must be at least 1"),
         ({"last_page_cursor": "missing"}, "last_page_cursor must be one of null, absent, empty"),
         ({"messages_order": "random"}, "messages_order must be one of newest, oldest"),
+        ({"fans_page_size": 0}, "fans_page_size must be at least 1"),
+        ({"subscribers_order": "random"}, "subscribers_order must be one of newest, oldest"),
     ],
 )
 def test_bad_config_values_are_named(fields: dict[str, Any], match: str) -> None:
@@ -103,6 +108,7 @@ def test_unlimited_rpm_is_the_enterprise_plan(value: str) -> None:
         ({"FANSLY_SANDBOX_CHATS_PAGE_SIZE": "0"}, "chats_page_size must be at least 1"),
         ({"FANSLY_SANDBOX_LAST_PAGE_CURSOR": "none"}, "FANSLY_SANDBOX_LAST_PAGE_CURSOR must be one of"),
         ({"FANSLY_SANDBOX_MESSAGES_ORDER": "random"}, "FANSLY_SANDBOX_MESSAGES_ORDER must be one of"),
+        ({"FANSLY_SANDBOX_SUBSCRIBERS_ORDER": "random"}, "FANSLY_SANDBOX_SUBSCRIBERS_ORDER must be one of"),
         ({"FANSLY_SANDBOX_RPM": "lots"}, "invalid literal"),
         ({"FANSLY_SANDBOX_FAULTS": '{"kind": "drop"}'}, "JSON list"),
         ({"FANSLY_SANDBOX_FAULTS": '[{"kind": "boom"}]'}, "Fault kind"),

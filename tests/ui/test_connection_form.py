@@ -12,8 +12,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 from airflow_provider_apifansly.connection import CONN_TYPE, EXTRA_FIELDS
-from airflow_provider_apifansly.sandbox import DEFAULT_ACCOUNT_ID, DEFAULT_API_KEY, FanslySandbox, fingerprint
-from airflow_provider_apifansly.sandbox.state import JournalEntry
+from airflow_provider_apifansly.sandbox import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_API_KEY,
+    FanslySandbox,
+    JournalEntry,
+    fingerprint,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page

@@ -1,0 +1,9 @@
+"""The API's resource groups, one module each, as the apifansly docs group them.
+
+Each module holds its handlers, its store and its ``ROUTES``; ``ROUTES`` here is
+the table the dispatch walks, so a new module is registered by one line below.
+"""
+
+from airflow_provider_apifansly.sandbox.resources import accounts, chat_messages, chats, fans
+
+ROUTES = (*accounts.ROUTES, *chats.ROUTES, *chat_messages.ROUTES, *fans.ROUTES)

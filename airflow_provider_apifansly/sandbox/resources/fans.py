@@ -1,0 +1,231 @@
+"""Fans: ``GET {account_id}/subscribers`` and ``GET {account_id}/followers``.
+
+Both page by ``nextCursor`` beside the inner data, as List Chats does, with at
+most ``config.fans_page_size`` rows a page whatever ``limit`` asks. The store
+holds the subscriptions and follows that ``FanslySandbox.seed_subscribers`` and
+``seed_followers`` put in place (the API offers no way to create them).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal, get_args
+
+from airflow_provider_apifansly.sandbox.config import Account
+from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, ok
+from airflow_provider_apifansly.sandbox.paging import beside_cursor, offset_page
+from airflow_provider_apifansly.sandbox.profiles import fan_accounts, fan_username
+from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.validation import check_fan_ids, is_digits, limit, parameters
+from airflow_provider_apifansly.sandbox.world import Store, World
+
+SUBSCRIBERS_PARAMETERS = ("status", "cursor", "limit", "subscriptionTierIds", "search")
+FOLLOWERS_PARAMETERS = ("cursor", "limit")
+# ``status`` takes Fansly's numeric codes only: 3 active, 4 expired, "3,4" all.
+STATUS_CODES: dict[str, tuple[int, ...]] = {"3": (3,), "4": (4,), "3,4": (3, 4)}
+DEFAULT_LIMIT = 20  # the docs' examples ask for 20; a sibling API pages by 20
+MAX_LIMIT = 100
+SubscriptionStatus = Literal["active", "expired"]
+SUBSCRIPTION_STATUSES: tuple[str, ...] = get_args(SubscriptionStatus)
+_STATUS_CODE = {"active": 3, "expired": 4}
+# A seeded subscription's tier when none is given, and its terms: $9.99 (in cents) for 30 days.
+DEFAULT_TIER_ID = "710000000000000001"
+DEFAULT_TIER_NAME = "Subscribers"
+PRICE_CENTS = 999
+BILLING_DAYS = 30
+_DAY_MS = 86_400_000
+# Epoch milliseconds have 13 digits from 2001 to 2286; fewer digits is most likely seconds.
+_MIN_MS, _MAX_MS = 10**12, 10**13
+
+
+@dataclass(frozen=True)
+class SubscriptionRecord:
+    """A subscription of a fan to the account, as Subscribers returns it in ``subscription``."""
+
+    account_id: str
+    subscription: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FollowerRecord:
+    """A fan following the account, as Followers returns it in ``follower`` (``id``, ``followerId``)."""
+
+    account_id: str
+    follower: dict[str, Any]
+
+
+class FanStore(Store):
+    """Every account's subscriptions (a fan may hold several) and followers (each fan once)."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__(world)
+        self._subscriptions: list[SubscriptionRecord] = []
+        self._followers: dict[tuple[str, str], FollowerRecord] = {}
+
+    def add_subscriptions(
+        self,
+        account_id: str,
+        fans: list[str],
+        created_at: list[int],
+        *,
+        status: int,
+        tier_id: str,
+        tier_name: str,
+    ) -> list[dict[str, Any]]:
+        """Add one subscription per fan, created at the matching time; return copies of the rows."""
+        with self.world.lock:
+            rows = [
+                _subscription(self.world, fan_id, stamp, status, tier_id, tier_name)
+                for fan_id, stamp in zip(fans, created_at, strict=True)
+            ]
+            self._subscriptions.extend(SubscriptionRecord(account_id, row) for row in rows)
+            return copy.deepcopy(rows)
+
+    def add_followers(self, account_id: str, fans: list[str]) -> list[dict[str, Any]]:
+        """Make each fan follow the account (a fan who already does keeps their row); return copies."""
+        with self.world.lock:
+            rows = []
+            for fan_id in fans:
+                record = self._followers.get((account_id, fan_id))
+                if record is None:
+                    follower = {"id": self.world.next_id(), "followerId": fan_id}
+                    record = self._followers[account_id, fan_id] = FollowerRecord(account_id, follower)
+                rows.append(record.follower)
+            return copy.deepcopy(rows)
+
+    def subscription_rows(self, account_id: str) -> list[dict[str, Any]]:
+        """Copies of the account's subscriptions, in the order they were added."""
+        with self.world.lock:
+            return [copy.deepcopy(r.subscription) for r in self._subscriptions if r.account_id == account_id]
+
+    def follower_rows(self, account_id: str) -> list[dict[str, Any]]:
+        """Copies of the account's followers, the latest follow first."""
+        with self.world.lock:
+            rows = [dict(r.follower) for r in self._followers.values() if r.account_id == account_id]
+            return rows[::-1]
+
+    def subscriptions(self) -> list[SubscriptionRecord]:
+        """A copy of every subscription of every account, in the order they were added."""
+        with self.world.lock:
+            return [replace(r, subscription=copy.deepcopy(r.subscription)) for r in self._subscriptions]
+
+    def followers(self) -> list[FollowerRecord]:
+        """A copy of every follow of every account, in the order they were added."""
+        with self.world.lock:
+            return [replace(r, follower=dict(r.follower)) for r in self._followers.values()]
+
+
+def seed_subscribers(
+    world: World,
+    account: Account,
+    fan_ids: Iterable[str],
+    *,
+    created_at: int | Sequence[int],
+    status: SubscriptionStatus,
+    tier_id: str | None,
+    tier_name: str,
+) -> list[dict[str, Any]]:
+    """Validate, then seed subscriptions (see ``FanslySandbox.seed_subscribers``); else ``ValueError``."""
+    fans = check_fan_ids(fan_ids, account.creator_id)
+    stamps = list(created_at) if isinstance(created_at, Sequence) else [created_at] * len(fans)
+    if len(stamps) != len(fans):
+        raise ValueError(
+            f"created_at gives {len(stamps)} times for {len(fans)} fans; give one each, or one int"
+        )
+    for stamp in stamps:
+        if type(stamp) is not int or not _MIN_MS <= stamp < _MAX_MS:
+            raise ValueError(f"created_at must be whole epoch milliseconds (13 digits); got {stamp!r}")
+    if status not in _STATUS_CODE:
+        raise ValueError(f"status must be one of {', '.join(SUBSCRIPTION_STATUSES)}; got {status!r}")
+    if tier_id is not None and not is_digits(tier_id):
+        raise ValueError(f"tier_id must be a string of 1 to 20 digits; got {tier_id!r}")
+    if not isinstance(tier_name, str) or not tier_name:
+        raise ValueError(f"tier_name must be a non-empty string; got {tier_name!r}")
+    return world.store(FanStore).add_subscriptions(
+        account.account_id,
+        fans,
+        stamps,
+        status=_STATUS_CODE[status],
+        tier_id=DEFAULT_TIER_ID if tier_id is None else tier_id,
+        tier_name=tier_name,
+    )
+
+
+def seed_followers(world: World, account: Account, fan_ids: Iterable[str]) -> list[dict[str, Any]]:
+    """Validate, then seed followers (see ``FanslySandbox.seed_followers``); else ``ValueError``."""
+    return world.store(FanStore).add_followers(account.account_id, check_fan_ids(fan_ids, account.creator_id))
+
+
+def list_subscribers(call: Call) -> Reply:
+    """Subscribers: the stats of all the account's subscriptions, and one page of those selected."""
+    account = call.account()
+    found = parameters(call.request.query, SUBSCRIBERS_PARAMETERS, "Subscribers")
+    status = found.get("status")
+    if status not in STATUS_CODES:
+        got = "it is missing" if status is None else f"got {status!r}"
+        raise invalid(f"status is required: 3 (active), 4 (expired) or 3,4 (all); {got}")
+    size = min(limit(found, DEFAULT_LIMIT, MAX_LIMIT), call.config.fans_page_size)
+    tiers = {tier for tier in found.get("subscriptionTierIds", "").split(",") if tier}
+    search = (found.get("search") or "").casefold()
+    every = call.world.store(FanStore).subscription_rows(account.account_id)
+    active = sum(row["status"] == 3 for row in every)
+    stats = {"totalActive": active, "totalExpired": len(every) - active, "total": len(every)}
+    rows = [
+        row
+        for row in every
+        if row["status"] in STATUS_CODES[status]
+        and (not tiers or row["subscriptionTierId"] in tiers)
+        and search in fan_username(row["subscriberId"]).casefold()
+    ]
+    rows.sort(
+        key=lambda row: (row["createdAt"], int(row["id"])), reverse=call.config.subscribers_order == "newest"
+    )
+    page, next_cursor = offset_page(rows, found.get("cursor"), "subscribers", size)
+    return ok(beside_cursor(call.config, {"stats": stats, "subscriptions": page}, next_cursor))
+
+
+def list_followers(call: Call) -> Reply:
+    """Followers: one page of ``{id, followerId}`` rows, the latest follow first, fans in ``aggregationData``."""
+    account = call.account()
+    found = parameters(call.request.query, FOLLOWERS_PARAMETERS, "Followers")
+    size = min(limit(found, DEFAULT_LIMIT, MAX_LIMIT), call.config.fans_page_size)
+    rows = call.world.store(FanStore).follower_rows(account.account_id)
+    page, next_cursor = offset_page(rows, found.get("cursor"), "followers", size)
+    accounts = fan_accounts([row["followerId"] for row in page])
+    return ok(
+        beside_cursor(
+            call.config, {"followers": page, "aggregationData": {"accounts": accounts}}, next_cursor
+        )
+    )
+
+
+ROUTES = (
+    Route("GET", "{account_id}/subscribers", list_subscribers),
+    Route("GET", "{account_id}/followers", list_followers),
+)
+
+
+def _subscription(
+    world: World, fan_id: str, created_at: int, status: int, tier_id: str, tier_name: str
+) -> dict[str, Any]:
+    """A subscription row as the API shows it: money in cents, times in epoch milliseconds."""
+    ends_at = created_at + BILLING_DAYS * _DAY_MS
+    return {
+        "id": world.next_id(),
+        "historyId": world.next_id(),
+        "subscriberId": fan_id,
+        "subscriptionTierId": tier_id,
+        "subscriptionTierName": tier_name,
+        "status": status,
+        "price": PRICE_CENTS,
+        "renewPrice": PRICE_CENTS,
+        "autoRenew": status == 3,
+        "billingCycle": BILLING_DAYS,
+        "duration": BILLING_DAYS,
+        "renewDate": ends_at,
+        "createdAt": created_at,
+        "updatedAt": created_at,
+        "endsAt": ends_at,
+    }
