@@ -1,0 +1,267 @@
+"""FanslyHook's fans endpoints against the sandbox: subscribers of a window, cheaply; followers; strict shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from airflow_provider_apifansly.exceptions import (
+    FanslyApiError,
+    FanslyAuthError,
+    FanslyOutOfCreditsError,
+    FanslyValidationError,
+)
+from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.endpoints.fans import _Order
+from airflow_provider_apifansly.hooks.fansly import FanslyHook
+from airflow_provider_apifansly.sandbox import FanslySandbox
+
+MakeHook = Callable[..., FanslyHook]
+HOUR_MS = 3_600_000
+# A data interval: [20:00, 21:00) UTC on 2026-11-29, in epoch ms.
+START = int(datetime(2026, 11, 29, 20, tzinfo=timezone.utc).timestamp() * 1000)
+END = START + HOUR_MS
+
+
+@pytest.fixture
+def make_hook(fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch) -> MakeHook:
+    def make(**extra: Any) -> FanslyHook:
+        monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json(**extra))
+        return FanslyHook()
+
+    return make
+
+
+def fans(count: int, start: int = 0) -> list[str]:
+    return [str(723516315247063042 + offset) for offset in range(start, start + count)]
+
+
+def subscriber_pages(sandbox: FanslySandbox) -> int:
+    return sum(1 for entry in sandbox.journal if entry.path.endswith("/subscribers"))
+
+
+def seed_hourly_history(sandbox: FanslySandbox, old: int, new: int) -> list[str]:
+    """``old`` subscriptions spread over the days before the interval, ``new`` inside it; return the new fans."""
+    sandbox.seed_subscribers(fans(old), created_at=[START - (i + 1) * 60_000 for i in range(old)])
+    new_fans = fans(new, start=old)
+    sandbox.seed_subscribers(new_fans, created_at=[START + i * 60_000 for i in range(new)])
+    return new_fans
+
+
+def test_subscribers_are_yielded_as_the_api_sends_them(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    seeded = fansly_sandbox.seed_subscribers(fans(3), created_at=START)
+
+    rows = list(make_hook().list_subscribers())
+
+    assert sorted(rows, key=lambda row: row["id"]) == sorted(seeded, key=lambda row: row["id"])
+    assert subscriber_pages(fansly_sandbox) == 1
+
+
+def test_the_window_is_half_open(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
+    at_start, inside, at_end = fans(3)
+    fansly_sandbox.seed_subscribers([at_start], created_at=START)
+    fansly_sandbox.seed_subscribers([inside], created_at=END - 1)
+    fansly_sandbox.seed_subscribers([at_end], created_at=END)  # belongs to the next interval
+
+    this_hour = [row["subscriberId"] for row in make_hook().list_subscribers(since=START, until=END)]
+    next_hour = [row["subscriberId"] for row in make_hook().list_subscribers(since=END, until=END + HOUR_MS)]
+
+    assert sorted(this_hour) == sorted([at_start, inside])
+    assert next_hour == [at_end]
+
+
+def test_since_and_until_take_datetimes_iso_text_and_epoch_ms(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    [fan] = fans(1)
+    fansly_sandbox.seed_subscribers([fan], created_at=START + 1)
+    hook = make_hook()
+    as_datetime = datetime(2026, 11, 29, 20, tzinfo=timezone.utc)
+
+    for since in (as_datetime, "2026-11-29T20:00:00+00:00", "2026-11-29T20:00:00Z", START, str(START)):
+        assert [row["subscriberId"] for row in hook.list_subscribers(since=since, until=END)] == [fan]
+
+
+def test_newest_first_stops_after_the_page_that_reaches_past_since(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.subscribers_order = "newest"
+    new_fans = seed_hourly_history(fansly_sandbox, old=500, new=30)
+
+    found = [row["subscriberId"] for row in make_hook().list_subscribers(since=START, until=END)]
+
+    assert sorted(found) == sorted(new_fans)
+    assert subscriber_pages(fansly_sandbox) == 1  # 30 new and a few older rows fit one page of 50
+
+
+def test_oldest_first_reads_to_the_end_and_finds_the_same_fans(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.subscribers_order = "oldest"
+    new_fans = seed_hourly_history(fansly_sandbox, old=120, new=30)
+
+    found = [row["subscriberId"] for row in make_hook().list_subscribers(since=START, until=END)]
+
+    assert sorted(found) == sorted(new_fans)
+    assert subscriber_pages(fansly_sandbox) == 3  # 150 rows, 50 a page
+
+
+def test_one_row_proves_no_order(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
+    # Oldest-first, one row a page: the first row is older than since, yet every new fan comes later.
+    fansly_sandbox.config.subscribers_order = "oldest"
+    fansly_sandbox.config.fans_page_size = 1
+    new_fans = seed_hourly_history(fansly_sandbox, old=1, new=2)
+
+    found = [row["subscriberId"] for row in make_hook().list_subscribers(since=START, until=END)]
+
+    assert sorted(found) == sorted(new_fans)
+    assert subscriber_pages(fansly_sandbox) == 3
+
+
+def test_a_short_page_is_not_the_last_page(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
+    fansly_sandbox.config.fans_page_size = 7  # fewer than the 50 asked for
+    fansly_sandbox.seed_subscribers(fans(20), created_at=START)
+
+    assert len(list(make_hook().list_subscribers())) == 20
+    assert subscriber_pages(fansly_sandbox) == 3
+
+
+def test_an_order_that_ever_rises_is_read_to_the_end() -> None:
+    order = _Order()
+    for created_at in (30, 20, 25, 10):
+        order.see(created_at)
+    assert not order.passed(since=15)
+
+    newest_first = _Order()
+    for created_at in (30, 20, 20, 10):
+        newest_first.see(created_at)
+    assert newest_first.passed(since=15)
+    assert not newest_first.passed(since=5)
+
+
+@pytest.mark.parametrize(("status", "expected"), [("active", {"3"}), ("expired", {"4"}), ("all", {"3", "4"})])
+def test_status_selects_active_expired_or_all(
+    status: str, expected: set[str], fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.seed_subscribers(fans(2), created_at=START, status="active")
+    fansly_sandbox.seed_subscribers(fans(2, start=2), created_at=START, status="expired")
+
+    rows = list(make_hook().list_subscribers(status=status))
+
+    assert {str(row["status"]) for row in rows} == expected
+    assert len(rows) == 2 * len(expected)
+
+
+def test_tier_id_selects_one_tier(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
+    fansly_sandbox.seed_subscribers(fans(2), created_at=START, tier_id="900000000000000001")
+    fansly_sandbox.seed_subscribers(fans(3, start=2), created_at=START, tier_id="900000000000000002")
+
+    rows = list(make_hook().list_subscribers(tier_id="900000000000000002"))
+
+    assert sorted(row["subscriberId"] for row in rows) == fans(3, start=2)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"status": "3"},
+        {"status": "Active"},
+        {"since": END, "until": START},
+        {"since": "yesterday"},
+        {"since": 1_764_446_400},  # seconds, not ms
+        {"until": True},
+        {"tier_id": "gold"},
+        {"search": "  "},
+        {"account_id": "723516315247063042"},
+    ],
+    ids=repr,
+)
+def test_bad_arguments_are_refused_when_called_before_any_request(
+    kwargs: dict[str, Any], fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    hook = make_hook()
+    with pytest.raises(FanslyValidationError):
+        hook.list_subscribers(**kwargs)
+    assert fansly_sandbox.journal == []
+
+
+def test_an_empty_window_sends_no_request(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
+    fansly_sandbox.seed_subscribers(fans(1), created_at=START)
+
+    assert list(make_hook().list_subscribers(since=START, until=START)) == []
+    assert fansly_sandbox.journal == []
+
+
+def test_out_of_credits_in_the_middle_of_the_list_raises(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.fans_page_size = 5
+    fansly_sandbox.config.credits = 1
+    fansly_sandbox.seed_subscribers(fans(12), created_at=START)
+
+    with pytest.raises(FanslyOutOfCreditsError):
+        list(make_hook().list_subscribers())
+    assert [entry.status for entry in fansly_sandbox.journal] == [200, 402]
+
+
+def test_a_key_rejected_in_the_middle_of_the_list_raises(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.fans_page_size = 5
+    fansly_sandbox.seed_subscribers(fans(12), created_at=START)
+    rows = make_hook().list_subscribers()
+
+    next(rows)
+    fansly_sandbox.config.keys = {}  # the key is revoked between two pages
+    with pytest.raises(FanslyAuthError):
+        list(rows)
+    assert [entry.status for entry in fansly_sandbox.journal] == [200, 401]
+
+
+def test_followers_are_listed_page_by_page(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
+    fansly_sandbox.config.fans_page_size = 4
+    seeded = fansly_sandbox.seed_followers(fans(10))
+
+    rows = list(make_hook().list_followers())
+
+    assert sorted(row["followerId"] for row in rows) == sorted(row["followerId"] for row in seeded)
+    assert sum(1 for entry in fansly_sandbox.journal if entry.path.endswith("/followers")) == 3
+
+
+def cursor_data(response: dict[str, Any], next_cursor: Any = None) -> dict[str, Any]:
+    """The envelope's ``data`` of a cursor list page."""
+    return {"status_code": 200, "data": {"success": True, "response": response}, "nextCursor": next_cursor}
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        {"stats": {"total": 1}},  # no rows key at all
+        {"subscriptions": {"0": {"subscriberId": "1"}}},  # rows not a list
+        {"subscriptions": ["723516315247063042"]},  # rows not objects
+        {"data": [{"subscriberId": "723516315247063042"}]},  # the rows under another key
+    ],
+    ids=["missing", "object", "strings", "other key"],
+)
+def test_a_subscribers_page_in_an_unknown_shape_raises(response: dict[str, Any]) -> None:
+    with pytest.raises(FanslyApiError, match="subscriptions"):
+        envelope.cursor_page("subscriptions")(cursor_data(response), "GET /x", "connection 'c'")
+
+
+def test_a_row_without_its_fan_id_or_timestamp_raises(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = make_hook()
+    rows = [{"id": "1", "subscriberId": "723516315247063042", "createdAt": "yesterday"}]
+    monkeypatch.setattr(hook.transport, "request", lambda *args, **kwargs: envelope.Page(rows, None))
+    with pytest.raises(FanslyApiError, match="createdAt"):
+        list(hook.list_subscribers(since=START))
+
+    rows[0] = {"id": "1", "createdAt": START}
+    with pytest.raises(FanslyApiError, match="subscriberId"):
+        list(hook.list_subscribers())
