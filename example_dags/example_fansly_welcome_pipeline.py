@@ -1,12 +1,13 @@
-"""Welcome new fans: open a chat with each and send one welcome message, exactly once per fan.
+"""Welcome each new subscriber, every hour: the fans come from the API, each welcomed once.
 
-Safe to run every day over all your fans. ``CreateGroupChatsOperator(skip_existing=True)``
-first reads List Chats (one credit per page), so fans who already have a chat cost no
-POST; only the fans whose chat was created in this run (XCom ``new``) are greeted. A
-second run with the same fans sends no POST at all.
+``ListFansOperator`` returns the active subscribers whose subscription began in the
+run's data interval ``[start, end)``. Each subscription falls in exactly one interval,
+so each new subscriber is welcomed once. On a newest-first list that costs a page or
+two an hour, not a read of every subscriber. ``CreateGroupChatsOperator`` opens (or
+finds) each fan's chat, and ``SendMessagesOperator`` sends one welcome per chat.
 
-The fans come from the ``fans`` param here; in your DAG, from an upstream task that
-reads your CRM or warehouse.
+The schedule is an explicit data-interval timetable: Airflow 3's plain ``"@hourly"``
+makes runs of a single instant, whose empty interval would list nobody.
 """
 
 from __future__ import annotations
@@ -14,44 +15,41 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.providers.common.compat.sdk import DAG, Param, task
+from airflow.timetables.interval import CronDataIntervalTimetable
 
+from airflow_provider_apifansly.operators.fans import ListFansOperator
 from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
 from airflow_provider_apifansly.operators.messages import SendMessagesOperator
 
 with DAG(
     dag_id="example_fansly_welcome_pipeline",
-    schedule="@daily",
+    schedule=CronDataIntervalTimetable("@hourly", timezone="UTC"),
     start_date=datetime(2026, 1, 1),
     catchup=False,
-    params={
-        "fans": Param(
-            ["723516315247063042", "723516315247063043", "723516315247063044"],
-            type="array",
-            description="The fans' native Fansly ids",
-        ),
-        "welcome": Param("Welcome! Thanks for subscribing.", type="string"),
-    },
+    params={"welcome": Param("Welcome! Thanks for subscribing.", type="string")},
     tags=["fansly", "example"],
 ) as dag:
-
-    @task
-    def list_fans(**context: object) -> list[str]:
-        return [str(fan) for fan in context["params"]["fans"]]  # type: ignore[index]
+    new_subscribers = ListFansOperator(
+        task_id="new_subscribers",
+        source="subscribers",
+        status="active",
+        since="{{ data_interval_start }}",
+        until="{{ data_interval_end }}",
+    )
 
     create_chats = CreateGroupChatsOperator(
         task_id="create_chats",
-        user_ids=list_fans(),
-        skip_existing=True,
-        fail_policy="continue",  # greet the fans that did get a chat; the others are retried next run
+        user_ids=new_subscribers.output,
+        fail_policy="continue",  # welcome the fans that did get a chat; XCom 'failed' names the rest
     )
 
     @task
-    def welcome_messages(welcome: str, **context: object) -> dict[str, str]:
-        """Map XCom ``new`` (fan -> group, created in this run) to ``{group: welcome text}``."""
-        new = context["ti"].xcom_pull(task_ids="create_chats", key="new") or {}  # type: ignore[attr-defined]
-        print(f"{len(new)} new fans to welcome")
-        return {group_id: welcome for group_id in new.values()}
+    def welcome_messages(chats: dict[str, str], welcome: str) -> dict[str, str]:
+        """One welcome per chat opened for this interval's new subscribers: ``{group: text}``."""
+        print(f"{len(chats)} new subscribers to welcome")
+        return {group_id: welcome for group_id in chats.values()}
 
-    messages = welcome_messages("{{ params.welcome }}")
-    create_chats >> messages
-    SendMessagesOperator(task_id="send_welcomes", messages=messages)
+    SendMessagesOperator(
+        task_id="send_welcomes",
+        messages=welcome_messages(create_chats.output, "{{ params.welcome }}"),
+    )

@@ -7,12 +7,15 @@ import json
 import subprocess
 import sys
 import tempfile
+from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_DAGS = REPO / "example_dags"
 TEST_DAGS = REPO / "tests" / "dags"
+AIRFLOW_3 = int(version("apache-airflow").split(".")[0]) >= 3
 DAGS_FOLDER = Path(tempfile.mkdtemp(prefix="apifansly-dags-"))
 
 
@@ -47,10 +50,22 @@ def load_dag(name: str, dag_id: str | None = None) -> Any:
 
 
 def run_dag(
-    name: str, conf: dict[str, Any] | None = None, *, dag_id: str | None = None
+    name: str,
+    conf: dict[str, Any] | None = None,
+    *,
+    dag_id: str | None = None,
+    logical_date: datetime | None = None,
 ) -> tuple[str, dict[str, str]]:
-    """Run a DAG once with ``dag.test()``; return the run's state and each task's final state."""
-    run = load_dag(name, dag_id).test(run_conf=conf)
+    """Run a DAG once with ``dag.test()``; return the run's state and each task's final state.
+
+    :param logical_date: the run's logical date; a data-interval timetable infers the interval
+        that ends at it (Airflow 2.11 names the argument ``execution_date``).
+    """
+    dag = load_dag(name, dag_id)
+    when: dict[str, Any] = {}
+    if logical_date is not None:
+        when = {"logical_date" if AIRFLOW_3 else "execution_date": logical_date}
+    run = dag.test(run_conf=conf, **when)
     tasks = {
         ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.map_index}]": str(ti.state)
         for ti in run.get_task_instances()

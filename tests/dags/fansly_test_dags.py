@@ -1,4 +1,5 @@
-"""Test-only DAGs: operator settings the example DAGs do not show (budgets, fail policy, single sends).
+"""Test-only DAGs: operator settings the example DAGs do not show (budgets, fail policy, single sends,
+fans from a param with ``skip_existing``, fan lists of any window).
 
 Each DAG ends with ``report``, which runs whatever happened upstream (so the run itself
 succeeds: check the tested task's state) and prints every XCom of the tested task as
@@ -13,6 +14,7 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import DAG, Param, task
 
+from airflow_provider_apifansly.operators.fans import ListFansOperator
 from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
 from airflow_provider_apifansly.operators.messages import SendMessageOperator, SendMessagesOperator
 
@@ -72,3 +74,35 @@ with reporting_dag(
 with reporting_dag("test_fansly_send_messages", messages=Param({})) as send_messages:
     messages = SendMessagesOperator(task_id="messages", messages="{{ params.messages }}", max_concurrency=4)
     messages >> report("messages", ["return_value", "failed", "credits"])
+
+with reporting_dag("test_fansly_welcome_given_fans", fans=FANS) as welcome_given_fans:
+    # Fans handed in by the user, not listed from the API: skip_existing spares a POST per known fan,
+    # and only the chats created in this run (XCom ``new``) are greeted.
+    chats = CreateGroupChatsOperator(
+        task_id="create_chats", user_ids="{{ params.fans }}", skip_existing=True, fail_policy="continue"
+    )
+
+    @task
+    def welcome_new_chats(**context: Any) -> dict[str, str]:
+        new = context["ti"].xcom_pull(task_ids="create_chats", key="new") or {}
+        return {group_id: "Welcome!" for group_id in new.values()}
+
+    welcomes = welcome_new_chats()
+    chats >> welcomes
+    SendMessagesOperator(task_id="send_welcomes", messages=welcomes)
+
+FAN_XCOMS = ["return_value", "credits"]
+WINDOW = {"since": Param(None, type=["null", "string"]), "until": Param(None, type=["null", "string"])}
+
+with reporting_dag("test_fansly_list_subscribers", **WINDOW) as subs:
+    fans = ListFansOperator(
+        task_id="fans",
+        source="subscribers",
+        since="{{ params.since or '' }}",
+        until="{{ params.until or '' }}",
+    )
+    fans >> report("fans", FAN_XCOMS)
+
+with reporting_dag("test_fansly_list_followers") as followers:
+    fans = ListFansOperator(task_id="fans", source="followers")
+    fans >> report("fans", FAN_XCOMS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 import pytest
 
@@ -12,9 +13,13 @@ from tests.helpers import printed_xcoms, run_dag
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
-WELCOME = "example_fansly_welcome_pipeline"
 EXISTING = [f"7235163152470{n:05d}" for n in range(30)]
 NEW = [f"7235163152471{n:05d}" for n in range(5)]
+
+
+def welcome_given_fans(conf: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """Run the test DAG that creates chats for the given fans (``skip_existing``) and welcomes the new ones."""
+    return run_dag("fansly_test_dags", conf, dag_id="test_fansly_welcome_given_fans")
 
 
 def posts(sandbox: FanslySandbox, route: str) -> int:
@@ -25,7 +30,7 @@ def creator_messages_per_chat(sandbox: FanslySandbox) -> Counter[str]:
     return Counter(r.group_id for r in sandbox.messages if r.message["senderId"] == DEFAULT_CREATOR_ID)
 
 
-# -- skip_existing, through the welcome pipeline ---------------------------------------------------
+# -- skip_existing, through a welcome DAG given its fans ------------------------------------------------
 
 
 def test_fans_with_a_listed_chat_cost_no_post_and_only_new_fans_are_welcomed(
@@ -34,7 +39,7 @@ def test_fans_with_a_listed_chat_cost_no_post_and_only_new_fans_are_welcomed(
     fansly_sandbox.config.chats_page_size = 20
     existing = fansly_sandbox.seed_chats(EXISTING)
 
-    state, tasks = run_dag(WELCOME, {"fans": EXISTING + NEW})
+    state, tasks = welcome_given_fans({"fans": EXISTING + NEW})
 
     assert state == "success", tasks
     assert posts(fansly_sandbox, "/group") == len(NEW)
@@ -49,7 +54,7 @@ def test_when_every_fan_has_a_chat_nothing_is_posted(
 ) -> None:
     fansly_sandbox.seed_chats(EXISTING)
 
-    state, _ = run_dag(WELCOME, {"fans": EXISTING})
+    state, _ = welcome_given_fans({"fans": EXISTING})
 
     assert state == "success"
     assert posts(fansly_sandbox, "/group") == posts(fansly_sandbox, "/messages") == 0
@@ -60,22 +65,22 @@ def test_when_every_fan_has_a_chat_nothing_is_posted(
 def test_when_no_fan_has_a_chat_every_fan_is_created_and_welcomed_once(
     fansly_sandbox: FanslySandbox, fansly_connection: str
 ) -> None:
-    state, _ = run_dag(WELCOME, {"fans": NEW})
+    state, _ = welcome_given_fans({"fans": NEW})
 
     assert state == "success"
     assert fansly_sandbox.counters.groups_created == len(NEW)
     assert sorted(creator_messages_per_chat(fansly_sandbox).values()) == [1] * len(NEW)
 
 
-def test_running_the_welcome_pipeline_twice_welcomes_each_new_fan_once(
+def test_running_the_welcome_dag_twice_welcomes_each_new_fan_once(
     fansly_sandbox: FanslySandbox, fansly_connection: str
 ) -> None:
     fansly_sandbox.seed_chats(EXISTING[:3])
     fans = EXISTING[:3] + NEW
 
-    run_dag(WELCOME, {"fans": fans})
+    welcome_given_fans({"fans": fans})
     posts_after_first_run = posts(fansly_sandbox, "")
-    state, _ = run_dag(WELCOME, {"fans": fans})
+    state, _ = welcome_given_fans({"fans": fans})
 
     assert state == "success"
     assert posts(fansly_sandbox, "") == posts_after_first_run  # the second run sends no POST
@@ -92,7 +97,7 @@ def test_a_list_page_5xx_is_retried_but_a_401_fails_the_task_with_nothing_create
         Fault(kind="status", status=401, path_contains="/chats"),
     )
 
-    state, tasks = run_dag(WELCOME, {"fans": EXISTING + NEW})
+    state, tasks = welcome_given_fans({"fans": EXISTING + NEW})
 
     assert state == "failed"
     assert tasks["create_chats"] == "failed"

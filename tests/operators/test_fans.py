@@ -1,0 +1,158 @@
+"""ListFansOperator and the hourly welcome pipeline, in real Airflow (``dag.test()``) against the sandbox."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+
+import pytest
+
+from airflow_provider_apifansly.operators.fans import ListFansOperator
+from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox
+from tests.helpers import printed_xcoms, run_dag
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
+
+HOUR_MS = 3_600_000
+FIRST_END = datetime(2026, 11, 29, 21, tzinfo=timezone.utc)  # the first run's interval is [20:00, 21:00)
+SECOND_END = datetime(2026, 11, 29, 22, tzinfo=timezone.utc)
+BOUNDARY = int(FIRST_END.timestamp() * 1000)
+START = BOUNDARY - HOUR_MS
+
+
+def fans(count: int, start: int) -> list[str]:
+    return [str(723516315247000000 + start + offset) for offset in range(count)]
+
+
+def subscriber_pages(sandbox: FanslySandbox) -> int:
+    return sum(entry.path.endswith("/subscribers") for entry in sandbox.journal)
+
+
+def welcomed(sandbox: FanslySandbox) -> Counter[str]:
+    """Fan id -> welcome messages the creator sent into the fan's chat."""
+    fan_of = {group.group_id: group.partner_id for group in sandbox.groups}
+    return Counter(
+        fan_of[record.group_id]
+        for record in sandbox.messages
+        if record.message["senderId"] == DEFAULT_CREATOR_ID
+    )
+
+
+def list_subscribers(
+    since: datetime | int | None = None, until: datetime | int | None = None
+) -> tuple[str, dict]:
+    conf = {"since": None if since is None else str(since), "until": None if until is None else str(until)}
+    return run_dag("fansly_test_dags", conf, dag_id="test_fansly_list_subscribers")
+
+
+def test_the_hourly_pipeline_welcomes_each_new_subscriber_once_over_two_intervals(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.seed_subscribers(fans(200, 0), created_at=[START - (n + 1) * 60_000 for n in range(200)])
+    first = fans(3, 1000)
+    fansly_sandbox.seed_subscribers(first, created_at=[START, START + 60_000, BOUNDARY - 1])
+    on_boundary = fans(1, 2000)  # subscribed exactly at the end of the first interval: the second's
+    fansly_sandbox.seed_subscribers(on_boundary, created_at=BOUNDARY)
+    second = fans(2, 3000)
+    fansly_sandbox.seed_subscribers(second, created_at=[BOUNDARY + 60_000, BOUNDARY + 120_000])
+    fansly_sandbox.seed_subscribers(fans(1, 4000), created_at=START + 1, status="expired")
+
+    state, tasks = run_dag("example_fansly_welcome_pipeline", logical_date=FIRST_END)
+    assert state == "success", tasks
+    assert welcomed(fansly_sandbox) == Counter(dict.fromkeys(first, 1))
+    assert subscriber_pages(fansly_sandbox) == 1  # newest first: the first page already reaches 20:00
+
+    state, tasks = run_dag("example_fansly_welcome_pipeline", logical_date=SECOND_END)
+    assert state == "success", tasks
+    assert welcomed(fansly_sandbox) == Counter(dict.fromkeys(first + on_boundary + second, 1))
+    assert "3 new subscribers to welcome" in capfd.readouterr().out
+
+
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+def test_both_row_orders_give_the_same_fans(
+    order: str, fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.config.subscribers_order = order  # type: ignore[assignment]
+    fansly_sandbox.seed_subscribers(fans(120, 0), created_at=[START - (n + 1) * 60_000 for n in range(120)])
+    new = fans(5, 1000)
+    fansly_sandbox.seed_subscribers(new, created_at=[START + n * 60_000 for n in range(5)])
+
+    state, tasks = list_subscribers(START, BOUNDARY)
+
+    assert state == "success", tasks
+    xcoms = printed_xcoms(capfd.readouterr().out)
+    assert sorted(xcoms["return_value"]) == sorted(new)
+    assert xcoms["credits"] == subscriber_pages(fansly_sandbox) == {"newest": 1, "oldest": 3}[order]
+
+
+def test_fan_ids_are_unique_strings_in_api_order(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fan, other = fans(2, 0)
+    fansly_sandbox.seed_subscribers([fan], created_at=START)  # the same fan twice: two tiers
+    fansly_sandbox.seed_subscribers([other], created_at=START + 1)
+    fansly_sandbox.seed_subscribers([fan], created_at=START + 2, tier_id="900000000000000002")
+
+    state, _ = list_subscribers()
+
+    assert state == "success"
+    assert printed_xcoms(capfd.readouterr().out)["return_value"] == [fan, other]
+
+
+def test_followers_are_listed(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.config.fans_page_size = 4
+    followers = fans(9, 0)
+    fansly_sandbox.seed_followers(followers)
+
+    state, _ = run_dag("fansly_test_dags", dag_id="test_fansly_list_followers")
+
+    assert state == "success"
+    xcoms = printed_xcoms(capfd.readouterr().out)
+    assert sorted(xcoms["return_value"]) == followers
+    assert xcoms["credits"] == 3
+
+
+def test_credits_running_out_mid_list_fail_the_task(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.config.fans_page_size = 5
+    fansly_sandbox.config.credits = 1
+    fansly_sandbox.seed_subscribers(fans(12, 0), created_at=START)
+
+    _, tasks = list_subscribers()
+
+    assert tasks["fans"] == "failed"
+    output = capfd.readouterr().out
+    assert "Out of credits (402)" in output
+    xcoms = printed_xcoms(output)
+    assert xcoms["return_value"] is None
+    assert xcoms["credits"] == 2
+
+
+def test_a_rejected_key_fails_the_task_without_retrying(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.config.keys = {}
+
+    _, tasks = list_subscribers()
+
+    assert tasks["fans"] == "failed"
+    assert "API key rejected (401)" in capfd.readouterr().out
+    assert [entry.status for entry in fansly_sandbox.journal] == [401]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"source": "followers", "since": "{{ data_interval_start }}"},
+        {"source": "followers", "status": "expired"},
+        {"source": "fans"},
+        {"status": "3"},
+    ],
+    ids=repr,
+)
+def test_bad_arguments_fail_when_the_dag_is_parsed(kwargs: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match=r"source|status|since"):
+        ListFansOperator(task_id="fans", **kwargs)
