@@ -44,6 +44,8 @@ def _serve(config: SandboxConfig, pipe: Connection) -> None:
                 pipe.send(sandbox.connection_json(kwargs.pop("conn_id"), **kwargs))
             elif command == "seed_chats":
                 pipe.send(sandbox.seed_chats(kwargs.pop("fan_ids"), **kwargs))
+            elif command == "seed_subscribers":
+                pipe.send(sandbox.seed_subscribers(kwargs.pop("fan_ids"), **kwargs))
             elif command == "messages":
                 pipe.send(sandbox.messages)
 
@@ -100,6 +102,13 @@ class RemoteSandbox:
         """Chats that exist before the run (no request sent, nothing counted): fan id -> group id."""
         chats: dict[str, str] = self._ask("seed_chats", fan_ids=fan_ids, listed=listed)
         return chats
+
+    def seed_subscribers(self, fan_ids: list[str], *, created_at: list[int], status: str = "active") -> int:
+        """Subscriptions that exist before the run, one per fan, created at those epoch-ms instants."""
+        rows: list[dict[str, Any]] = self._ask(
+            "seed_subscribers", fan_ids=fan_ids, created_at=created_at, status=status
+        )
+        return len(rows)
 
     def messages(self) -> list[MessageRecord]:
         """Every message the sandbox holds, sent through the API or seeded, in the order they came."""
