@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import time
 from array import array
+from itertools import pairwise
 from collections.abc import Iterable
 from typing import Any
 
@@ -49,7 +50,7 @@ class _Ledger:
         self.amount.extend(amount)
         self.kind.extend([kind] * len(created_at))
         self.number.extend(range(first, first + len(created_at)))
-        if not (ordered and all(a <= b for a, b in zip(created_at, created_at[1:]))):
+        if not (ordered and all(a <= b for a, b in pairwise(created_at))):
             order = sorted(range(len(self.created_at)), key=lambda i: (self.created_at[i], self.number[i]))
             for name in ("created_at", "amount", "kind", "number"):
                 column = getattr(self, name)
@@ -58,8 +59,10 @@ class _Ledger:
 
     def window(self, after: int | None, before: int | None, exclusive: bool) -> tuple[int, int]:
         """The index range ``[lo, hi)`` of the rows between the bounds."""
-        lo = 0 if after is None else (bisect.bisect_right if exclusive else bisect.bisect_left)(
-            self.created_at, after
+        lo = (
+            0
+            if after is None
+            else (bisect.bisect_right if exclusive else bisect.bisect_left)(self.created_at, after)
         )
         hi = len(self.created_at)
         if before is not None:
@@ -118,7 +121,7 @@ def seed_transactions(
         raise ValueError(
             f"amount gives {len(amounts)} values for {len(stamps)} transactions; give one each, or one int"
         )
-    if stamps and not (_MIN_MS <= min(stamps) and max(stamps) < _MAX_MS):
+    if stamps and not (min(stamps) >= _MIN_MS and max(stamps) < _MAX_MS):
         raise ValueError("created_at must be whole epoch milliseconds (13 digits)")
     if amounts and min(amounts) < 0:
         raise ValueError("amount must be whole base units (1/1000 dollar), at least 0")
