@@ -12,8 +12,8 @@ from __future__ import annotations
 import bisect
 import time
 from array import array
-from itertools import pairwise
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Any
 
 from airflow_provider_apifansly.sandbox.config import Account
