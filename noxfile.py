@@ -25,6 +25,8 @@ PROVIDER_PACKAGE = "airflow-provider-apifansly"
 EXAMPLE_DAG_IDS = {
     "example_fansly_bulk_group_chats",
     "example_fansly_create_group_chat",
+    "example_fansly_export_earnings",
+    "example_fansly_load_earnings",
     "example_fansly_mapped_group_chats",
     "example_fansly_welcome_pipeline",
 }

@@ -130,6 +130,13 @@ class ExportToStorageOperator(FanslyBaseOperator):
                     "transactions need a window: pass since and until, or run on a schedule that gives "
                     "the run a data interval"
                 )
+            if self.since is None and self.until is None and str(since) == str(until):
+                self.log.warning(
+                    "The run's data interval is empty (%s), so the export will be too: schedule the DAG "
+                    "with CronDataIntervalTimetable (Airflow 3's plain cron strings give empty intervals) "
+                    "or pass since and until",
+                    since,
+                )
             return hook.list_transactions(account_id, since=since, until=until)
         if self.resource == "subscribers":
             return hook.list_subscribers(

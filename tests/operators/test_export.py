@@ -195,3 +195,21 @@ def test_parquet_without_pyarrow_fails_when_the_dag_is_parsed(monkeypatch: pytes
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if it were not installed
     with pytest.raises(ValueError, match=r"pip install 'airflow-provider-apifansly\[parquet\]'"):
         ExportToStorageOperator(task_id="export", resource="followers", path="file:///x", format="parquet")
+
+
+def test_the_example_exports_a_day_and_its_downstream_loads_it(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXPORT_FOLDER", str(tmp_path))
+    fansly_sandbox.config.rpm = None
+    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = int(today.timestamp() * 1000)
+    # Two days back to today: whichever day the run's interval is, it holds one row.
+    fansly_sandbox.seed_transactions([midnight - 2 * DAY_MS + 1, midnight - DAY_MS + 1], amount=12_340)
+
+    export_state, export_tasks = run_dag("example_fansly_export_earnings")
+    load_state, load_tasks = run_dag("example_fansly_export_earnings", dag_id="example_fansly_load_earnings")
+
+    assert (export_state, load_state) == ("success", "success"), (export_tasks, load_tasks)
+    [day] = (tmp_path / "earnings").glob("*.jsonl")
+    assert [row["amount"] for row in jsonl_rows(day.read_bytes())] == [12_340]
