@@ -43,6 +43,7 @@ class Sizes:
     messages: int  # scenario 7, per run
     send_concurrencies: tuple[int, ...]
     limited_messages: int  # scenario 7 under the plan's limit: more than one window's worth
+    export_rows: int  # scenario 8: earnings transactions exported to file://
 
 
 Scenario = Callable[[Sizes], Section]
@@ -65,6 +66,7 @@ FULL = Sizes(
     messages=1000,
     send_concurrencies=(8, 16),
     limited_messages=1500,
+    export_rows=1_000_000,
 )
 # 200 per 10 s is the full run's 1,200 per minute on a sixth of the window, so pacing shows in seconds.
 QUICK = Sizes(
@@ -85,6 +87,7 @@ QUICK = Sizes(
     messages=200,
     send_concurrencies=(8, 16),
     limited_messages=250,
+    export_rows=50_000,
 )
 
 

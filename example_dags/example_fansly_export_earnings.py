@@ -59,7 +59,7 @@ with DAG(
         days = sorted(ObjectStoragePath(f"file://{FOLDER}/earnings/").glob("*.jsonl"))
         if not days:
             return 0.0
-        with days[-1].open("r") as rows:
-            return sum(json.loads(line)["amount"] for line in rows) / 1000  # base units -> dollars
+        rows = days[-1].read_text().splitlines()
+        return sum(json.loads(row)["amount"] for row in rows) / 1000  # base units -> dollars
 
     total_earned()
