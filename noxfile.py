@@ -25,6 +25,8 @@ PROVIDER_PACKAGE = "airflow-provider-apifansly"
 EXAMPLE_DAG_IDS = {
     "example_fansly_bulk_group_chats",
     "example_fansly_create_group_chat",
+    "example_fansly_export_earnings",
+    "example_fansly_load_earnings",
     "example_fansly_mapped_group_chats",
     "example_fansly_welcome_pipeline",
 }
@@ -44,6 +46,9 @@ AIRFLOW_PINS = {
 # needs that newer FastAPI; and on 3.2.2 svcs 26 leaves the execution API without its
 # registry ("'State' object has no attribute 'svcs_registry'").
 AIRFLOW_CONSTRAINTS = {
+    # Airflow 2.11's ObjectStoragePath refuses every URL under universal-pathlib 0.3 ("detected
+    # protocol file which is incompatible"); its own constraints file pins 0.2.x.
+    "2.11": ["universal-pathlib<0.3"],
     "3.0": ["fastapi<0.118", "cadwyn<6"],
     "3.2": ["fastapi<0.137", "cadwyn<8", "svcs<26"],
 }

@@ -2,7 +2,8 @@
 
 ``apache-airflow-providers-common-compat`` resolves each name to its Airflow 3
 (``airflow.sdk``) or Airflow 2.11 location; nothing else in the package imports
-a version-dependent Airflow path.
+a version-dependent Airflow path. ``ObjectStoragePath`` is ``airflow.io.path``'s and
+``Asset`` is ``airflow.datasets.Dataset`` on 2.x.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 from airflow.providers.common.compat.sdk import (
     AirflowException,
     AirflowFailException,
+    Asset,
     BaseHook,
     BaseOperator,
     BaseOperatorLink,
     Context,
+    ObjectStoragePath,
     XCom,
     mask_secret,
 )
@@ -21,10 +24,12 @@ from airflow.providers.common.compat.sdk import (
 __all__ = [
     "AirflowException",
     "AirflowFailException",
+    "Asset",
     "BaseHook",
     "BaseOperator",
     "BaseOperatorLink",
     "Context",
+    "ObjectStoragePath",
     "XCom",
     "mask_secret",
 ]

@@ -23,6 +23,7 @@ OPERATOR_MODULES = [
     "airflow_provider_apifansly.operators.fans",
     "airflow_provider_apifansly.operators.group_chat",
     "airflow_provider_apifansly.operators.messages",
+    "airflow_provider_apifansly.operators.export",
 ]
 HOOK_MODULES = [
     "airflow_provider_apifansly.hooks.fansly",

@@ -48,6 +48,8 @@ def _serve(config: SandboxConfig, pipe: Connection) -> None:
                 pipe.send(sandbox.seed_subscribers(kwargs.pop("fan_ids"), **kwargs))
             elif command == "messages":
                 pipe.send(sandbox.messages)
+            elif command == "seed_transactions":
+                pipe.send(len(sandbox.seed_transactions(kwargs.pop("created_at"), **kwargs)))
 
 
 class RemoteSandbox:
@@ -114,3 +116,8 @@ class RemoteSandbox:
         """Every message the sandbox holds, sent through the API or seeded, in the order they came."""
         messages: list[MessageRecord] = self._ask("messages")
         return messages
+
+    def seed_transactions(self, created_at: range, *, amount: int) -> int:
+        """Earnings transactions stamped ``created_at`` (a range pickles small); return how many."""
+        count: int = self._ask("seed_transactions", created_at=created_at, amount=amount)
+        return count

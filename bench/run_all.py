@@ -31,6 +31,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
     """
     from airflow_cost import dag_runs, import_cost
     from credits import credit_smart_bulk
+    from export import export_to_storage
     from fans import fans_paging
     from overhead import per_call_overhead
     from sandbox_throughput import sandbox_throughput
@@ -49,6 +50,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
         credit_smart_bulk,
         sending_messages,
         fans_paging,
+        export_to_storage,
     ]
 
 

@@ -45,6 +45,7 @@ class Sizes:
     limited_messages: int  # scenario 7 under the plan's limit: more than one window's worth
     subscribers: int  # scenario 8: the account's subscriptions
     new_subscribers: int  # of those, how many began in the hour read
+    export_rows: int  # scenario 9: earnings transactions exported to file://
 
 
 Scenario = Callable[[Sizes], Section]
@@ -69,6 +70,7 @@ FULL = Sizes(
     limited_messages=1500,
     subscribers=5000,
     new_subscribers=30,
+    export_rows=1_000_000,
 )
 # 200 per 10 s is the full run's 1,200 per minute on a sixth of the window, so pacing shows in seconds.
 QUICK = Sizes(
@@ -91,6 +93,7 @@ QUICK = Sizes(
     limited_messages=250,
     subscribers=1000,
     new_subscribers=30,
+    export_rows=50_000,
 )
 
 

@@ -25,12 +25,13 @@ from airflow_provider_apifansly.exceptions import FanslyError, FanslyValidationE
 from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.chat_messages import ChatMessageEndpoints
 from airflow_provider_apifansly.hooks.endpoints.chats import ChatEndpoints
+from airflow_provider_apifansly.hooks.endpoints.earnings import EarningsEndpoints
 from airflow_provider_apifansly.hooks.endpoints.fans import FanEndpoints
 from airflow_provider_apifansly.hooks.options import HookOptions
 from airflow_provider_apifansly.hooks.transport import Transport
 
 
-class FanslyHook(ChatEndpoints, ChatMessageEndpoints, FanEndpoints, BaseHook):
+class FanslyHook(ChatEndpoints, ChatMessageEndpoints, FanEndpoints, EarningsEndpoints, BaseHook):
     """Talk to the apifansly REST API with the API key of an Airflow connection.
 
     One hook holds one pooled ``requests.Session`` (keep-alive), paces requests

@@ -19,6 +19,7 @@ from airflow_provider_apifansly.sandbox.config import (
     LAST_PAGE_CURSORS,
     MESSAGES_ORDERS,
     SUBSCRIBERS_ORDERS,
+    TRANSACTIONS_BOUNDS,
     Fault,
     SandboxConfig,
     parse_limit,
@@ -99,6 +100,12 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         help="order of Subscribers by createdAt (default %(default)s)",
     )
     add(
+        "--transactions-bounds",
+        choices=TRANSACTIONS_BOUNDS,
+        default=defaults.transactions_bounds,
+        help="whether Earnings Transactions' after/before include their bound (default %(default)s)",
+    )
+    add(
         "--retry-after-header",
         action=argparse.BooleanOptionalAction,
         default=defaults.send_retry_after,
@@ -161,6 +168,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         messages_order=args.messages_order,
         fans_page_size=args.fans_page_size,
         subscribers_order=args.subscribers_order,
+        transactions_bounds=args.transactions_bounds,
         send_retry_after=args.retry_after_header,
         host=args.host,
         port=args.port,

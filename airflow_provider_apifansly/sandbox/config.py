@@ -28,6 +28,9 @@ MESSAGES_ORDERS: tuple[str, ...] = get_args(MessagesOrder)
 # The order of Subscribers, which the API does not document (Fansly's dashboard shows the newest first).
 SubscribersOrder = Literal["newest", "oldest"]
 SUBSCRIBERS_ORDERS: tuple[str, ...] = get_args(SubscribersOrder)
+# Whether Earnings Transactions' after/before include a row stamped exactly on them (not documented).
+TransactionsBounds = Literal["inclusive", "exclusive"]
+TRANSACTIONS_BOUNDS: tuple[str, ...] = get_args(TransactionsBounds)
 
 _PLANS = {600: "Starter", 1000: "Pro"}
 _ENV_PREFIX = "FANSLY_SANDBOX_"
@@ -146,6 +149,8 @@ class SandboxConfig:
         may send fewer rows than asked, and only ``nextCursor`` says whether more exist.
     :param subscribers_order: the order of Subscribers: ``"newest"`` (``createdAt`` descending,
         as Fansly's dashboard) or ``"oldest"`` first; equal ``createdAt`` go by id the same way.
+    :param transactions_bounds: whether Earnings Transactions' ``after`` and ``before`` include
+        a row stamped exactly on them: ``"inclusive"`` (what the contract assumes) or ``"exclusive"``.
     :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
     :param host: interface to listen on.
     :param port: port to listen on (0: a free one).
@@ -167,6 +172,7 @@ class SandboxConfig:
     messages_order: MessagesOrder = "newest"
     fans_page_size: int = 50
     subscribers_order: SubscribersOrder = "newest"
+    transactions_bounds: TransactionsBounds = "inclusive"
     send_retry_after: bool = False
     host: str = "127.0.0.1"
     port: int = 0
@@ -184,6 +190,11 @@ class SandboxConfig:
         if self.subscribers_order not in SUBSCRIBERS_ORDERS:
             raise ValueError(
                 f"subscribers_order must be one of {', '.join(SUBSCRIBERS_ORDERS)}; got {self.subscribers_order!r}"
+            )
+        if self.transactions_bounds not in TRANSACTIONS_BOUNDS:
+            raise ValueError(
+                f"transactions_bounds must be one of {', '.join(TRANSACTIONS_BOUNDS)}; "
+                f"got {self.transactions_bounds!r}"
             )
         if self.last_page_cursor not in LAST_PAGE_CURSORS:
             raise ValueError(
@@ -234,6 +245,10 @@ class SandboxConfig:
         config.fans_page_size = int(env.text("FANS_PAGE_SIZE", str(config.fans_page_size)))
         config.subscribers_order = cast(
             SubscribersOrder, env.choice("SUBSCRIBERS_ORDER", config.subscribers_order, SUBSCRIBERS_ORDERS)
+        )
+        config.transactions_bounds = cast(
+            TransactionsBounds,
+            env.choice("TRANSACTIONS_BOUNDS", config.transactions_bounds, TRANSACTIONS_BOUNDS),
         )
         config.send_retry_after = env.switch("SEND_RETRY_AFTER", config.send_retry_after)
         config.host = env.text("HOST", config.host)

@@ -17,7 +17,7 @@ from typing import Any
 from airflow_provider_apifansly.connection import CONN_TYPE, DEFAULT_CONN_ID
 from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig
 from airflow_provider_apifansly.sandbox.envelope import INVALID, Reply, Request, envelope
-from airflow_provider_apifansly.sandbox.resources import ROUTES, chat_messages, chats, fans
+from airflow_provider_apifansly.sandbox.resources import ROUTES, chat_messages, chats, earnings, fans
 from airflow_provider_apifansly.sandbox.resources.chat_messages import MessageRecord, MessageStore
 from airflow_provider_apifansly.sandbox.resources.chats import ChatStore, GroupRecord, Relation
 from airflow_provider_apifansly.sandbox.resources.fans import (
@@ -256,6 +256,27 @@ class FanslySandbox:
         :param account_id: the connected account (default: the first key's first account).
         """
         return fans.seed_followers(self._world, self._account(account_id), fan_ids)
+
+    def seed_transactions(
+        self,
+        created_at: Iterable[int],
+        *,
+        amount: int | Iterable[int] = 10_000,
+        type: int = earnings.PPV_PURCHASE,  # the API's field name
+        account_id: str | None = None,
+    ) -> list[str]:
+        """Give the account earnings transactions; return their ``transactionId`` in the order given.
+
+        Stored as flat arrays, so a million (e.g. ``created_at=range(...)``) seed in about a
+        second. Seeding sends no request: it is neither journaled nor counted.
+
+        :param created_at: epoch milliseconds, one per transaction; Transactions pages newest first.
+        :param amount: base units (1/1000 dollar): one int for all, or one per transaction.
+            ``destinationTax`` is 20% of it and ``newBalance`` the running net total.
+        :param type: the transaction type (default 2110, a pay-per-view purchase).
+        :param account_id: the connected account (default: the first key's first account).
+        """
+        return earnings.seed_transactions(self._world, self._account(account_id), created_at, amount, type)
 
     @property
     def subscriptions(self) -> list[SubscriptionRecord]:

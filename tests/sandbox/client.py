@@ -80,3 +80,6 @@ class Api:
 
     def followers(self, **params: Any) -> requests.Response:
         return requests.get(f"{self.base}/followers", params=params, headers=HEADERS, timeout=5)
+
+    def transactions(self, **params: Any) -> requests.Response:
+        return requests.get(f"{self.base}/earnings/transactions", params=params, headers=HEADERS, timeout=5)

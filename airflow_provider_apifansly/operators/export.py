@@ -1,0 +1,165 @@
+"""``ExportToStorageOperator``: one object per data interval in any storage Airflow can write to."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from airflow_provider_apifansly._compat import Context, ObjectStoragePath
+from airflow_provider_apifansly.exceptions import FanslyValidationError
+from airflow_provider_apifansly.export_formats import FORMATS, Spool, render, require_pyarrow
+from airflow_provider_apifansly.hooks.endpoints.fans import SUBSCRIBER_STATUSES
+from airflow_provider_apifansly.operators.base import FanslyBaseOperator
+from airflow_provider_apifansly.timestamps import Instant
+
+EXPORT_RESOURCES = ("transactions", "subscribers", "followers", "chats")
+_WINDOWED = ("transactions", "subscribers")
+_LOCAL = ("file", "local")
+_COPY_BUFFER = 1 << 20
+
+
+class ExportToStorageOperator(FanslyBaseOperator):
+    """Write a resource of a connected account to one object; XCom ``return_value`` is ``{"path", "rows"}``.
+
+    Rows stream to a local temporary file; the object is written once, at the end, so a
+    failed run (an API error, credits out, a budget spent) leaves the previous object as it
+    was, and a re-run of an interval replaces it with the same rows. XCom ``credits`` holds
+    the requests spent. Connection and hook options are ``FanslyBaseOperator``'s.
+
+    :param resource: ``"transactions"`` (earnings of the window ``[since, until)``),
+        ``"subscribers"`` (optionally of a window on ``createdAt``), or the snapshots
+        ``"followers"`` and ``"chats"``.
+    :param path: where to write: any URL ``ObjectStoragePath`` takes (``file://``, ``s3://``,
+        ``gs://``... with the storage's provider installed). Templated.
+    :param format: ``"jsonl"`` (rows as the API sent them), ``"csv"`` or ``"parquet"`` (flat
+        columns, nested values as JSON text; parquet needs the ``[parquet]`` extra).
+    :param since: the window's start, included (datetime, ISO-8601 or epoch ms). For
+        transactions it defaults to the data interval's start. Templated.
+    :param until: the window's end, excluded, clamped to now. For transactions it defaults
+        to the data interval's end. Templated.
+    :param account_id: the connected account (``fansly_...``); defaults to the connection's. Templated.
+    :param storage_conn_id: the Airflow connection of the storage (e.g. ``aws_default``). Templated.
+    :param status: subscribers only: ``"active"`` (default), ``"expired"`` or ``"all"``.
+    """
+
+    template_fields: Sequence[str] = (
+        "path",
+        "since",
+        "until",
+        "account_id",
+        "storage_conn_id",
+        "fansly_conn_id",
+    )
+
+    def __init__(
+        self,
+        *,
+        resource: str,
+        path: str,
+        format: str = "jsonl",  # the issue's name for it
+        since: Instant | None = None,
+        until: Instant | None = None,
+        account_id: str | None = None,
+        storage_conn_id: str | None = None,
+        status: str = "active",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if resource not in EXPORT_RESOURCES:
+            raise ValueError(f"resource must be one of {', '.join(EXPORT_RESOURCES)}; got {resource!r}")
+        if format not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {format!r}")
+        if format == "parquet":
+            require_pyarrow()
+        if status not in SUBSCRIBER_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(SUBSCRIBER_STATUSES)}; got {status!r}")
+        if resource not in _WINDOWED and (since is not None or until is not None):
+            raise ValueError(f"{resource} are a snapshot: since and until cannot apply to them")
+        if resource != "subscribers" and status != "active":
+            raise ValueError(f"status applies to subscribers only, not to {resource}")
+        if not isinstance(path, str) or not path.strip():
+            raise ValueError(f"path must be a non-empty URL string; got {path!r}")
+        self.resource = resource
+        self.path = path
+        self.format = format
+        self.since = since
+        self.until = until
+        self.account_id = account_id
+        self.storage_conn_id = storage_conn_id
+        self.status = status
+
+    def call_api(self, context: Context) -> dict[str, Any]:
+        target = self._target()  # a bad URL or unknown storage fails here, before any request
+        rows = self._rows(context)
+        with tempfile.TemporaryDirectory(prefix="apifansly-export-") as scratch:
+            with Spool(Path(scratch) / "rows.jsonl", track_fields=self.format != "jsonl") as spool:
+                for row in rows:
+                    spool.write(row)
+            local = render(spool, self.format, self.resource)
+            _publish(local, target)
+            size = local.stat().st_size
+        self.log.info(
+            "Exported %d %s (%d bytes, %s) to %s", spool.rows, self.resource, size, self.format, target
+        )
+        return {"path": self.path, "rows": spool.rows}
+
+    def _target(self) -> Any:
+        try:
+            target = ObjectStoragePath(self.path, conn_id=self.storage_conn_id or None)
+            target.fs  # noqa: B018  (resolves the storage now: "No filesystem registered for ...")
+        except (TypeError, ValueError) as exc:
+            raise FanslyValidationError(
+                f"path {self.path!r} is not a storage Airflow can write to: {exc} (install the storage's "
+                "provider; on Airflow 2, universal-pathlib must be below 0.3, as Airflow's constraints pin it)"
+            ) from None
+        return target
+
+    def _rows(self, context: Context) -> Iterator[dict[str, Any]]:
+        """The resource's rows, checked now and read as consumed."""
+        hook, account_id = self.hook, self.hook.resolve_account_id(self.account_id)
+        if self.resource == "transactions":
+            since = self.since or context.get("data_interval_start")
+            until = self.until or context.get("data_interval_end")
+            if since is None or until is None:
+                raise FanslyValidationError(
+                    "transactions need a window: pass since and until, or run on a schedule that gives "
+                    "the run a data interval"
+                )
+            if self.since is None and self.until is None and str(since) == str(until):
+                self.log.warning(
+                    "The run's data interval is empty (%s), so the export will be too: schedule the DAG "
+                    "with CronDataIntervalTimetable (Airflow 3's plain cron strings give empty intervals) "
+                    "or pass since and until",
+                    since,
+                )
+            return hook.list_transactions(account_id, since=since, until=until)
+        if self.resource == "subscribers":
+            return hook.list_subscribers(
+                account_id, status=self.status, since=self.since or None, until=self.until or None
+            )
+        if self.resource == "followers":
+            return hook.list_followers(account_id)
+        return hook.list_chats(account_id)
+
+
+def _publish(local: Path, target: Any) -> None:
+    """Write the finished file to ``target`` in one step: no reader ever sees half an export."""
+    if target.protocol in _LOCAL:
+        # A local file fills up as it is written: fill a sibling, then rename it over the target.
+        final = Path(target.path)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging = final.with_name(f".{final.name}.{uuid.uuid4().hex}.partial")
+        try:
+            shutil.copyfile(local, staging)
+            os.replace(staging, final)
+        finally:
+            staging.unlink(missing_ok=True)
+        return
+    # Object stores (s3, gcs, azure, memory) make an object visible only when its upload completes.
+    with local.open("rb") as source, target.open("wb") as sink:
+        shutil.copyfileobj(source, sink, _COPY_BUFFER)

@@ -1,0 +1,167 @@
+"""Earnings: ``GET {account_id}/earnings/transactions``, paged by ``limit`` and ``offset``.
+
+Rows come newest first (the order is not documented) with ``response.total`` the
+count of the whole window. ``after`` and ``before`` are epoch milliseconds; both
+bounds count as inside unless ``config.transactions_bounds`` is ``"exclusive"``.
+The store keeps each account's ledger in flat arrays, so a benchmark can seed a
+million transactions; a row is built only when a page holds it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from array import array
+from collections.abc import Iterable
+from itertools import pairwise
+from typing import Any
+
+from airflow_provider_apifansly.sandbox.config import Account
+from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, nested, ok
+from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.validation import limit, parameters
+from airflow_provider_apifansly.sandbox.world import Store, World
+
+TRANSACTIONS_PARAMETERS = ("after", "before", "limit", "offset")
+DEFAULT_LIMIT = 20  # the docs' example asks for 20
+MAX_LIMIT = 100  # the largest page seen accepted
+PPV_PURCHASE = 2110  # the one transaction type known: a pay-per-view purchase
+SETTLED = 1
+TAX_PERCENT = 20  # the platform's share, taken from each amount into destinationTax
+# Transaction ids: snowflake-like, apart from the world's other ids.
+_FIRST_TRANSACTION_ID = 900_000_000_000_000_001
+# Epoch milliseconds have 13 digits from 2001 to 2286; fewer digits is most likely seconds.
+_MIN_MS, _MAX_MS = 10**12, 10**13
+
+
+class _Ledger:
+    """One account's transactions in ``createdAt`` order (then seeding order), one array per field."""
+
+    def __init__(self) -> None:
+        self.created_at = array("q")
+        self.amount = array("q")
+        self.kind = array("l")
+        self.number = array("q")  # the transaction id, as a number
+        self.balance = array("q")
+
+    def add(self, created_at: array[int], amount: array[int], kind: int, first: int) -> None:
+        ordered = not self.created_at or (self.created_at[-1] <= created_at[0])
+        self.created_at.extend(created_at)
+        self.amount.extend(amount)
+        self.kind.extend([kind] * len(created_at))
+        self.number.extend(range(first, first + len(created_at)))
+        if not (ordered and all(a <= b for a, b in pairwise(created_at))):
+            order = sorted(range(len(self.created_at)), key=lambda i: (self.created_at[i], self.number[i]))
+            for name in ("created_at", "amount", "kind", "number"):
+                column = getattr(self, name)
+                setattr(self, name, array(column.typecode, (column[i] for i in order)))
+        self.balance = array("q", _running_balance(self.amount))
+
+    def window(self, after: int | None, before: int | None, exclusive: bool) -> tuple[int, int]:
+        """The index range ``[lo, hi)`` of the rows between the bounds."""
+        lo = (
+            0
+            if after is None
+            else (bisect.bisect_right if exclusive else bisect.bisect_left)(self.created_at, after)
+        )
+        hi = len(self.created_at)
+        if before is not None:
+            hi = (bisect.bisect_left if exclusive else bisect.bisect_right)(self.created_at, before)
+        return lo, max(lo, hi)
+
+    def row(self, index: int, destination: str) -> dict[str, Any]:
+        """The transaction at ``index`` as the API shows it: money in base units (1/1000 dollar)."""
+        amount = self.amount[index]
+        return {
+            "transactionId": str(self.number[index]),
+            "type": self.kind[index],
+            "destination": destination,
+            "amount": amount,
+            "destinationTax": _tax(amount),
+            "newBalance": self.balance[index],
+            "createdAt": self.created_at[index],
+            "status": SETTLED,
+        }
+
+
+class TransactionStore(Store):
+    """Every account's ledger of earnings transactions."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__(world)
+        self._ledgers: dict[str, _Ledger] = {}
+        self._next = _FIRST_TRANSACTION_ID
+
+    def add(self, account_id: str, created_at: array[int], amount: array[int], kind: int) -> list[str]:
+        """Add transactions; return their ids in the order given."""
+        with self.world.lock:
+            first, self._next = self._next, self._next + len(created_at)
+            self._ledgers.setdefault(account_id, _Ledger()).add(created_at, amount, kind, first)
+            return [str(number) for number in range(first, self._next)]
+
+    def page(
+        self, account: Account, after: int | None, before: int | None, offset: int, size: int, exclusive: bool
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """The window's row count and one page of it, newest first."""
+        with self.world.lock:
+            ledger = self._ledgers.get(account.account_id, _Ledger())
+            lo, hi = ledger.window(after, before, exclusive)
+            top = hi - offset  # newest first: offset 0 is the last index of the window
+            rows = [ledger.row(i, account.creator_id) for i in range(top - 1, max(lo, top - size) - 1, -1)]
+            return hi - lo, rows
+
+
+def seed_transactions(
+    world: World, account: Account, created_at: Iterable[int], amount: int | Iterable[int], kind: int
+) -> list[str]:
+    """Validate, then seed transactions (see ``FanslySandbox.seed_transactions``); else ``ValueError``."""
+    stamps = array("q", created_at)
+    amounts = array("q", [amount] * len(stamps) if isinstance(amount, int) else amount)
+    if len(amounts) != len(stamps):
+        raise ValueError(
+            f"amount gives {len(amounts)} values for {len(stamps)} transactions; give one each, or one int"
+        )
+    if stamps and not (min(stamps) >= _MIN_MS and max(stamps) < _MAX_MS):
+        raise ValueError("created_at must be whole epoch milliseconds (13 digits)")
+    if amounts and min(amounts) < 0:
+        raise ValueError("amount must be whole base units (1/1000 dollar), at least 0")
+    return world.store(TransactionStore).add(account.account_id, stamps, amounts, kind)
+
+
+def list_transactions(call: Call) -> Reply:
+    """Earnings Transactions: ``{"total": N, "data": [...]}`` for the window, one page at ``offset``."""
+    account = call.account()
+    found = parameters(call.request.query, TRANSACTIONS_PARAMETERS, "Earnings Transactions")
+    size = limit(found, DEFAULT_LIMIT, MAX_LIMIT)
+    after, before, offset = (_whole(found, name) for name in ("after", "before", "offset"))
+    if before is not None and before > time.time() * 1000:
+        raise invalid(f"before ({before}) is in the future")
+    if after is not None and before is not None and after >= before:
+        raise invalid(f"after ({after}) must be before before ({before})")
+    exclusive = call.config.transactions_bounds == "exclusive"
+    store = call.world.store(TransactionStore)
+    total, rows = store.page(account, after, before, offset or 0, size, exclusive)
+    return ok(nested({"total": total, "data": rows}))
+
+
+ROUTES = (Route("GET", "{account_id}/earnings/transactions", list_transactions),)
+
+
+def _whole(found: dict[str, str], name: str) -> int | None:
+    value = found.get(name)
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise invalid(f"{name} must be a whole number; got {value!r}")
+    return int(value)
+
+
+def _tax(amount: int) -> int:
+    return amount * TAX_PERCENT // 100
+
+
+def _running_balance(amounts: Iterable[int]) -> Iterable[int]:
+    balance = 0
+    for amount in amounts:
+        balance += amount - _tax(amount)
+        yield balance

@@ -1,0 +1,84 @@
+"""Test-only DAGs of ``ExportToStorageOperator``: every resource and format into one folder, and a failing export.
+
+The folder is a URL param (``file://...`` or ``memory://...``); ``report`` prints every
+task's XComs as ``XCOM <task>.<key> <json>`` for the tests to read.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from airflow.providers.common.compat.sdk import DAG, Param, task
+from fsspec.implementations.memory import MemoryFileSystem
+
+from airflow_provider_apifansly.operators.export import ExportToStorageOperator
+
+try:  # Airflow 3
+    from airflow.sdk.io import attach
+except ImportError:  # Airflow 2.11
+    from airflow.io.store import attach
+
+attach("memory", fs=MemoryFileSystem())  # memory:// is fsspec's; Airflow registers file:// only
+
+TEXT = {"type": "string"}
+EXPORTS = {
+    # task id: (resource, file name, format, since param, until param)
+    "day1": ("transactions", "day1.jsonl", "jsonl", "day1", "day2"),
+    "day2": ("transactions", "day2.jsonl", "jsonl", "day2", "day3"),
+    "day1_csv": ("transactions", "day1.csv", "csv", "day1", "day2"),
+    "day1_parquet": ("transactions", "day1.parquet", "parquet", "day1", "day2"),
+    "current": ("transactions", "current.jsonl", "jsonl", "recent", "future"),
+    "empty": ("transactions", "empty.jsonl", "jsonl", "day1", "day1"),
+    "subscribers": ("subscribers", "subscribers.parquet", "parquet", "day1", "day2"),
+    "followers": ("followers", "followers.csv", "csv", None, None),
+    "chats": ("chats", "chats.jsonl", "jsonl", None, None),
+}
+
+
+@task(trigger_rule="all_done")
+def report(task_ids: list[str], **context: Any) -> None:
+    for task_id in task_ids:
+        for key in ("return_value", "credits"):
+            value = context["ti"].xcom_pull(task_ids=task_id, key=key)
+            print(f"XCOM {task_id}.{key} {json.dumps(value)}")
+
+
+with DAG(
+    dag_id="test_fansly_export",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    params={name: Param("", **TEXT) for name in ("folder", "day1", "day2", "day3", "recent", "future")},
+) as export_dag:
+    exports = [
+        ExportToStorageOperator(
+            task_id=task_id,
+            resource=resource,
+            path=f"{{{{ params.folder }}}}/{name}",
+            format=format,
+            since=None if since is None else f"{{{{ params.{since} }}}}",
+            until=None if until is None else f"{{{{ params.{until} }}}}",
+            status="all" if resource == "subscribers" else "active",
+        )
+        for task_id, (resource, name, format, since, until) in EXPORTS.items()
+    ]
+    exports >> report(list(EXPORTS))
+
+with DAG(
+    dag_id="test_fansly_export_failure",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    params={name: Param("", **TEXT) for name in ("path", "since", "until")},
+) as failure_dag:
+    export = ExportToStorageOperator(
+        task_id="export",
+        resource="transactions",
+        path="{{ params.path }}",
+        since="{{ params.since }}",
+        until="{{ params.until }}",
+        max_credits=2,
+    )
+    export >> report(["export"])

@@ -1,0 +1,155 @@
+"""FanslyHook.list_transactions against the sandbox: half-open windows, clamping, paging, each row once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from airflow_provider_apifansly.exceptions import (
+    FanslyApiError,
+    FanslyOutOfCreditsError,
+    FanslyValidationError,
+)
+from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.fansly import FanslyHook
+from airflow_provider_apifansly.hooks.seen_ids import SeenIds
+from airflow_provider_apifansly.sandbox import FanslySandbox
+
+MakeHook = Callable[..., FanslyHook]
+DAY_MS = 86_400_000
+# Two adjacent data intervals: 2026-11-01 and 2026-11-02 (UTC), in epoch ms.
+DAY1 = int(datetime(2026, 11, 1, tzinfo=timezone.utc).timestamp() * 1000)
+DAY2 = DAY1 + DAY_MS
+DAY3 = DAY2 + DAY_MS
+
+
+@pytest.fixture
+def make_hook(fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch) -> MakeHook:
+    fansly_sandbox.config.rpm = None
+
+    def make(**extra: Any) -> FanslyHook:
+        monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json(**extra))
+        return FanslyHook()
+
+    return make
+
+
+def transaction_requests(sandbox: FanslySandbox) -> int:
+    return sum(entry.path.endswith("/earnings/transactions") for entry in sandbox.journal)
+
+
+@pytest.mark.parametrize("bounds", ["inclusive", "exclusive"])
+def test_a_row_on_the_boundary_lands_in_one_window_only_whatever_the_api_bounds(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, bounds: str
+) -> None:
+    fansly_sandbox.config.transactions_bounds = bounds  # type: ignore[assignment]
+    before, first, last, boundary, after = fansly_sandbox.seed_transactions(
+        [DAY1 - 1, DAY1, DAY2 - 1, DAY2, DAY3]
+    )
+    hook = make_hook()
+
+    day1 = [row["transactionId"] for row in hook.list_transactions(since=DAY1, until=DAY2)]
+    day2 = [row["transactionId"] for row in hook.list_transactions(since=DAY2, until=DAY3)]
+
+    assert sorted(day1) == sorted([first, last])
+    assert day2 == [boundary]
+    assert before not in day1 + day2
+    assert after not in day1 + day2
+
+
+def test_rows_come_as_the_api_sends_them_in_pages_of_100(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    ids = fansly_sandbox.seed_transactions([DAY1 + n for n in range(250)], amount=7_000)
+
+    rows = list(make_hook().list_transactions(since=DAY1, until=DAY2))
+
+    assert [row["transactionId"] for row in rows] == ids[::-1]  # the sandbox's newest-first order
+    assert rows[0]["amount"] == 7_000  # base units, untouched: $7.00
+    assert transaction_requests(fansly_sandbox) == 3
+
+
+def test_an_until_in_the_future_is_clamped_to_now(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
+    now = int(time.time() * 1000)
+    [earned] = fansly_sandbox.seed_transactions([now - 60_000])
+
+    rows = list(make_hook().list_transactions(since=now - DAY_MS, until=now + DAY_MS))
+
+    assert [row["transactionId"] for row in rows] == [earned]  # not a 400 for a future `before`
+    assert [entry.status for entry in fansly_sandbox.journal] == [200]
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [(DAY1, DAY1), (int(time.time() * 1000) + DAY_MS, int(time.time() * 1000) + 2 * DAY_MS)],
+    ids=["empty", "in the future"],
+)
+def test_an_empty_window_sends_no_request(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, since: int, until: int
+) -> None:
+    assert list(make_hook().list_transactions(since=since, until=until)) == []
+    assert fansly_sandbox.journal == []
+
+
+def test_a_window_ending_before_it_starts_is_refused_before_any_request(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    with pytest.raises(FanslyValidationError, match=r"since .* is after until"):
+        make_hook().list_transactions(since=DAY2, until=DAY1)
+    assert fansly_sandbox.journal == []
+
+
+def test_a_row_shifted_onto_the_next_page_by_a_new_arrival_is_yielded_once(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    ids = fansly_sandbox.seed_transactions([DAY1 + n for n in range(150)])
+    rows = make_hook().list_transactions(since=DAY1, until=DAY2)
+
+    first_page = [next(rows)["transactionId"] for _ in range(100)]
+    fansly_sandbox.seed_transactions([DAY1 + 1_000])  # newest: every older row moves one offset down
+    rest = [row["transactionId"] for row in rows]
+
+    assert first_page + rest == ids[::-1]  # row 100 came again on page 2, and was not yielded twice
+
+
+def test_out_of_credits_in_the_middle_of_the_window_raises(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.credits = 1
+    fansly_sandbox.seed_transactions([DAY1 + n for n in range(150)])
+
+    with pytest.raises(FanslyOutOfCreditsError):
+        list(make_hook().list_transactions(since=DAY1, until=DAY2))
+    assert [entry.status for entry in fansly_sandbox.journal] == [200, 402]
+
+
+@pytest.mark.parametrize(
+    ("row", "error"),
+    [
+        ({"createdAt": DAY1}, "without a transactionId"),
+        ({"transactionId": "1", "createdAt": "2026-11-01"}, "without an epoch-ms createdAt"),
+    ],
+)
+def test_a_row_without_its_id_or_timestamp_raises(
+    make_hook: MakeHook, monkeypatch: pytest.MonkeyPatch, row: dict[str, Any], error: str
+) -> None:
+    hook = make_hook()
+    monkeypatch.setattr(hook.transport, "request", lambda *args, **kwargs: envelope.OffsetPage([row], 1))
+
+    with pytest.raises(FanslyApiError, match=error):
+        list(hook.list_transactions(since=DAY1, until=DAY2))
+
+
+def test_seen_ids_tell_new_ids_from_repeats_of_any_shape() -> None:
+    seen = SeenIds(capacity=2)
+
+    firsts = [seen.add(row_id) for row_id in ("900000000000000001", 900000000000000002, "tx-a", "99" * 20)]
+    repeats = [seen.add(row_id) for row_id in (900000000000000001, "900000000000000002", "tx-a", "99" * 20)]
+
+    assert firsts == [True] * 4
+    assert repeats == [False] * 4
+    assert len(seen) == 4

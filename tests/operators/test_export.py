@@ -1,0 +1,215 @@
+"""ExportToStorageOperator in real Airflow (``dag.test()``) against the sandbox, to ``file://`` and ``memory://``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from fsspec.implementations.memory import MemoryFileSystem
+
+from airflow_provider_apifansly.export_formats import COLUMNS
+from airflow_provider_apifansly.sandbox import FanslySandbox
+from tests.helpers import printed_xcoms, run_dag
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
+
+DAY_MS = 86_400_000
+DAY1 = int(datetime(2026, 11, 1, tzinfo=timezone.utc).timestamp() * 1000)
+DAY2, DAY3 = DAY1 + DAY_MS, DAY1 + 2 * DAY_MS
+FANS = [f"72351631524706{n:04d}" for n in range(3)]
+FILES = [
+    "day1.jsonl",
+    "day2.jsonl",
+    "day1.csv",
+    "day1.parquet",
+    "current.jsonl",
+    "empty.jsonl",
+    "subscribers.parquet",
+    "followers.csv",
+    "chats.jsonl",
+]
+
+
+def iso(epoch_ms: int) -> str:
+    return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).isoformat()
+
+
+def seed(sandbox: FanslySandbox) -> dict[str, list[str]]:
+    """Transactions of two days (one exactly on their boundary), one of the last hour; fans of each kind."""
+    now = int(time.time() * 1000)
+    sandbox.config.rpm = None
+    day1 = sandbox.seed_transactions([DAY1 + n * 60_000 for n in range(250)], amount=9_990)
+    day2 = sandbox.seed_transactions([DAY2, DAY2 + 1, DAY3 - 1])
+    sandbox.seed_transactions([DAY3])  # the next day's: in no export
+    current = sandbox.seed_transactions([now - 60_000])
+    sandbox.seed_subscribers(FANS, created_at=DAY1 + 1)
+    sandbox.seed_followers(FANS)
+    sandbox.seed_chats(FANS)
+    return {"day1": day1, "day2": day2, "current": current}
+
+
+def conf(folder: str) -> dict[str, str]:
+    now = int(time.time() * 1000)
+    days = {"day1": iso(DAY1), "day2": iso(DAY2), "day3": iso(DAY3)}
+    return {"folder": folder, **days, "recent": iso(now - 3_600_000), "future": iso(now + DAY_MS)}
+
+
+def jsonl_rows(data: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in data.decode().splitlines()]
+
+
+def ids(rows: list[dict[str, Any]]) -> list[str]:
+    return [row["transactionId"] for row in rows]
+
+
+def test_file_exports_split_intervals_clamp_the_current_one_and_rerun_to_identical_bytes(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    seeded = seed(fansly_sandbox)
+    folder = f"file://{tmp_path}"
+
+    state, tasks = run_dag("fansly_export_test_dags", conf(folder), dag_id="test_fansly_export")
+    first = {name: (tmp_path / name).read_bytes() for name in FILES}
+    xcoms = printed_xcoms(capfd.readouterr().out)
+    run_dag("fansly_export_test_dags", conf(folder), dag_id="test_fansly_export")
+    again = {name: (tmp_path / name).read_bytes() for name in FILES}
+
+    assert state == "success", tasks
+    day1, day2 = jsonl_rows(first["day1.jsonl"]), jsonl_rows(first["day2.jsonl"])
+    # The row stamped exactly on DAY2 is in day 2 only; DAY3's in neither.
+    assert sorted(ids(day1)) == sorted(seeded["day1"])
+    assert sorted(ids(day2)) == sorted(seeded["day2"])
+    assert day1[0]["amount"] == 9_990  # base units, as the API sent them
+    assert xcoms["day1.return_value"] == {"path": f"{folder}/day1.jsonl", "rows": 250}
+    assert xcoms["day1.credits"] == 3  # ceil(250 / 100) pages
+    # The current interval ends now: the API got no future `before` (no 400) and the row is there.
+    assert ids(jsonl_rows(first["current.jsonl"])) == seeded["current"]
+    assert {entry.status for entry in fansly_sandbox.journal} == {200}
+    # An empty interval: an empty object, and no request.
+    assert first["empty.jsonl"] == b""
+    assert (xcoms["empty.return_value"], xcoms["empty.credits"]) == (
+        {"path": f"{folder}/empty.jsonl", "rows": 0},
+        0,
+    )
+    # csv and parquet hold the same rows, flat, in the documented column order.
+    table = list(csv.reader(io.StringIO(first["day1.csv"].decode())))
+    assert table[0] == list(COLUMNS["transactions"])
+    assert table[1:] == [[str(row[name]) for name in COLUMNS["transactions"]] for row in day1]
+    assert pq.read_table(tmp_path / "day1.parquet").to_pylist() == day1
+    # Snapshots and subscribers.
+    assert (
+        sorted(row["subscriberId"] for row in pq.read_table(tmp_path / "subscribers.parquet").to_pylist())
+        == FANS
+    )
+    assert sorted(row[1] for row in csv.reader(io.StringIO(first["followers.csv"].decode()))) == [
+        *FANS,
+        "followerId",
+    ]
+    assert sorted(row["partnerAccountId"] for row in jsonl_rows(first["chats.jsonl"])) == FANS
+    # A re-run replaces every object with the same bytes, and leaves nothing else behind.
+    assert again == first
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(FILES)
+
+
+def test_memory_exports_write_the_same_rows(fansly_sandbox: FanslySandbox, fansly_connection: str) -> None:
+    seeded = seed(fansly_sandbox)
+    folder = f"memory://exports/{time.time_ns()}"
+
+    state, tasks = run_dag("fansly_export_test_dags", conf(folder), dag_id="test_fansly_export")
+
+    assert state == "success", tasks
+    memory = MemoryFileSystem()
+    assert sorted(ids(jsonl_rows(memory.cat(f"{folder}/day1.jsonl")))) == sorted(seeded["day1"])
+    assert memory.cat(f"{folder}/empty.jsonl") == b""
+
+
+def test_a_failure_mid_export_leaves_the_previous_object_untouched(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path
+) -> None:
+    seed(fansly_sandbox)
+    target = tmp_path / "day1.jsonl"
+    target.write_bytes(b"the previous run's rows\n")
+
+    _, tasks = run_dag(
+        "fansly_export_test_dags",
+        {"path": f"file://{target}", "since": iso(DAY1), "until": iso(DAY2)},
+        dag_id="test_fansly_export_failure",
+    )
+
+    assert tasks["export"] == "failed"  # max_credits=2 stops it after two of three pages
+    assert len(fansly_sandbox.journal) == 2
+    assert target.read_bytes() == b"the previous run's rows\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["day1.jsonl"]
+
+
+def test_out_of_credits_mid_export_writes_nothing(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    seed(fansly_sandbox)
+    fansly_sandbox.config.credits = 1
+
+    _, tasks = run_dag(
+        "fansly_export_test_dags",
+        {"path": f"file://{tmp_path}/day1.jsonl", "since": iso(DAY1), "until": iso(DAY2)},
+        dag_id="test_fansly_export_failure",
+    )
+
+    assert tasks["export"] == "failed"
+    assert [entry.status for entry in fansly_sandbox.journal] == [200, 402]
+    assert list(tmp_path.iterdir()) == []
+    assert printed_xcoms(capfd.readouterr().out)["export.credits"] == 2
+
+
+# -- arguments, checked when the DAG file is parsed ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"resource": "payouts"}, "resource must be one of transactions, subscribers, followers, chats"),
+        ({"format": "xlsx"}, "format must be one of jsonl, csv, parquet"),
+        ({"resource": "followers", "since": "2026-11-01"}, "followers are a snapshot"),
+        ({"status": "all"}, "status applies to subscribers only"),
+        ({"path": ""}, "path must be a non-empty URL string"),
+    ],
+)
+def test_bad_arguments_fail_when_the_dag_is_parsed(kwargs: dict[str, Any], error: str) -> None:
+    from airflow_provider_apifansly.operators.export import ExportToStorageOperator
+
+    arguments = {"task_id": "export", "resource": "transactions", "path": "file:///tmp/x.jsonl", **kwargs}
+    with pytest.raises(ValueError, match=error):
+        ExportToStorageOperator(**arguments)
+
+
+def test_parquet_without_pyarrow_fails_when_the_dag_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from airflow_provider_apifansly.operators.export import ExportToStorageOperator
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if it were not installed
+    with pytest.raises(ValueError, match=r"pip install 'airflow-provider-apifansly\[parquet\]'"):
+        ExportToStorageOperator(task_id="export", resource="followers", path="file:///x", format="parquet")
+
+
+def test_the_example_exports_a_day_and_its_downstream_loads_it(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXPORT_FOLDER", str(tmp_path))
+    fansly_sandbox.config.rpm = None
+    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = int(today.timestamp() * 1000)
+    # Two days back to today: whichever day the run's interval is, it holds one row.
+    fansly_sandbox.seed_transactions([midnight - 2 * DAY_MS + 1, midnight - DAY_MS + 1], amount=12_340)
+
+    export_state, export_tasks = run_dag("example_fansly_export_earnings")
+    load_state, load_tasks = run_dag("example_fansly_export_earnings", dag_id="example_fansly_load_earnings")
+
+    assert (export_state, load_state) == ("success", "success"), (export_tasks, load_tasks)
+    [day] = (tmp_path / "earnings").glob("*.jsonl")
+    assert [row["amount"] for row in jsonl_rows(day.read_bytes())] == [12_340]
