@@ -7,6 +7,8 @@ a version-dependent Airflow path.
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow.providers.common.compat.sdk import (
     AirflowException,
     AirflowFailException,
@@ -15,8 +17,12 @@ from airflow.providers.common.compat.sdk import (
     BaseOperatorLink,
     Context,
     XCom,
+    conf,
     mask_secret,
 )
+
+# common.compat has no trigger names; this path is the same on 2.11 and 3.x.
+from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 __all__ = [
     "AirflowException",
@@ -24,7 +30,18 @@ __all__ = [
     "BaseHook",
     "BaseOperator",
     "BaseOperatorLink",
+    "BaseTrigger",
     "Context",
+    "TriggerEvent",
     "XCom",
+    "conf",
     "mask_secret",
+    "object_storage_path",
 ]
+
+
+def object_storage_path(url: str, conn_id: str | None) -> Any:
+    """Airflow's ``ObjectStoragePath`` for ``url``, imported only when a URL is used (it loads fsspec)."""
+    from airflow.providers.common.compat.sdk import ObjectStoragePath
+
+    return ObjectStoragePath(url, conn_id=conn_id)
