@@ -7,7 +7,6 @@ the hook's endpoint methods only say what to send and how to read the answer.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable
 from functools import cached_property
@@ -19,6 +18,7 @@ from urllib3.exceptions import NewConnectionError
 
 from airflow_provider_apifansly import __version__
 from airflow_provider_apifansly.connection import API_PREFIX, ConnectionSettings
+from airflow_provider_apifansly.credits import STANDARD_CREDITS
 from airflow_provider_apifansly.exceptions import (
     FanslyConnectionError,
     FanslyCreditBudgetError,
@@ -36,15 +36,6 @@ RATE_WINDOW_SECONDS = 60.0
 # A request reaches the server a little after the pacer stamps it, by a varying amount;
 # pacing on a slightly longer window keeps a freed slot from being reused too early.
 PACING_MARGIN_SECONDS = 0.5
-# Media is charged by size: 2 credits per started MB (contract, "latest rules"). Decimal MB, the
-# larger count of the two readings, so a budget never lets through an upload it cannot pay for.
-MEDIA_CREDITS_PER_MB = 2
-MEDIA_MB_BYTES = 1_000_000
-
-
-def media_credits(size_bytes: int) -> int:
-    """What uploading a file of this size costs: 2 credits per started MB (an empty file: one MB)."""
-    return MEDIA_CREDITS_PER_MB * max(1, math.ceil(size_bytes / MEDIA_MB_BYTES))
 
 
 class Transport:
@@ -79,7 +70,7 @@ class Transport:
 
     @property
     def credits_spent(self) -> int:
-        """Credits those requests cost: 1 each, a media upload by its size (``media_credits``)."""
+        """Credits those requests cost: 1 each, a media upload by its size (``credits.media_credits``)."""
         with self._count_lock:
             return self._credits
 
@@ -139,7 +130,7 @@ class Transport:
         retry: bool = True,
         body: Callable[[], Any] | None = None,
         headers: dict[str, str] | None = None,
-        credits: int = 1,
+        credits: int = STANDARD_CREDITS,
     ) -> T:
         """Send one API call (retried under the policy) and return what ``parse`` reads from its data.
 
@@ -150,7 +141,7 @@ class Transport:
         :param retry: False sends exactly one request, whatever happens.
         :param body: makes a fresh (streamed) request body for each attempt, e.g. a multipart upload.
         :param headers: headers of this call only (e.g. the multipart ``Content-Type``).
-        :param credits: what the call costs, checked against ``max_credits`` before it is sent.
+        :param credits: what the call costs (see ``credits.py``), checked against ``max_credits`` before it is sent.
         """
         label = f"{method} {API_PREFIX}{path}"
 
@@ -185,7 +176,7 @@ class Transport:
         label: str,
         data: Any = None,
         headers: dict[str, str] | None = None,
-        credits: int = 1,
+        credits: int = STANDARD_CREDITS,
     ) -> Any:
         """One request, no retry: the envelope's ``data``, or a typed error."""
         settings = self.settings

@@ -10,6 +10,7 @@ import re
 import time
 from typing import Any
 
+from airflow_provider_apifansly.credits import media_credits
 from airflow_provider_apifansly.exceptions import (
     FanslyConnectionError,
     FanslyError,
@@ -23,7 +24,6 @@ from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
 from airflow_provider_apifansly.hooks.envelope import MediaJob
 from airflow_provider_apifansly.hooks.multipart import MultipartUpload, media_source
-from airflow_provider_apifansly.hooks.transport import media_credits
 
 # Job ids are opaque; this keeps one safe to put in a URL path.
 _JOB_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}", re.ASCII)
