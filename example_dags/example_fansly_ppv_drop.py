@@ -3,7 +3,8 @@
 ``UploadMediaOperator`` uploads the file (a local path or an object storage URL such as
 ``s3://bucket/drop.mp4`` with ``storage_conn_id``) and, being deferrable, waits for Fansly's
 processing on the triggerer, so no worker slot is held meanwhile. Its output is the media id,
-which ``ppv_messages`` puts in ``media_ids`` of one message per chat for ``SendMessagesOperator``, sent as ``ppv`` at ``price`` dollars.
+which ``ppv_messages`` puts in ``media_ids`` of one message per chat; ``SendMessagesOperator``
+sends them as ``ppv`` at ``price`` dollars.
 Costs: 2 credits per started MB of the file, 1 per status poll, 1 per message.
 """
 

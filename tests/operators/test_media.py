@@ -36,7 +36,9 @@ def test_ppv_drop_sends_the_processed_media_id_as_pay_per_view_to_every_chat(
     fansly_sandbox: FanslySandbox, fansly_connection: str, media_file: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
     chats = list(fansly_sandbox.seed_chats(FANS).values())
-    fansly_sandbox.config.media_polls = 0  # processed by the first poll: the example's 5 s interval never waits
+    fansly_sandbox.config.media_polls = (
+        0  # processed by the first poll: the example's 5 s interval never waits
+    )
 
     state, tasks = run_dag("example_fansly_ppv_drop", {"path": media_file, "chat_ids": chats, "price": 12.5})
 
@@ -51,7 +53,9 @@ def test_ppv_drop_sends_the_processed_media_id_as_pay_per_view_to_every_chat(
     assert DEFAULT_API_KEY not in capfd.readouterr().out
 
 
-@pytest.mark.parametrize("dag_id", ["test_fansly_upload_media_deferred", "test_fansly_upload_media_in_worker"])
+@pytest.mark.parametrize(
+    "dag_id", ["test_fansly_upload_media_deferred", "test_fansly_upload_media_in_worker"]
+)
 def test_upload_returns_both_ids_and_counts_the_upload_and_every_poll_in_credits(
     fansly_sandbox: FanslySandbox,
     fansly_connection: str,
@@ -61,7 +65,7 @@ def test_upload_returns_both_ids_and_counts_the_upload_and_every_poll_in_credits
 ) -> None:
     fansly_sandbox.config.media_polls = 3
 
-    state, tasks = run_dag(TEST_DAGS, {"path": media_file}, dag_id=dag_id)
+    _, tasks = run_dag(TEST_DAGS, {"path": media_file}, dag_id=dag_id)
 
     assert tasks["upload"] == "success", tasks
     [job] = fansly_sandbox.media_jobs

@@ -110,7 +110,7 @@ def status(call: Call) -> Reply:
     config = call.config
     if config.media_seconds is not None:
         elapsed = time.monotonic() - job.uploaded
-        done, progress = elapsed >= config.media_seconds, elapsed / config.media_seconds
+        done, progress = elapsed >= config.media_seconds, elapsed / max(config.media_seconds, 1e-9)
     else:
         done, progress = job.polls > config.media_polls, (job.polls - 1) / max(1, config.media_polls)
     if not done:
