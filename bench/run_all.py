@@ -31,6 +31,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
     """
     from airflow_cost import dag_runs, import_cost
     from credits import credit_smart_bulk
+    from media import media_uploads
     from overhead import per_call_overhead
     from sandbox_throughput import sandbox_throughput
     from sending import sending_messages
@@ -47,6 +48,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
         lambda sizes: import_cost(scratch, sizes.import_runs),
         credit_smart_bulk,
         sending_messages,
+        media_uploads,
     ]
 
 

@@ -43,6 +43,8 @@ class Sizes:
     messages: int  # scenario 7, per run
     send_concurrencies: tuple[int, ...]
     limited_messages: int  # scenario 7 under the plan's limit: more than one window's worth
+    media_processing: float  # scenario 8: seconds the sandbox takes to process an upload
+    media_mb: int  # scenario 8: the file whose upload throughput and memory are measured
 
 
 Scenario = Callable[[Sizes], Section]
@@ -65,6 +67,8 @@ FULL = Sizes(
     messages=1000,
     send_concurrencies=(8, 16),
     limited_messages=1500,
+    media_processing=20.0,
+    media_mb=200,
 )
 # 200 per 10 s is the full run's 1,200 per minute on a sixth of the window, so pacing shows in seconds.
 QUICK = Sizes(
@@ -85,6 +89,8 @@ QUICK = Sizes(
     messages=200,
     send_concurrencies=(8, 16),
     limited_messages=250,
+    media_processing=3.0,
+    media_mb=20,
 )
 
 

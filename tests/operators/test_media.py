@@ -48,6 +48,7 @@ def test_ppv_drop_sends_the_processed_media_id_as_pay_per_view_to_every_chat(
     sent = [record for record in fansly_sandbox.messages if record.body is not None]
     assert sorted(record.group_id for record in sent) == sorted(chats)
     for record in sent:
+        assert record.body is not None
         assert record.body["mediaIds"] == [job.media_id]
         assert (record.body["access_type"], record.body["price"]) == (["ppv"], 12.5)
     assert DEFAULT_API_KEY not in capfd.readouterr().out
