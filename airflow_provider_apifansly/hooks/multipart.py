@@ -38,7 +38,12 @@ def media_source(path: Any, storage_conn_id: str | None) -> MediaSource:
     if isinstance(path, str | os.PathLike) and "://" not in os.fspath(path):
         located: Any = Path(path)
     elif isinstance(path, str):
-        located = object_storage_path(path, storage_conn_id)
+        try:
+            located = object_storage_path(path, storage_conn_id)
+        except (TypeError, ValueError) as exc:  # an unknown scheme, or a universal-pathlib Airflow rejects
+            raise FanslyValidationError(
+                f"{path!r:.120} cannot be read as an ObjectStoragePath: {exc}"
+            ) from None
     elif hasattr(path, "open") and hasattr(path, "stat"):  # already an ObjectStoragePath
         located = path
     else:

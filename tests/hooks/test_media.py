@@ -22,6 +22,7 @@ from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.fansly import FanslyHook
 from airflow_provider_apifansly.hooks.multipart import MediaSource, MultipartUpload
 from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
+from tests.conftest import AIRFLOW_VERSION
 
 MakeHook = Callable[..., FanslyHook]
 UPLOAD = "POST /api/fansly/x/media/upload"
@@ -60,12 +61,26 @@ def test_upload_sends_the_file_whole_as_the_form_field_file_and_is_charged_by_si
     assert fansly_sandbox.credits_spent() == 6
 
 
+@pytest.mark.skipif(
+    AIRFLOW_VERSION.major < 3,
+    reason="Airflow 2.11's ObjectStoragePath refuses every scheme under universal-pathlib 0.3, which "
+    "this matrix installs (Airflow's constraints pin 0.2)",
+)
 def test_an_object_storage_url_is_read_through_airflow_object_storage(
     make_hook: MakeHook, fansly_sandbox: FanslySandbox, media_file: Path
 ) -> None:
     make_hook().upload_media(media_file.as_uri())
 
     assert fansly_sandbox.media_jobs[0].size == media_file.stat().st_size
+
+
+def test_a_url_that_object_storage_cannot_read_is_refused_before_any_request(
+    make_hook: MakeHook, fansly_sandbox: FanslySandbox
+) -> None:
+    with pytest.raises(FanslyValidationError, match="cannot be read as an ObjectStoragePath"):
+        make_hook().upload_media("nosuchscheme://bucket/clip.mp4")
+
+    assert fansly_sandbox.journal == []
 
 
 def test_the_stream_reads_the_file_in_chunks_and_rebuilds_for_each_attempt(media_file: Path) -> None:
