@@ -18,8 +18,12 @@ from airflow.providers.common.compat.sdk import (
     Context,
     ObjectStoragePath,
     XCom,
+    conf,
     mask_secret,
 )
+
+# common.compat has no trigger names; this path is the same on 2.11 and 3.x.
+from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 __all__ = [
     "AirflowException",
@@ -28,8 +32,11 @@ __all__ = [
     "BaseHook",
     "BaseOperator",
     "BaseOperatorLink",
+    "BaseTrigger",
     "Context",
     "ObjectStoragePath",
+    "TriggerEvent",
     "XCom",
+    "conf",
     "mask_secret",
 ]

@@ -150,7 +150,7 @@ def create_group_chats(
     budget = hook.options.max_credits
     if budget is not None and not skip_existing:
         needed = len(fans) + (0 if given_creator else 1)
-        if hook.requests_sent + needed > budget:
+        if hook.credits_spent + needed > budget:
             lookup = "" if given_creator else " and one GET /me"
             raise FanslyCreditBudgetError(
                 f"this run needs {needed} credits ({len(fans)} fans{lookup}) but max_credits is {budget}; "
@@ -217,7 +217,7 @@ def send_messages(
     batch = {message.chat_id: message for message in parse_messages(messages)}
     account_id = hook.resolve_account_id(account_id)
     budget = hook.options.max_credits
-    if budget is not None and hook.requests_sent + len(batch) > budget:
+    if budget is not None and hook.credits_spent + len(batch) > budget:
         raise FanslyCreditBudgetError(
             f"this run needs {len(batch)} credits (one per message) but max_credits is {budget}; "
             "raise max_credits, or send fewer messages",

@@ -94,3 +94,34 @@ class FanslyRateLimitError(FanslyError):
     """The API key's rate limit was hit (429); ``retry_after`` says for how long, if the server did."""
 
     retryable = True
+
+
+class FanslyMediaProcessingError(FanslyApiError):
+    """An uploaded media's processing job ended ``failed``; ``reason`` is what the API said.
+
+    :param job_id: the upload's job id.
+    :param reason: the job's failure reason, as the API gave it.
+    """
+
+    def __init__(self, message: str, *, job_id: str, reason: str) -> None:
+        super().__init__(message)
+        self.job_id = job_id
+        self.reason = reason
+
+
+class FanslyMediaTimeoutError(FanslyError, AirflowFailException):
+    """An uploaded media was still processing when the wait ran out; retrying the task would upload again.
+
+    :param job_id: the upload's job id, to look it up later.
+    :param state: the job's last known state (``waiting`` or ``active``).
+    """
+
+    def __init__(self, message: str, *, job_id: str, state: str) -> None:
+        super().__init__(message)
+        self.job_id = job_id
+        self.state = state
+
+
+class FanslyUploadUncertainError(FanslyApiError):
+    """An upload failed after it may have reached the API (5xx, a drop, a read timeout): not repeated,
+    since a repeat would start a second job and be charged again."""

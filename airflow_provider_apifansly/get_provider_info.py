@@ -24,11 +24,14 @@ OPERATOR_MODULES = [
     "airflow_provider_apifansly.operators.group_chat",
     "airflow_provider_apifansly.operators.messages",
     "airflow_provider_apifansly.operators.export",
+    "airflow_provider_apifansly.operators.media",
 ]
 HOOK_MODULES = [
     "airflow_provider_apifansly.hooks.fansly",
 ]
-TRIGGER_MODULES: list[str] = []
+TRIGGER_MODULES: list[str] = [
+    "airflow_provider_apifansly.triggers.media",
+]
 
 
 def _under_integration(modules: list[str]) -> list[dict[str, Any]]:

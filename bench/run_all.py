@@ -33,6 +33,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
     from credits import credit_smart_bulk
     from export import export_to_storage
     from fans import fans_paging
+    from media import media_uploads
     from overhead import per_call_overhead
     from sandbox_throughput import sandbox_throughput
     from sending import sending_messages
@@ -51,6 +52,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
         sending_messages,
         fans_paging,
         export_to_storage,
+        media_uploads,
     ]
 
 

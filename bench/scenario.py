@@ -46,6 +46,8 @@ class Sizes:
     subscribers: int  # scenario 8: the account's subscriptions
     new_subscribers: int  # of those, how many began in the hour read
     export_rows: int  # scenario 9: earnings transactions exported to file://
+    media_processing: float  # scenario 10: seconds the sandbox takes to process an upload
+    media_mb: int  # scenario 10: the file whose upload throughput and memory are measured
 
 
 Scenario = Callable[[Sizes], Section]
@@ -71,6 +73,8 @@ FULL = Sizes(
     subscribers=5000,
     new_subscribers=30,
     export_rows=1_000_000,
+    media_processing=20.0,
+    media_mb=200,
 )
 # 200 per 10 s is the full run's 1,200 per minute on a sixth of the window, so pacing shows in seconds.
 QUICK = Sizes(
@@ -94,6 +98,8 @@ QUICK = Sizes(
     subscribers=1000,
     new_subscribers=30,
     export_rows=50_000,
+    media_processing=3.0,
+    media_mb=20,
 )
 
 

@@ -140,6 +140,57 @@ def messages_page(data: Any, request: str, connection: str) -> Page:
     return Page(_rows(response, "messages", request), _cursor(response.get("cursor"), "cursor", request))
 
 
+def upload_job(data: Any, request: str, connection: str) -> str:
+    """The job id of a media upload, which is not nested: ``data = {"jobId": ...}``."""
+    job_id = data.get("jobId") if isinstance(data, dict) else None
+    if isinstance(job_id, int) and not isinstance(job_id, bool):
+        job_id = str(job_id)
+    if not isinstance(job_id, str) or not job_id:
+        raise FanslyApiError(f"{request} returned no 'jobId': got {_shape(data)}", request=request)
+    return job_id
+
+
+MEDIA_JOB_STATES = ("waiting", "active", "completed", "failed")
+
+
+@dataclass(frozen=True)
+class MediaJob:
+    """A media processing job's state; a completed one carries its ids, a failed one its reason."""
+
+    state: str
+    progress: Any = None
+    media_id: str | None = None
+    account_media_id: str | None = None
+    reason: str | None = None
+
+
+def media_job(data: Any, request: str, connection: str) -> MediaJob:
+    """A job status, not nested: ``data = {"state", "progress", "result": {"mediaId", "accountMedia": [{"id"}]}}``."""
+    state = data.get("state") if isinstance(data, dict) else None
+    if state not in MEDIA_JOB_STATES:
+        detail = f"state {state!r:.40}" if isinstance(data, dict) else _shape(data)
+        raise FanslyApiError(
+            f"{request} returned no known job state ({', '.join(MEDIA_JOB_STATES)}): got {detail}",
+            request=request,
+        )
+    if state == "failed":
+        said = next((data[k] for k in ("failedReason", "error", "message") if data.get(k)), None)
+        return MediaJob(state, data.get("progress"), reason=str(said)[:_MAX_MESSAGE] if said else None)
+    if state != "completed":
+        return MediaJob(state, data.get("progress"))
+    result = data.get("result")
+    media_id = result.get("mediaId") if isinstance(result, dict) else None
+    account_media = result.get("accountMedia") if isinstance(result, dict) else None
+    first = account_media[0] if isinstance(account_media, list) and account_media else None
+    account_media_id = first.get("id") if isinstance(first, dict) else None
+    for name, value in (("result.mediaId", media_id), ("result.accountMedia[0].id", account_media_id)):
+        if not isinstance(value, str) or not value:
+            raise FanslyApiError(
+                f"{request} says the job completed without {name}: got {_shape(result)}", request=request
+            )
+    return MediaJob(state, data.get("progress"), media_id=media_id, account_media_id=account_media_id)
+
+
 def _rows(container: Any, key: str, request: str) -> list[dict[str, Any]]:
     """The list of objects under ``key``; anything else is an error, never an empty list."""
     rows = container.get(key) if isinstance(container, dict) else None
@@ -210,6 +261,11 @@ def error_for_status(
         )
     if status == 404:
         return FanslyNotFoundError(f"Not found (404): {request}; check the account and ids. {said}", **kwargs)
+    if status == 413:
+        return FanslyValidationError(
+            f"{request} was refused as too large (413): the API does not take a body this big. {said}",
+            **kwargs,
+        )
     if status == 429:
         wait = kwargs["retry_after"]
         asked = f"; the server asked to wait {wait:g} s" if wait is not None else ""

@@ -27,11 +27,14 @@ from airflow_provider_apifansly.hooks.endpoints.chat_messages import ChatMessage
 from airflow_provider_apifansly.hooks.endpoints.chats import ChatEndpoints
 from airflow_provider_apifansly.hooks.endpoints.earnings import EarningsEndpoints
 from airflow_provider_apifansly.hooks.endpoints.fans import FanEndpoints
+from airflow_provider_apifansly.hooks.endpoints.media import MediaEndpoints
 from airflow_provider_apifansly.hooks.options import HookOptions
 from airflow_provider_apifansly.hooks.transport import Transport
 
 
-class FanslyHook(ChatEndpoints, ChatMessageEndpoints, FanEndpoints, EarningsEndpoints, BaseHook):
+class FanslyHook(
+    ChatEndpoints, ChatMessageEndpoints, FanEndpoints, EarningsEndpoints, MediaEndpoints, BaseHook
+):
     """Talk to the apifansly REST API with the API key of an Airflow connection.
 
     One hook holds one pooled ``requests.Session`` (keep-alive), paces requests
@@ -43,7 +46,7 @@ class FanslyHook(ChatEndpoints, ChatMessageEndpoints, FanEndpoints, EarningsEndp
     :param max_retries: override the connection's ``max_retries``.
     :param max_retry_wait: override the connection's ``max_retry_wait`` (seconds).
     :param rate_limit_rpm: override the connection's ``rate_limit_rpm`` (0 turns pacing off).
-    :param max_credits: send at most this many requests; the next raises ``FanslyCreditBudgetError``.
+    :param max_credits: spend at most this many credits; a request past it raises ``FanslyCreditBudgetError``.
     """
 
     conn_name_attr = "fansly_conn_id"
@@ -94,8 +97,13 @@ class FanslyHook(ChatEndpoints, ChatMessageEndpoints, FanEndpoints, EarningsEndp
 
     @property
     def requests_sent(self) -> int:
-        """The requests (credits) this hook has sent, retries included; thread-safe."""
+        """The requests this hook has sent, retries included; thread-safe."""
         return self.transport.requests_sent if "transport" in self.__dict__ else 0
+
+    @property
+    def credits_spent(self) -> int:
+        """The credits those requests cost (1 each; a media upload by its size); thread-safe."""
+        return self.transport.credits_spent if "transport" in self.__dict__ else 0
 
     def get_conn(self) -> requests.Session:
         """Build the session, pacer and retry policy now (before threads share the hook) and return the session."""

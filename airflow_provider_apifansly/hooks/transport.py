@@ -8,6 +8,7 @@ the hook's endpoint methods only say what to send and how to read the answer.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ from urllib3.exceptions import NewConnectionError
 
 from airflow_provider_apifansly import __version__
 from airflow_provider_apifansly.connection import API_PREFIX, ConnectionSettings
+from airflow_provider_apifansly.credits import STANDARD_CREDITS
 from airflow_provider_apifansly.exceptions import (
     FanslyConnectionError,
     FanslyCreditBudgetError,
@@ -54,6 +56,7 @@ class Transport:
         self.pool_size = pool_size
         self._count_lock = threading.Lock()
         self._sent = 0
+        self._credits = 0
         self._out_of_credits: FanslyOutOfCreditsError | None = None
 
     def __repr__(self) -> str:
@@ -61,9 +64,15 @@ class Transport:
 
     @property
     def requests_sent(self) -> int:
-        """Requests sent so far (each costs a credit), retries included; refused connections are not."""
+        """Requests sent so far, retries included; refused connections are not."""
         with self._count_lock:
             return self._sent
+
+    @property
+    def credits_spent(self) -> int:
+        """Credits those requests cost: 1 each, a media upload by its size (``credits.media_credits``)."""
+        with self._count_lock:
+            return self._credits
 
     @cached_property
     def retry_policy(self) -> RetryPolicy:
@@ -119,6 +128,9 @@ class Transport:
         params: dict[str, Any] | None = None,
         idempotent: bool,
         retry: bool = True,
+        body: Callable[[], Any] | None = None,
+        headers: dict[str, str] | None = None,
+        credits: int = STANDARD_CREDITS,
     ) -> T:
         """Send one API call (retried under the policy) and return what ``parse`` reads from its data.
 
@@ -127,11 +139,23 @@ class Transport:
             transient failure it finds (an inner upstream 5xx) is retried like an outer one.
         :param idempotent: whether repeating the call after an ambiguous failure is harmless.
         :param retry: False sends exactly one request, whatever happens.
+        :param body: makes a fresh (streamed) request body for each attempt, e.g. a multipart upload.
+        :param headers: headers of this call only (e.g. the multipart ``Content-Type``).
+        :param credits: what the call costs (see ``credits.py``), checked against ``max_credits`` before it is sent.
         """
         label = f"{method} {API_PREFIX}{path}"
 
         def attempt() -> T:
-            data = self.send_once(method, path, json=json, params=params, label=label)
+            data = self.send_once(
+                method,
+                path,
+                json=json,
+                params=params,
+                label=label,
+                data=None if body is None else body(),
+                headers=headers,
+                credits=credits,
+            )
             try:
                 return parse(data, label, self.connection_label)
             except FanslyOutOfCreditsError as exc:  # an inner 402: as final as an outer one
@@ -143,11 +167,20 @@ class Transport:
         return self.retry_policy.call(attempt, idempotent=idempotent)
 
     def send_once(
-        self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None, label: str
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        label: str,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        credits: int = STANDARD_CREDITS,
     ) -> Any:
         """One request, no retry: the envelope's ``data``, or a typed error."""
         settings = self.settings
-        self._spend_credit(label)
+        self._spend_credit(label, credits)
         if self.pacer is not None:
             self.pacer.acquire()
         try:
@@ -157,13 +190,15 @@ class Transport:
                 f"{settings.base_url}{API_PREFIX}{path}",
                 json=json,
                 params=params,
+                data=data,
+                headers=headers,
                 timeout=(settings.connect_timeout, settings.timeout),
                 allow_redirects=False,
             )
         except requests.exceptions.RequestException as exc:
             error = _connection_error(exc, label, settings.base_url)
             if not error.request_sent:
-                self._refund_credit()
+                self._refund_credit(credits)
             raise error from None
         if self.pacer is not None and response.status_code != 429:
             # A 429's Retry-After already says when to come back; its "Remaining: 0"
@@ -178,8 +213,8 @@ class Transport:
             self._out_of_credits = exc
             raise
 
-    def _spend_credit(self, label: str) -> None:
-        """Count a request about to be sent, or refuse it: credits ran out, or the budget is spent."""
+    def _spend_credit(self, label: str, credits: int) -> None:
+        """Count a request about to be sent, or refuse it: credits ran out, or it would pass the budget."""
         with self._count_lock:
             if self._out_of_credits is not None:
                 raise FanslyOutOfCreditsError(
@@ -189,17 +224,21 @@ class Transport:
                     request=label,
                 )
             budget = self.options.max_credits
-            if budget is not None and self._sent >= budget:
+            if budget is not None and self._credits + credits > budget:
+                spent = f" ({self._credits} credits)" if self._credits != self._sent else ""
+                cost = f" (it costs {credits} credits)" if credits != 1 else ""
                 raise FanslyCreditBudgetError(
-                    f"credit budget of {budget} reached after {self._sent} requests; {label} not sent",
+                    f"credit budget of {budget} reached after {self._sent} requests{spent}; {label} not sent{cost}",
                     budget=budget,
                     request=label,
                 )
             self._sent += 1
+            self._credits += credits
 
-    def _refund_credit(self) -> None:
+    def _refund_credit(self, credits: int) -> None:
         with self._count_lock:
             self._sent -= 1
+            self._credits -= credits
 
 
 def _option(override: float | None, setting: int) -> float:

@@ -66,8 +66,8 @@ class FanslyBaseOperator(BaseOperator):
         try:
             return self.call_api(context)
         finally:
-            spent = self.hook.requests_sent
-            self.log.info("%d requests (credits) spent", spent)
+            spent = self.hook.credits_spent
+            self.log.info("%d credits spent", spent)
             context["ti"].xcom_push(key="credits", value=spent)
             self.hook.close()
 

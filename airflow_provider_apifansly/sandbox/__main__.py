@@ -106,6 +106,20 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         help="whether Earnings Transactions' after/before include their bound (default %(default)s)",
     )
     add(
+        "--media-polls",
+        type=int,
+        default=defaults.media_polls,
+        help="status polls an upload's job is still processing for (default %(default)s)",
+    )
+    add(
+        "--media-seconds",
+        type=float,
+        default=defaults.media_seconds,
+        help="a job ends this long after upload",
+    )
+    add("--media-fail-reason", default=defaults.media_fail_reason, help="jobs end failed with this reason")
+    add("--media-max-bytes", type=int, default=defaults.media_max_bytes, help="larger uploads get 413")
+    add(
         "--retry-after-header",
         action=argparse.BooleanOptionalAction,
         default=defaults.send_retry_after,
@@ -169,6 +183,10 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         fans_page_size=args.fans_page_size,
         subscribers_order=args.subscribers_order,
         transactions_bounds=args.transactions_bounds,
+        media_polls=args.media_polls,
+        media_seconds=args.media_seconds,
+        media_fail_reason=args.media_fail_reason,
+        media_max_bytes=args.media_max_bytes,
         send_retry_after=args.retry_after_header,
         host=args.host,
         port=args.port,

@@ -151,6 +151,11 @@ class SandboxConfig:
         as Fansly's dashboard) or ``"oldest"`` first; equal ``createdAt`` go by id the same way.
     :param transactions_bounds: whether Earnings Transactions' ``after`` and ``before`` include
         a row stamped exactly on them: ``"inclusive"`` (what the contract assumes) or ``"exclusive"``.
+    :param media_polls: status polls of an upload's job answered ``waiting``, then ``active``,
+        before it ends (0: it has ended by the first poll).
+    :param media_seconds: the job ends this many seconds after its upload instead, whatever the polls.
+    :param media_fail_reason: jobs uploaded while this is set end ``failed`` with this ``failedReason``.
+    :param media_max_bytes: uploads with a larger body are answered 413 (None: no limit).
     :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
     :param host: interface to listen on.
     :param port: port to listen on (0: a free one).
@@ -173,6 +178,10 @@ class SandboxConfig:
     fans_page_size: int = 50
     subscribers_order: SubscribersOrder = "newest"
     transactions_bounds: TransactionsBounds = "inclusive"
+    media_polls: int = 1
+    media_seconds: float | None = None
+    media_fail_reason: str | None = None
+    media_max_bytes: int | None = None
     send_retry_after: bool = False
     host: str = "127.0.0.1"
     port: int = 0
@@ -187,6 +196,8 @@ class SandboxConfig:
             raise ValueError(f"chats_page_size must be at least 1; got {self.chats_page_size}")
         if self.fans_page_size < 1:
             raise ValueError(f"fans_page_size must be at least 1; got {self.fans_page_size}")
+        if self.media_polls < 0:
+            raise ValueError(f"media_polls must be at least 0; got {self.media_polls}")
         if self.subscribers_order not in SUBSCRIBERS_ORDERS:
             raise ValueError(
                 f"subscribers_order must be one of {', '.join(SUBSCRIBERS_ORDERS)}; got {self.subscribers_order!r}"
@@ -250,6 +261,11 @@ class SandboxConfig:
             TransactionsBounds,
             env.choice("TRANSACTIONS_BOUNDS", config.transactions_bounds, TRANSACTIONS_BOUNDS),
         )
+        config.media_polls = int(env.text("MEDIA_POLLS", str(config.media_polls)))
+        media_seconds = env.text("MEDIA_SECONDS", "")
+        config.media_seconds = float(media_seconds) if media_seconds else None
+        config.media_fail_reason = env.text("MEDIA_FAIL_REASON", "") or None
+        config.media_max_bytes = env.limit("MEDIA_MAX_BYTES", config.media_max_bytes)
         config.send_retry_after = env.switch("SEND_RETRY_AFTER", config.send_retry_after)
         config.host = env.text("HOST", config.host)
         config.port = int(env.text("PORT", str(config.port)))

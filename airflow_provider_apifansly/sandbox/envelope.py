@@ -27,6 +27,8 @@ class Request:
     :param key: the ``x-api-key`` header, or None.
     :param body: the parsed JSON body, the raw text when it is not JSON, or None when empty.
     :param malformed_json: the body was sent but is not JSON.
+    :param form: the raw body and its ``Content-Type`` of a ``multipart/form-data`` request (whose
+        ``body`` is then None), else None.
     """
 
     method: str
@@ -35,18 +37,23 @@ class Request:
     key: str | None
     body: Any
     malformed_json: bool
+    form: tuple[str, bytes] | None = None
 
     @classmethod
     def from_http(cls, request: HttpRequest) -> Request:
         """Read the key and decode the body: JSON when it parses, else its text, flagged as malformed."""
         body: Any = None
         malformed = False
+        key = request.headers.get("x-api-key")
+        content_type = request.headers.get("content-type", "")
+        if content_type.lower().startswith("multipart/form-data"):  # a file: never decoded as text
+            form = (content_type, request.body)
+            return cls(request.method, request.path, request.query, key, None, False, form)
         if request.body:
             try:
                 body = json.loads(request.body)
             except ValueError:
                 body, malformed = request.body.decode("utf-8", "replace"), True
-        key = request.headers.get("x-api-key")
         return cls(request.method, request.path, request.query, key, body, malformed_json=malformed)
 
 

@@ -27,6 +27,7 @@ from airflow_provider_apifansly.sandbox.resources.fans import (
     SubscriptionRecord,
     SubscriptionStatus,
 )
+from airflow_provider_apifansly.sandbox.resources.media import MediaJobRecord, MediaStore
 from airflow_provider_apifansly.sandbox.routing import dispatch
 from airflow_provider_apifansly.sandbox.transport import HttpRequest, HttpServer, Outcome, reason_phrase
 from airflow_provider_apifansly.sandbox.world import Counters, JournalEntry, World
@@ -287,6 +288,15 @@ class FanslySandbox:
     def followers(self) -> list[FollowerRecord]:
         """A snapshot of every seeded follow, in the order they were seeded."""
         return self._world.store(FanStore).followers()
+
+    @property
+    def media_jobs(self) -> list[MediaJobRecord]:
+        """A snapshot of every upload's processing job, in the order they were uploaded."""
+        return self._world.store(MediaStore).jobs()
+
+    def credits_spent(self, key: str | None = None) -> int:
+        """Credits a key (default: the config's first) has spent: 1 a request, media by its size."""
+        return self._world.credits_spent(key if key is not None else next(iter(self.config.keys)))
 
     def _account(self, account_id: str | None) -> Account:
         """The config's account of that id, or its first key's first account when None."""

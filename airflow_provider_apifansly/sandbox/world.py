@@ -161,6 +161,17 @@ class World:
             window.credits_spent += 1
             return Admission("accepted", None if rpm is None else max(0, rpm - len(stamps)))
 
+    def charge(self, key: str, credits: int) -> None:
+        """Charge an admitted request of a key more than its one credit (media is charged by size)."""
+        with self.lock:
+            self._windows.setdefault(key, _Window()).credits_spent += credits
+
+    def credits_spent(self, key: str) -> int:
+        """The credits a key has spent since start or the last reset."""
+        with self.lock:
+            window = self._windows.get(key)
+            return window.credits_spent if window is not None else 0
+
     def refund(self, key: str) -> None:
         """Take back the last admitted request of a key (a 429 fault must not count)."""
         with self.lock:

@@ -1,5 +1,5 @@
 """Test-only DAGs: operator settings the example DAGs do not show (budgets, fail policy, single sends,
-fans from a param with ``skip_existing``, fan lists of any window).
+fans from a param with ``skip_existing``, fan lists of any window, media).
 
 Each DAG ends with ``report``, which runs whatever happened upstream (so the run itself
 succeeds: check the tested task's state) and prints every XCom of the tested task as
@@ -16,6 +16,7 @@ from airflow.providers.common.compat.sdk import DAG, Param, task
 
 from airflow_provider_apifansly.operators.fans import ListFansOperator
 from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
+from airflow_provider_apifansly.operators.media import UploadMediaOperator
 from airflow_provider_apifansly.operators.messages import SendMessageOperator, SendMessagesOperator
 
 BUDGET = 20
@@ -106,3 +107,25 @@ with reporting_dag("test_fansly_list_subscribers", **WINDOW) as subs:
 with reporting_dag("test_fansly_list_followers") as followers:
     fans = ListFansOperator(task_id="fans", source="followers")
     fans >> report("fans", FAN_XCOMS)
+# UploadMediaOperator, deferred (the trigger runs inline in dag.test) or polling in the worker, and a
+# timeout; polls 0.1 s apart so no run waits for real seconds.
+MEDIA_XCOMS = ["return_value", "account_media_id", "job_id", "credits"]
+MEDIA_PATH = Param("/nonexistent", type="string")
+
+
+def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30) -> DAG:
+    with reporting_dag(dag_id, path=MEDIA_PATH) as dag:
+        upload = UploadMediaOperator(
+            task_id="upload",
+            path="{{ params.path }}",
+            deferrable=deferrable,
+            poll_interval=0.1,
+            timeout=timeout,
+        )
+        upload >> report("upload", MEDIA_XCOMS)
+    return dag
+
+
+upload_deferred = media_dag("test_fansly_upload_media_deferred", deferrable=True)
+upload_in_worker = media_dag("test_fansly_upload_media_in_worker", deferrable=False)
+upload_timeout = media_dag("test_fansly_upload_media_timeout", deferrable=True, timeout=0.5)

@@ -4,6 +4,13 @@ Each module holds its handlers, its store and its ``ROUTES``; ``ROUTES`` here is
 the table the dispatch walks, so a new module is registered by one line below.
 """
 
-from airflow_provider_apifansly.sandbox.resources import accounts, chat_messages, chats, earnings, fans
+from airflow_provider_apifansly.sandbox.resources import accounts, chat_messages, chats, earnings, fans, media
 
-ROUTES = (*accounts.ROUTES, *chats.ROUTES, *chat_messages.ROUTES, *fans.ROUTES, *earnings.ROUTES)
+ROUTES = (
+    *accounts.ROUTES,
+    *chats.ROUTES,
+    *chat_messages.ROUTES,
+    *fans.ROUTES,
+    *earnings.ROUTES,
+    *media.ROUTES,
+)

@@ -1,0 +1,142 @@
+"""Media: upload a file, then wait for its processing job (docs: "Media").
+
+The upload is a streamed multipart form, charged by size (``media_credits``); the job is
+polled at ``GET /media/upload/{jobId}/status``, a route without an account id.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from airflow_provider_apifansly.credits import media_credits
+from airflow_provider_apifansly.exceptions import (
+    FanslyConnectionError,
+    FanslyError,
+    FanslyMediaProcessingError,
+    FanslyMediaTimeoutError,
+    FanslyServerError,
+    FanslyUploadUncertainError,
+    FanslyValidationError,
+)
+from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
+from airflow_provider_apifansly.hooks.envelope import MediaJob
+from airflow_provider_apifansly.hooks.multipart import MultipartUpload, media_source
+
+# Job ids are opaque; this keeps one safe to put in a URL path.
+_JOB_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}", re.ASCII)
+
+
+class MediaEndpoints(EndpointGroup):
+    """``POST /{account_id}/media/upload`` and ``GET /media/upload/{jobId}/status``."""
+
+    def upload_media(
+        self, path: Any, account_id: str | None = None, *, storage_conn_id: str | None = None
+    ) -> str:
+        """Upload a file as the multipart field ``file``, streamed; return the processing job's id.
+
+        Costs ``media_credits(size)``, checked against ``max_credits`` before sending. Not
+        idempotent (a repeat makes a second job and is charged again): retried only when it
+        cannot have reached the server (a 429, a refused connection).
+
+        :param path: a local path, or an ``ObjectStoragePath`` or URL (``s3://...``, ``file://...``).
+        :param storage_conn_id: the Airflow connection the object storage URL is read with.
+        """
+        account_id = self.resolve_account_id(account_id)
+        source = media_source(path, storage_conn_id)
+        route = f"/{account_id}/media/upload"
+        upload = MultipartUpload(source)
+        try:
+            job_id: str = self.transport.request(
+                "POST",
+                route,
+                envelope.upload_job,
+                idempotent=False,
+                body=upload.stream,
+                headers=upload.headers,
+                credits=media_credits(source.size),
+            )
+        except (FanslyServerError, FanslyConnectionError) as exc:
+            if isinstance(exc, FanslyConnectionError) and not exc.request_sent:
+                raise
+            raise FanslyUploadUncertainError(
+                f"{label('POST', route)} of {source.name} may have reached the API ({exc}); not repeated, "
+                "as a repeat would start a second job and be charged again. Check the account's media "
+                "before uploading it again.",
+                request=exc.request,
+            ) from exc
+        finally:
+            upload.close()
+        self.log.info("Uploaded %s (%d bytes): processing job %s", source.name, source.size, job_id)
+        return job_id
+
+    def media_upload_status(self, job_id: str) -> MediaJob:
+        """One status poll of an upload's processing job (1 credit): its state, and its ids once completed."""
+        job_id = validate_job_id(job_id)
+        return self.transport.request(
+            "GET", f"/media/upload/{job_id}/status", envelope.media_job, idempotent=True
+        )
+
+    def wait_for_media(
+        self, job_id: str, *, poll_interval: float = 5, timeout: float = 600
+    ) -> dict[str, str]:
+        """Poll the job until it ends, in this thread; return ``{"media_id", "account_media_id"}``.
+
+        Raises ``FanslyMediaProcessingError`` (with the job's reason) when it fails, and
+        ``FanslyMediaTimeoutError`` when ``timeout`` seconds pass first. Each poll costs 1 credit.
+        """
+        job_id = validate_job_id(job_id)
+        check_wait(poll_interval, timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.media_upload_status(job_id)
+            ids = finished_ids(job, job_id)
+            if ids is not None:
+                return ids
+            if time.monotonic() + poll_interval > deadline:
+                raise media_timeout(job_id, timeout, job.state)
+            time.sleep(poll_interval)
+
+
+def validate_job_id(job_id: Any) -> str:
+    """A job id as the API gave it, refused before any request if it cannot be a path segment."""
+    if isinstance(job_id, int) and not isinstance(job_id, bool):
+        job_id = str(job_id)
+    if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id):
+        raise FanslyValidationError(
+            f"job_id must be an upload's job id (letters, digits, _.:-); got {job_id!r:.60}"
+        )
+    return job_id
+
+
+def check_wait(poll_interval: float, timeout: float) -> None:
+    """Both must be positive numbers of seconds."""
+    for name, value in (("poll_interval", poll_interval), ("timeout", timeout)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise FanslyValidationError(f"{name} must be a positive number of seconds; got {value!r}")
+
+
+def finished_ids(job: MediaJob, job_id: str) -> dict[str, str] | None:
+    """The ids of a completed job; None while it is processing; a failed job raises with its reason."""
+    if job.state == "failed":
+        reason = job.reason or "the API gave no reason"
+        raise FanslyMediaProcessingError(
+            f"Media processing job {job_id} failed: {reason}", job_id=job_id, reason=reason
+        )
+    if job.state != "completed":
+        return None
+    assert job.media_id is not None
+    assert job.account_media_id is not None
+    return {"media_id": job.media_id, "account_media_id": job.account_media_id}
+
+
+def media_timeout(job_id: str, timeout: float, state: str) -> FanslyError:
+    """The error for a job still ``state`` after ``timeout`` seconds."""
+    return FanslyMediaTimeoutError(
+        f"Media processing job {job_id} was still {state} after {timeout:g} s; not uploaded again "
+        "(that would be charged again). Raise timeout, or poll the job later with media_upload_status.",
+        job_id=job_id,
+        state=state,
+    )

@@ -1,0 +1,122 @@
+"""``UploadMediaOperator``: upload a file, then wait for its processing, on the triggerer if deferrable."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from airflow_provider_apifansly._compat import Context, conf
+from airflow_provider_apifansly.exceptions import (
+    FanslyApiError,
+    FanslyCreditBudgetError,
+    FanslyMediaProcessingError,
+)
+from airflow_provider_apifansly.operators.base import FanslyBaseOperator
+
+# The trigger fires by its own deadline; Airflow's defer timeout is a backstop a little later.
+_DEFER_MARGIN_SECONDS = 60
+
+
+class UploadMediaOperator(FanslyBaseOperator):
+    """Upload a media file and wait until Fansly has processed it; returns the media id.
+
+    ``return_value`` is the ``mediaId`` that Send Message and mass messages take in
+    ``media_ids``; XCom ``account_media_id`` is the purchase reference. XCom ``credits``
+    counts the upload (2 per started MB) and every status poll (1 each), the trigger's
+    too. A failed job fails the task with its reason and is never uploaded again.
+    Connection and hook options (``max_credits`` among them) are ``FanslyBaseOperator``'s.
+
+    :param path: a local path, or an object storage URL / ``ObjectStoragePath``. Templated.
+    :param account_id: the connected account (``fansly_...``); defaults to the connection's. Templated.
+    :param deferrable: wait on the triggerer (no worker slot held) rather than polling in the
+        worker; default Airflow's ``[operators] default_deferrable``.
+    :param poll_interval: seconds between status polls.
+    :param timeout: seconds to wait for processing before failing.
+    :param storage_conn_id: the Airflow connection an object storage URL is read with. Templated.
+    """
+
+    template_fields: Sequence[str] = ("path", "account_id", "storage_conn_id", "fansly_conn_id")
+
+    def __init__(
+        self,
+        *,
+        path: Any,
+        account_id: str | None = None,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        poll_interval: float = 5,
+        timeout: float = 600,
+        storage_conn_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        from airflow_provider_apifansly.hooks.endpoints.media import check_wait
+
+        check_wait(poll_interval, timeout)
+        self.path = path
+        self.account_id = account_id
+        self.deferrable = deferrable
+        self.poll_interval = poll_interval
+        self.timeout = timeout
+        self.storage_conn_id = storage_conn_id
+
+    def call_api(self, context: Context) -> str:
+        job_id = self.hook.upload_media(self.path, self.account_id, storage_conn_id=self.storage_conn_id)
+        context["ti"].xcom_push(key="job_id", value=job_id)
+        if not self.deferrable:
+            ids = self.hook.wait_for_media(job_id, poll_interval=self.poll_interval, timeout=self.timeout)
+            return self._push_ids(context, ids)
+        self._defer(job_id)
+        raise AssertionError("defer() raises TaskDeferred")  # pragma: no cover
+
+    def _defer(self, job_id: str) -> None:
+        from airflow_provider_apifansly.triggers.media import MediaUploadTrigger
+
+        spent = self.hook.credits_spent
+        budget = self.hook_options.max_credits
+        left = None if budget is None else budget - spent
+        if budget is not None and budget - spent < 1:
+            raise FanslyCreditBudgetError(
+                f"credit budget of {budget} spent by the upload (job {job_id}); no credit left to poll it",
+                budget=budget,
+            )
+        trigger = MediaUploadTrigger(
+            fansly_conn_id=self.fansly_conn_id,
+            job_id=job_id,
+            poll_interval=self.poll_interval,
+            deadline=time.time() + self.timeout,
+            credits=spent,
+            max_credits=left,
+        )
+        self.log.info("Job %s: waiting on the triggerer, polling every %g s", job_id, self.poll_interval)
+        self.defer(
+            trigger=trigger,
+            method_name="execute_complete",
+            timeout=timedelta(seconds=self.timeout + _DEFER_MARGIN_SECONDS),
+        )
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> str:
+        """Resume after the trigger: push the ids and credits, or fail with the job's reason."""
+        from airflow_provider_apifansly.hooks.endpoints.media import media_timeout
+
+        context["ti"].xcom_push(key="credits", value=event.get("credits"))
+        self.log.info("%s credits spent (upload and polls)", event.get("credits"))
+        job_id = str(event.get("job_id"))
+        status = event.get("status")
+        if status == "completed":
+            return self._push_ids(context, event)
+        if status == "failed":
+            reason = str(event.get("reason") or "the API gave no reason")
+            raise FanslyMediaProcessingError(
+                f"Media processing job {job_id} failed: {reason}", job_id=job_id, reason=reason
+            )
+        if status == "timeout":
+            raise media_timeout(job_id, self.timeout, str(event.get("state")))
+        # Permanent for Airflow: a task retry would upload (and pay for) the file again.
+        raise FanslyApiError(f"Polling media job {job_id} failed: {event.get('message') or event}")
+
+    def _push_ids(self, context: Context, ids: dict[str, Any]) -> str:
+        context["ti"].xcom_push(key="account_media_id", value=str(ids["account_media_id"]))
+        self.log.info("Media %s ready (account media %s)", ids["media_id"], ids["account_media_id"])
+        return str(ids["media_id"])

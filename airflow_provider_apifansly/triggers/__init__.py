@@ -1,0 +1,1 @@
+"""Triggers: waits that run on Airflow's triggerer, so no worker slot is held."""
