@@ -8,7 +8,7 @@ succeeds: check the tested task's state) and prints every XCom of the tested tas
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from airflow.providers.common.compat.sdk import DAG, Param, task
@@ -72,3 +72,32 @@ with reporting_dag(
 with reporting_dag("test_fansly_send_messages", messages=Param({})) as send_messages:
     messages = SendMessagesOperator(task_id="messages", messages="{{ params.messages }}", max_concurrency=4)
     messages >> report("messages", ["return_value", "failed", "credits"])
+
+# One Airflow retry, at once; the hook's own retries off, so a failed send fails the try.
+RETRY_ONCE: dict[str, Any] = {"retries": 1, "retry_delay": timedelta(0), "max_retries": 0}
+
+with reporting_dag("test_fansly_send_messages_retried", messages=Param({})) as send_messages_retried:
+    messages = SendMessagesOperator(
+        task_id="messages", messages="{{ params.messages }}", max_concurrency=4, **RETRY_ONCE
+    )
+    messages >> report("messages", ["return_value", "failed", "credits"])
+
+with reporting_dag("test_fansly_send_messages_continue", messages=Param({})) as send_messages_continue:
+    messages = SendMessagesOperator(
+        task_id="messages",
+        messages="{{ params.messages }}",
+        max_concurrency=4,
+        fail_policy="continue",
+        **RETRY_ONCE,
+    )
+    messages >> report("messages", ["return_value", "failed", "credits"])
+
+with reporting_dag(
+    "test_fansly_send_message_retried",
+    chat_id=Param("800000000000000001", type="string"),
+    content=Param("hello", type="string"),
+) as send_message_retried:
+    message = SendMessageOperator(
+        task_id="message", chat_id="{{ params.chat_id }}", content="{{ params.content }}", **RETRY_ONCE
+    )
+    message >> report("message", ["return_value", "credits"])
