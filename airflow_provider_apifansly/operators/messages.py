@@ -81,9 +81,9 @@ class SendMessagesOperator(FanslyBatchOperator):
     XComs: ``return_value`` maps chat id -> message id; ``failed`` each failed chat to
     its error; ``credits`` the requests spent. The whole batch is checked before any
     request. A retry or a cleared task first reads each chat (one credit each) and
-    does not send again where an earlier try's message is found. ``max_concurrency``, ``fail_policy`` and ``progress_every`` are
-    ``FanslyBatchOperator``'s; the hook options (``max_credits`` among them)
-    ``FanslyBaseOperator``'s.
+    does not send again where an earlier try's message is found. ``max_concurrency``,
+    ``fail_policy`` and ``progress_every`` are ``FanslyBatchOperator``'s; the hook
+    options (``max_credits`` among them) ``FanslyBaseOperator``'s.
 
     :param messages: ``{chat_id: content}``, or a list of dicts with ``chat_id``, ``content``
         and optionally ``media_ids``, ``access_type`` and ``price``; or a template / XCom that

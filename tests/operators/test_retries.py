@@ -60,7 +60,9 @@ def test_a_retry_after_a_part_way_failure_sends_only_what_the_first_try_did_not(
         Fault(kind="status", status=503, first_n=3, path_contains="/messages", method="POST")
     )
 
-    _, dag_run = run("test_fansly_send_messages_retried", {"messages": {c: f"hi {f}" for f, c in chats.items()}})
+    _, dag_run = run(
+        "test_fansly_send_messages_retried", {"messages": {c: f"hi {f}" for f, c in chats.items()}}
+    )
 
     ti = task_instance(dag_run, "messages")
     assert (str(ti.state), ti.try_number) == ("success", 2)
