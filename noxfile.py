@@ -26,6 +26,7 @@ EXAMPLE_DAG_IDS = {
     "example_fansly_bulk_group_chats",
     "example_fansly_create_group_chat",
     "example_fansly_mapped_group_chats",
+    "example_fansly_reengage_expired",
     "example_fansly_welcome_pipeline",
 }
 

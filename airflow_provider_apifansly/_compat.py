@@ -44,5 +44,7 @@ def run_due_at(dag_run: Any) -> datetime:
     if run_after is not None:
         return run_after
     # Airflow 2.11: a scheduled run is due at its data interval's end, a manual one at its logical date.
-    moments = [m for m in (dag_run.data_interval_end, dag_run.execution_date) if m is not None]
+    moments: list[datetime] = [
+        m for m in (dag_run.data_interval_end, dag_run.execution_date) if m is not None
+    ]
     return max(moments)

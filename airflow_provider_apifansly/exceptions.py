@@ -94,3 +94,10 @@ class FanslyRateLimitError(FanslyError):
     """The API key's rate limit was hit (429); ``retry_after`` says for how long, if the server did."""
 
     retryable = True
+
+
+class FanslyAmbiguousSendError(FanslyError, AirflowFailException):
+    """A send that is never repeated failed after it may have reached the server: it may have been sent.
+
+    It fails the task without Airflow's retries, since a retry could deliver it twice.
+    """

@@ -22,6 +22,7 @@ INTEGRATION_NAME = "Fansly (apifansly)"
 OPERATOR_MODULES = [
     "airflow_provider_apifansly.operators.group_chat",
     "airflow_provider_apifansly.operators.messages",
+    "airflow_provider_apifansly.operators.mass_messaging",
 ]
 HOOK_MODULES = [
     "airflow_provider_apifansly.hooks.fansly",

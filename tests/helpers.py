@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import subprocess
@@ -79,6 +80,9 @@ def clear_and_rerun(dag: Any, run_id: str, task_ids: list[str]) -> dict[str, str
     """
     from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import clear_task_instances
+
+    with contextlib.suppress(ImportError):  # 2.11: clearing flushes task notes, whose user table FAB defines
+        import airflow.providers.fab.auth_manager.models  # noqa: F401
     from airflow.utils.session import create_session
     from airflow.utils.state import DagRunState, TaskInstanceState
     from sqlalchemy import select
@@ -114,19 +118,15 @@ def _utcnow() -> Any:
 
 
 def _run_task(ti: Any, task: Any, session: Any) -> None:
-    """Run one scheduled task instance the way this Airflow's ``dag.test()`` does."""
+    """Run one scheduled task instance the way this Airflow's ``dag.test()`` does; a failure shows in its state."""
     try:
         from airflow.sdk.definitions.dag import _run_task as run_task  # Airflow 3
     except ImportError:
         from airflow.models.dag import _run_task as run_task_2  # Airflow 2.11
 
         ti.task = task
-        try:
+        with contextlib.suppress(Exception):  # dag.test() logs a failed task and goes on
             run_task_2(ti=ti, session=session)
-        except Exception:  # dag.test() logs a failed task and goes on; its state says how it ended
-            return
         return
-    try:
+    with contextlib.suppress(Exception):
         run_task(ti=ti, task=task)
-    except Exception:
-        return

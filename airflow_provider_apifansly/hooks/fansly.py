@@ -26,11 +26,12 @@ from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.chat_messages import ChatMessageEndpoints
 from airflow_provider_apifansly.hooks.endpoints.chats import ChatEndpoints
 from airflow_provider_apifansly.hooks.endpoints.fans import FanEndpoints
+from airflow_provider_apifansly.hooks.endpoints.mass_messaging import MassMessagingEndpoints
 from airflow_provider_apifansly.hooks.options import HookOptions
 from airflow_provider_apifansly.hooks.transport import Transport
 
 
-class FanslyHook(ChatEndpoints, ChatMessageEndpoints, FanEndpoints, BaseHook):
+class FanslyHook(ChatEndpoints, ChatMessageEndpoints, FanEndpoints, MassMessagingEndpoints, BaseHook):
     """Talk to the apifansly REST API with the API key of an Airflow connection.
 
     One hook holds one pooled ``requests.Session`` (keep-alive), paces requests

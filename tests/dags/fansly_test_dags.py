@@ -14,6 +14,7 @@ from typing import Any
 from airflow.providers.common.compat.sdk import DAG, Param, task
 
 from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
+from airflow_provider_apifansly.operators.mass_messaging import SendMassMessageOperator
 from airflow_provider_apifansly.operators.messages import SendMessageOperator, SendMessagesOperator
 
 BUDGET = 20
@@ -101,3 +102,36 @@ with reporting_dag(
         task_id="message", chat_id="{{ params.chat_id }}", content="{{ params.content }}", **RETRY_ONCE
     )
     message >> report("message", ["return_value", "credits"])
+
+MASS_PARAMS: dict[str, Any] = {
+    "content": Param("we miss you", type="string"),
+    "tier_id": Param(None, type=["null", "string"]),
+    "include_list_ids": Param(None, type=["null", "array"]),
+    "exclude_list_ids": Param(None, type=["null", "array"]),
+    "exclude_user_ids": Param(None, type=["null", "array"]),
+    "media_ids": Param(None, type=["null", "array"]),
+    "access_type": Param(None, type=["null", "array"]),
+    "price": Param(None, type=["null", "number"]),
+    "scheduled_for": Param(None, type=["null", "string", "integer"]),
+}
+MASS_TEMPLATES = {name: f"{{{{ params.{name} }}}}" for name in MASS_PARAMS}
+
+# Airflow would retry twice; the hook retries a 429 up to twice.
+with reporting_dag("test_fansly_mass_message", **MASS_PARAMS) as mass_message:
+    broadcast = SendMassMessageOperator(
+        task_id="broadcast",
+        include_subscribers=True,
+        include_expired_subscribers=True,
+        exclude_creators=True,
+        exclude_offline_users=True,
+        retries=2,
+        retry_delay=timedelta(0),
+        max_retries=2,
+        **MASS_TEMPLATES,
+    )
+    broadcast >> report("broadcast", ["return_value", "credits"])
+
+# No audience flag: the audience is only what the params name.
+with reporting_dag("test_fansly_mass_message_by_ids", **MASS_PARAMS) as mass_message_by_ids:
+    broadcast = SendMassMessageOperator(task_id="broadcast", **MASS_TEMPLATES)
+    broadcast >> report("broadcast", ["return_value", "credits"])

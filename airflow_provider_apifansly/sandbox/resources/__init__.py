@@ -4,6 +4,6 @@ Each module holds its handlers, its store and its ``ROUTES``; ``ROUTES`` here is
 the table the dispatch walks, so a new module is registered by one line below.
 """
 
-from airflow_provider_apifansly.sandbox.resources import accounts, chat_messages, chats, fans
+from airflow_provider_apifansly.sandbox.resources import accounts, chat_messages, chats, fans, mass_messaging
 
-ROUTES = (*accounts.ROUTES, *chats.ROUTES, *chat_messages.ROUTES, *fans.ROUTES)
+ROUTES = (*accounts.ROUTES, *chats.ROUTES, *chat_messages.ROUTES, *fans.ROUTES, *mass_messaging.ROUTES)
