@@ -30,6 +30,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
     the older ones taking their own arguments are adapted by a lambda.
     """
     from airflow_cost import dag_runs, import_cost
+    from broadcasts import broadcasts
     from credits import credit_smart_bulk
     from overhead import per_call_overhead
     from sandbox_throughput import sandbox_throughput
@@ -47,6 +48,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
         lambda sizes: import_cost(scratch, sizes.import_runs),
         credit_smart_bulk,
         sending_messages,
+        broadcasts,
     ]
 
 

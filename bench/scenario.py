@@ -43,6 +43,8 @@ class Sizes:
     messages: int  # scenario 7, per run
     send_concurrencies: tuple[int, ...]
     limited_messages: int  # scenario 7 under the plan's limit: more than one window's worth
+    broadcast_fans: int  # broadcasts: expired subscribers re-engaged, by one broadcast or a message each
+    retry_chats: int  # broadcasts: a batch whose first try fails part-way, then its retry
 
 
 Scenario = Callable[[Sizes], Section]
@@ -65,6 +67,8 @@ FULL = Sizes(
     messages=1000,
     send_concurrencies=(8, 16),
     limited_messages=1500,
+    broadcast_fans=3000,
+    retry_chats=1000,
 )
 # 200 per 10 s is the full run's 1,200 per minute on a sixth of the window, so pacing shows in seconds.
 QUICK = Sizes(
@@ -85,6 +89,8 @@ QUICK = Sizes(
     messages=200,
     send_concurrencies=(8, 16),
     limited_messages=250,
+    broadcast_fans=300,
+    retry_chats=200,
 )
 
 
