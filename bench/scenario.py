@@ -99,7 +99,7 @@ def quiet_provider_logs() -> None:
     import airflow_provider_apifansly.hooks.fansly  # noqa: F401  (Airflow sets up logging on import)
 
     logging.getLogger("airflow_provider_apifansly").setLevel(logging.ERROR)
-    # The hook's own lines (e.g. "reached chat ... although the send failed") log under Airflow's hook logger.
+    # The hook's own lines (e.g. "reached chat ... in an earlier attempt or try") log under Airflow's hook logger.
     logging.getLogger("airflow.task.hooks.airflow_provider_apifansly").setLevel(logging.ERROR)
     logging.getLogger("bench.quiet").setLevel(logging.ERROR)
 
