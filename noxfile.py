@@ -28,6 +28,7 @@ EXAMPLE_DAG_IDS = {
     "example_fansly_export_earnings",
     "example_fansly_load_earnings",
     "example_fansly_mapped_group_chats",
+    "example_fansly_reengage_expired",
     "example_fansly_welcome_pipeline",
 }
 

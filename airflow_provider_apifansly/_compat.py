@@ -8,6 +8,9 @@ a version-dependent Airflow path. ``ObjectStoragePath`` is ``airflow.io.path``'s
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from airflow.providers.common.compat.sdk import (
     AirflowException,
     AirflowFailException,
@@ -39,4 +42,21 @@ __all__ = [
     "XCom",
     "conf",
     "mask_secret",
+    "run_due_at",
 ]
+
+
+def run_due_at(dag_run: Any) -> datetime:
+    """When a DAG run became due: no try of its tasks starts earlier, and clearing a task leaves it.
+
+    Clearing resets the run's ``start_date`` and ``queued_at`` on 2.11 and 3.x, and a 3.x worker
+    cannot read the task's try history, so neither can bound when an earlier try began.
+    """
+    run_after: datetime | None = getattr(dag_run, "run_after", None)  # Airflow 3
+    if run_after is not None:
+        return run_after
+    # Airflow 2.11: a scheduled run is due at its data interval's end, a manual one at its logical date.
+    moments: list[datetime] = [
+        m for m in (dag_run.data_interval_end, dag_run.execution_date) if m is not None
+    ]
+    return max(moments)

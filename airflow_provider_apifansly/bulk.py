@@ -208,18 +208,26 @@ def send_messages(
     messages: Any,
     *,
     account_id: str | None = None,
+    sent_since: float | None = None,
     max_concurrency: int = 8,
     progress_every: int = 100,
     log: logging.Logger | Any = None,
 ) -> BulkResult:
-    """Send one message to each chat; ``done`` maps chat id -> message id."""
+    """Send one message to each chat; ``done`` maps chat id -> message id.
+
+    :param sent_since: on a task's retry, when its earlier tries may have begun sending: see
+        ``FanslyHook.deliver``. Each chat is then read once, and a message found is not sent again.
+    """
     log = log or logging.getLogger(__name__)
     batch = {message.chat_id: message for message in parse_messages(messages)}
     account_id = hook.resolve_account_id(account_id)
     budget = hook.options.max_credits
-    if budget is not None and hook.credits_spent + len(batch) > budget:
+    # A retry reads every chat (and the creator, once) before sending to it.
+    needed = len(batch) if sent_since is None else 2 * len(batch) + 1
+    if budget is not None and hook.credits_spent + needed > budget:
+        per = "one per message" if sent_since is None else "a retry reads each chat before sending to it"
         raise FanslyCreditBudgetError(
-            f"this run needs {len(batch)} credits (one per message) but max_credits is {budget}; "
+            f"this run needs {needed} credits ({per}) but max_credits is {budget}; "
             "raise max_credits, or send fewer messages",
             budget=budget,
         )
@@ -228,7 +236,7 @@ def send_messages(
     progress = _Progress(len(batch), progress_every, log, "messages")
 
     def send(chat_id: str) -> str:
-        return str(hook.deliver(batch[chat_id], account_id)["id"])
+        return str(hook.deliver(batch[chat_id], account_id, sent_since=sent_since)["id"])
 
     run_batch(list(batch), send, result, max_concurrency=max_concurrency, progress=progress)
     log.info(

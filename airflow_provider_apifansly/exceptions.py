@@ -125,3 +125,10 @@ class FanslyMediaTimeoutError(FanslyError, AirflowFailException):
 class FanslyUploadUncertainError(FanslyApiError):
     """An upload failed after it may have reached the API (5xx, a drop, a read timeout): not repeated,
     since a repeat would start a second job and be charged again."""
+
+
+class FanslyAmbiguousSendError(FanslyError, AirflowFailException):
+    """A send that is never repeated failed after it may have reached the server: it may have been sent.
+
+    It fails the task without Airflow's retries, since a retry could deliver it twice.
+    """

@@ -25,6 +25,7 @@ OPERATOR_MODULES = [
     "airflow_provider_apifansly.operators.messages",
     "airflow_provider_apifansly.operators.export",
     "airflow_provider_apifansly.operators.media",
+    "airflow_provider_apifansly.operators.mass_messaging",
 ]
 HOOK_MODULES = [
     "airflow_provider_apifansly.hooks.fansly",

@@ -49,29 +49,9 @@ class OutgoingMessage:
     ) -> OutgoingMessage:
         """Check every field; raise ``FanslyValidationError`` naming the field (prefixed by ``where``)."""
         chat = validate_native_id(chat_id, field=f"{where}chat_id")
-        if not isinstance(content, str) or not content.strip():
-            raise FanslyValidationError(f"{where}content must be a non-empty string, got {content!r:.60}")
-        media = tuple(
-            _media_id(item, f"{where}media_ids[{i}]")
-            for i, item in enumerate(_list(media_ids, f"{where}media_ids"))
-        )
-        access = tuple(
-            _access_type(item, f"{where}access_type[{i}]")
-            for i, item in enumerate(_list(access_type, f"{where}access_type"))
-        )
-        if price is not None:
-            if isinstance(price, bool) or not isinstance(price, int | float):
-                raise FanslyValidationError(f"{where}price must be a number of dollars, got {price!r}")
-            if not MIN_PRICE <= price <= MAX_PRICE:
-                raise FanslyValidationError(
-                    f"{where}price must be from {MIN_PRICE} to {MAX_PRICE} dollars, got {price!r}"
-                )
-            if "ppv" not in access or not media:
-                raise FanslyValidationError(
-                    f"{where}price is only allowed on a pay-per-view message with media: "
-                    "set access_type to include 'ppv' and give media_ids"
-                )
-        return cls(chat, content, media, access, price)
+        text = parse_content(content, where=where)
+        media, access, checked_price = parse_media(media_ids, access_type, price, where=where)
+        return cls(chat, text, media, access, checked_price)
 
     def body(self) -> dict[str, Any]:
         """The Send Message request body, with only the fields that were given."""
@@ -85,7 +65,42 @@ class OutgoingMessage:
         return body
 
 
-def _list(value: object, field: str) -> Sequence[object]:
+def parse_content(content: object, *, where: str = "") -> str:
+    """A message's text: a non-empty string."""
+    if not isinstance(content, str) or not content.strip():
+        raise FanslyValidationError(f"{where}content must be a non-empty string, got {content!r:.60}")
+    return content
+
+
+def parse_media(
+    media_ids: object, access_type: object, price: object, *, where: str = ""
+) -> tuple[tuple[MediaId, ...], tuple[str, ...], int | float | None]:
+    """Check a message's media, access types and price as Send Message and Send Mass Message take them."""
+    media = tuple(
+        _media_id(item, f"{where}media_ids[{i}]")
+        for i, item in enumerate(as_list(media_ids, f"{where}media_ids"))
+    )
+    access = tuple(
+        _access_type(item, f"{where}access_type[{i}]")
+        for i, item in enumerate(as_list(access_type, f"{where}access_type"))
+    )
+    if price is not None:
+        if isinstance(price, bool) or not isinstance(price, int | float):
+            raise FanslyValidationError(f"{where}price must be a number of dollars, got {price!r}")
+        if not MIN_PRICE <= price <= MAX_PRICE:
+            raise FanslyValidationError(
+                f"{where}price must be from {MIN_PRICE} to {MAX_PRICE} dollars, got {price!r}"
+            )
+        if "ppv" not in access or not media:
+            raise FanslyValidationError(
+                f"{where}price is only allowed on a pay-per-view message with media: "
+                "set access_type to include 'ppv' and give media_ids"
+            )
+    return media, access, price
+
+
+def as_list(value: object, field: str) -> Sequence[object]:
+    """A list field as given: None is empty; text, a dict or a scalar is refused."""
     if value is None:
         return ()
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):

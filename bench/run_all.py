@@ -30,6 +30,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
     the older ones taking their own arguments are adapted by a lambda.
     """
     from airflow_cost import dag_runs, import_cost
+    from broadcasts import broadcasts
     from credits import credit_smart_bulk
     from export import export_to_storage
     from fans import fans_paging
@@ -53,6 +54,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
         fans_paging,
         export_to_storage,
         media_uploads,
+        broadcasts,
     ]
 
 

@@ -48,6 +48,8 @@ class Sizes:
     export_rows: int  # scenario 9: earnings transactions exported to file://
     media_processing: float  # scenario 10: seconds the sandbox takes to process an upload
     media_mb: int  # scenario 10: the file whose upload throughput and memory are measured
+    broadcast_fans: int  # scenario 11: expired subscribers re-engaged, by one broadcast or a message each
+    retry_chats: int  # scenario 11: a batch whose first try fails part-way, then its retry
 
 
 Scenario = Callable[[Sizes], Section]
@@ -75,6 +77,8 @@ FULL = Sizes(
     export_rows=1_000_000,
     media_processing=20.0,
     media_mb=200,
+    broadcast_fans=3000,
+    retry_chats=1000,
 )
 # 200 per 10 s is the full run's 1,200 per minute on a sixth of the window, so pacing shows in seconds.
 QUICK = Sizes(
@@ -100,6 +104,8 @@ QUICK = Sizes(
     export_rows=50_000,
     media_processing=3.0,
     media_mb=20,
+    broadcast_fans=300,
+    retry_chats=200,
 )
 
 
@@ -108,7 +114,7 @@ def quiet_provider_logs() -> None:
     import airflow_provider_apifansly.hooks.fansly  # noqa: F401  (Airflow sets up logging on import)
 
     logging.getLogger("airflow_provider_apifansly").setLevel(logging.ERROR)
-    # The hook's own lines (e.g. "reached chat ... although the send failed") log under Airflow's hook logger.
+    # The hook's own lines (e.g. "reached chat ... in an earlier attempt or try") log under Airflow's hook logger.
     logging.getLogger("airflow.task.hooks.airflow_provider_apifansly").setLevel(logging.ERROR)
     logging.getLogger("bench.quiet").setLevel(logging.ERROR)
 

@@ -86,9 +86,10 @@ def accounts(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
     return _rows(data, "accounts", request)
 
 
-def cursor_page(rows: str) -> Parser[Page]:
+def cursor_page(rows: str | tuple[str, ...]) -> Parser[Page]:
     """A reader of one page of a cursor list, as the live API sends List Chats: rows in
-    ``data.data.response[rows]``, the cursor in ``data.nextCursor`` beside the inner ``data``."""
+    ``data.data.response[rows]`` (the first of several keys present, where the docs leave it open),
+    the cursor in ``data.nextCursor`` beside the inner ``data``."""
 
     def read(data: Any, request: str, connection: str) -> Page:
         response = nested_response(data, request=request, connection=connection)
@@ -191,12 +192,16 @@ def media_job(data: Any, request: str, connection: str) -> MediaJob:
     return MediaJob(state, data.get("progress"), media_id=media_id, account_media_id=account_media_id)
 
 
-def _rows(container: Any, key: str, request: str) -> list[dict[str, Any]]:
-    """The list of objects under ``key``; anything else is an error, never an empty list."""
-    rows = container.get(key) if isinstance(container, dict) else None
+def _rows(container: Any, key: str | tuple[str, ...], request: str) -> list[dict[str, Any]]:
+    """The list of objects under ``key`` (or the first of the keys present); anything else is an
+    error, never an empty list."""
+    keys = (key,) if isinstance(key, str) else key
+    found = next((name for name in keys if isinstance(container, dict) and name in container), keys[0])
+    rows = container.get(found) if isinstance(container, dict) else None
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        named = " or ".join(repr(name) for name in keys)
         raise FanslyApiError(
-            f"{request} returned no {key!r} list of objects: got {_shape(container)}", request=request
+            f"{request} returned no {named} list of objects: got {_shape(container)}", request=request
         )
     return rows
 

@@ -27,13 +27,20 @@ from airflow_provider_apifansly.hooks.endpoints.chat_messages import ChatMessage
 from airflow_provider_apifansly.hooks.endpoints.chats import ChatEndpoints
 from airflow_provider_apifansly.hooks.endpoints.earnings import EarningsEndpoints
 from airflow_provider_apifansly.hooks.endpoints.fans import FanEndpoints
+from airflow_provider_apifansly.hooks.endpoints.mass_messaging import MassMessagingEndpoints
 from airflow_provider_apifansly.hooks.endpoints.media import MediaEndpoints
 from airflow_provider_apifansly.hooks.options import HookOptions
 from airflow_provider_apifansly.hooks.transport import Transport
 
 
 class FanslyHook(
-    ChatEndpoints, ChatMessageEndpoints, FanEndpoints, EarningsEndpoints, MediaEndpoints, BaseHook
+    ChatEndpoints,
+    ChatMessageEndpoints,
+    FanEndpoints,
+    MassMessagingEndpoints,
+    MediaEndpoints,
+    EarningsEndpoints,
+    BaseHook,
 ):
     """Talk to the apifansly REST API with the API key of an Airflow connection.
 

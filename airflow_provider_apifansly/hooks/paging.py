@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def cursor_pages(
-    transport: Transport, path: str, rows: str, params: dict[str, Any] | None = None
+    transport: Transport, path: str, rows: str | tuple[str, ...], params: dict[str, Any] | None = None
 ) -> Iterator[envelope.Page]:
     """Pages of a cursor list: rows at ``data.data.response[rows]``, the next cursor at ``data.nextCursor``.
 

@@ -16,7 +16,8 @@ class SendMessageOperator(FanslyBaseOperator):
 
     Every field is checked before any request. A failure that leaves it unclear
     whether the message arrived is resolved by reading the chat, never by sending
-    blindly again (see ``FanslyHook.deliver``). Connection and hook options are
+    blindly again (see ``FanslyHook.deliver``); so is a retry or a cleared task, which
+    first reads the chat for the message an earlier try may have sent. Connection and hook options are
     ``FanslyBaseOperator``'s.
 
     :param chat_id: the chat's (group's) native id, e.g. a ``CreateGroupChatOperator``'s output. Templated.
@@ -67,6 +68,7 @@ class SendMessageOperator(FanslyBaseOperator):
             media_ids=parse_rendered(self.media_ids, "media_ids"),
             access_type=parse_rendered(self.access_type, "access_type"),
             price=parse_rendered(self.price, "price"),
+            sent_since=self.sent_since(context),
         )
         context["ti"].xcom_push(key="chat_id", value=str(message.get("groupId") or self.chat_id))
         self.log.info("Fansly message %s sent to chat %s", message["id"], self.chat_id)
@@ -78,9 +80,10 @@ class SendMessagesOperator(FanslyBatchOperator):
 
     XComs: ``return_value`` maps chat id -> message id; ``failed`` each failed chat to
     its error; ``credits`` the requests spent. The whole batch is checked before any
-    request. ``max_concurrency``, ``fail_policy`` and ``progress_every`` are
-    ``FanslyBatchOperator``'s; the hook options (``max_credits`` among them)
-    ``FanslyBaseOperator``'s.
+    request. A retry or a cleared task first reads each chat (one credit each) and
+    does not send again where an earlier try's message is found. ``max_concurrency``,
+    ``fail_policy`` and ``progress_every`` are ``FanslyBatchOperator``'s; the hook
+    options (``max_credits`` among them) ``FanslyBaseOperator``'s.
 
     :param messages: ``{chat_id: content}``, or a list of dicts with ``chat_id``, ``content``
         and optionally ``media_ids``, ``access_type`` and ``price``; or a template / XCom that
@@ -108,6 +111,7 @@ class SendMessagesOperator(FanslyBatchOperator):
             self.hook,
             self.messages,
             account_id=self.account_id,
+            sent_since=self.sent_since(context),
             max_concurrency=self.max_concurrency,
             progress_every=self.progress_every,
             log=self.log,

@@ -27,6 +27,7 @@ from airflow_provider_apifansly.sandbox.resources.fans import (
     SubscriptionRecord,
     SubscriptionStatus,
 )
+from airflow_provider_apifansly.sandbox.resources.mass_messaging import MassMessageRecord, MassMessageStore
 from airflow_provider_apifansly.sandbox.resources.media import MediaJobRecord, MediaStore
 from airflow_provider_apifansly.sandbox.routing import dispatch
 from airflow_provider_apifansly.sandbox.transport import HttpRequest, HttpServer, Outcome, reason_phrase
@@ -312,6 +313,11 @@ class FanslySandbox:
     def messages(self) -> list[MessageRecord]:
         """A snapshot of every message, sent through the API or seeded, in the order they came."""
         return self._world.store(MessageStore).records()
+
+    @property
+    def mass_messages(self) -> list[MassMessageRecord]:
+        """A snapshot of every broadcast the API accepted (sent or scheduled), in the order they came."""
+        return self._world.store(MassMessageStore).records()
 
     def connection_json(self, conn_id: str = DEFAULT_CONN_ID, **extra: Any) -> str:
         """The value of ``AIRFLOW_CONN_<CONN_ID>`` for an Airflow connection to this sandbox.

@@ -9,13 +9,14 @@ succeeds: check the tested task's state) and prints every XCom of the tested tas
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from airflow.providers.common.compat.sdk import DAG, Param, task
 
 from airflow_provider_apifansly.operators.fans import ListFansOperator
 from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
+from airflow_provider_apifansly.operators.mass_messaging import SendMassMessageOperator
 from airflow_provider_apifansly.operators.media import UploadMediaOperator
 from airflow_provider_apifansly.operators.messages import SendMessageOperator, SendMessagesOperator
 
@@ -129,3 +130,65 @@ def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30) -> DAG:
 upload_deferred = media_dag("test_fansly_upload_media_deferred", deferrable=True)
 upload_in_worker = media_dag("test_fansly_upload_media_in_worker", deferrable=False)
 upload_timeout = media_dag("test_fansly_upload_media_timeout", deferrable=True, timeout=0.5)
+
+# One Airflow retry, at once; the hook's own retries off, so a failed send fails the try.
+RETRY_ONCE: dict[str, Any] = {"retries": 1, "retry_delay": timedelta(0), "max_retries": 0}
+
+with reporting_dag("test_fansly_send_messages_retried", messages=Param({})) as send_messages_retried:
+    messages = SendMessagesOperator(
+        task_id="messages", messages="{{ params.messages }}", max_concurrency=4, **RETRY_ONCE
+    )
+    messages >> report("messages", ["return_value", "failed", "credits"])
+
+with reporting_dag("test_fansly_send_messages_continue", messages=Param({})) as send_messages_continue:
+    messages = SendMessagesOperator(
+        task_id="messages",
+        messages="{{ params.messages }}",
+        max_concurrency=4,
+        fail_policy="continue",
+        **RETRY_ONCE,
+    )
+    messages >> report("messages", ["return_value", "failed", "credits"])
+
+with reporting_dag(
+    "test_fansly_send_message_retried",
+    chat_id=Param("800000000000000001", type="string"),
+    content=Param("hello", type="string"),
+) as send_message_retried:
+    message = SendMessageOperator(
+        task_id="message", chat_id="{{ params.chat_id }}", content="{{ params.content }}", **RETRY_ONCE
+    )
+    message >> report("message", ["return_value", "credits"])
+
+MASS_PARAMS: dict[str, Any] = {
+    "content": Param("we miss you", type="string"),
+    "tier_id": Param(None, type=["null", "string"]),
+    "include_list_ids": Param(None, type=["null", "array"]),
+    "exclude_list_ids": Param(None, type=["null", "array"]),
+    "exclude_user_ids": Param(None, type=["null", "array"]),
+    "media_ids": Param(None, type=["null", "array"]),
+    "access_type": Param(None, type=["null", "array"]),
+    "price": Param(None, type=["null", "number"]),
+    "scheduled_for": Param(None, type=["null", "string", "integer"]),
+}
+MASS_TEMPLATES = {name: f"{{{{ params.{name} }}}}" for name in MASS_PARAMS}
+
+# Airflow would retry twice; the hook retries a 429 up to twice.
+with reporting_dag("test_fansly_mass_message", **MASS_PARAMS) as mass_message:
+    broadcast = SendMassMessageOperator(
+        task_id="broadcast",
+        include_subscribers=True,
+        include_expired_subscribers=True,
+        exclude_creators=True,
+        exclude_offline_users=True,
+        retries=2,
+        retry_delay=timedelta(0),
+        max_retries=2,
+        **MASS_TEMPLATES,
+    )
+    broadcast >> report("broadcast", ["return_value", "credits"])
+
+# No audience flag: the audience is only what the params name.
+with reporting_dag("test_fansly_mass_message_by_ids", **MASS_PARAMS) as mass_message_by_ids:
+    broadcast = SendMassMessageOperator(task_id="broadcast", **MASS_TEMPLATES)
+    broadcast >> report("broadcast", ["return_value", "credits"])

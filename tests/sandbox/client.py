@@ -83,3 +83,11 @@ class Api:
 
     def transactions(self, **params: Any) -> requests.Response:
         return requests.get(f"{self.base}/earnings/transactions", params=params, headers=HEADERS, timeout=5)
+
+    def mass_message(self, body: Any) -> requests.Response:
+        return requests.post(f"{self.base}/mass-messaging", json=body, headers=HEADERS, timeout=5)
+
+    def scheduled(self, **params: Any) -> requests.Response:
+        return requests.get(
+            f"{self.base}/mass-messaging/scheduled", params=params, headers=HEADERS, timeout=5
+        )

@@ -49,15 +49,18 @@ class ChatMessageEndpoints(AccountEndpoints):
         media_ids: list[Any] | None = None,
         access_type: list[str] | None = None,
         price: float | None = None,
+        sent_since: float | None = None,
     ) -> dict[str, Any]:
         """Send a message to a chat and return it; every field is checked before any request.
 
         Delivered at most once, even when a failure leaves it unclear whether it arrived: see ``deliver``.
         """
         message = OutgoingMessage.parse(chat_id, content, media_ids, access_type, price)
-        return self.deliver(message, account_id)
+        return self.deliver(message, account_id, sent_since=sent_since)
 
-    def deliver(self, message: OutgoingMessage, account_id: str | None = None) -> dict[str, Any]:
+    def deliver(
+        self, message: OutgoingMessage, account_id: str | None = None, *, sent_since: float | None = None
+    ) -> dict[str, Any]:
         """Send a validated message, neither lost nor duplicated by retries; return the message.
 
         Sending is not idempotent. After an ambiguous failure (sent, then a timeout, a drop,
@@ -66,19 +69,26 @@ class ChatMessageEndpoints(AccountEndpoints):
         creator, same content, created since we began (less the clock skew). A 429 or a
         refused connection never reached the server and is retried directly. Residual risk:
         the same text sent by hand into the same chat within the skew window is taken for ours.
+
+        :param sent_since: epoch seconds since which an earlier call (a task's earlier try) may
+            have sent this message: the chat is read once for it before the first send. None
+            (a first try) costs no read.
         """
         account_id = self.resolve_account_id(account_id)
         path = f"/{account_id}/chats/{message.chat_id}/messages"
         request = label("POST", path)
-        since = time.time() - DELIVERY_CLOCK_SKEW_SECONDS
+        now = time.time()
+        since = (now if sent_since is None else min(sent_since, now)) - DELIVERY_CLOCK_SKEW_SECONDS
+        look_first = sent_since is not None
         ambiguous = False
 
         def attempt() -> dict[str, Any]:
-            nonlocal ambiguous
-            if ambiguous:
+            nonlocal ambiguous, look_first
+            if look_first or ambiguous:
                 delivered = self._delivered(message, account_id, since)
                 if delivered is not None:
                     return delivered
+                look_first = False
             try:
                 sent: dict[str, Any] = self.transport.request(
                     "POST", path, envelope.nested_response, json=message.body(), idempotent=False, retry=False
@@ -116,7 +126,7 @@ class ChatMessageEndpoints(AccountEndpoints):
             ours = str(row.get("senderId")) == creator_id and row.get("content") == message.content
             if ours and _created_at(row, label("GET", path)) >= since:
                 self.log.warning(
-                    "Message %s reached chat %s although the send failed; not sending it again",
+                    "Message %s reached chat %s in an earlier attempt or try; not sending it again",
                     row.get("id"),
                     message.chat_id,
                 )

@@ -4,13 +4,22 @@ Each module holds its handlers, its store and its ``ROUTES``; ``ROUTES`` here is
 the table the dispatch walks, so a new module is registered by one line below.
 """
 
-from airflow_provider_apifansly.sandbox.resources import accounts, chat_messages, chats, earnings, fans, media
+from airflow_provider_apifansly.sandbox.resources import (
+    accounts,
+    chat_messages,
+    chats,
+    earnings,
+    fans,
+    mass_messaging,
+    media,
+)
 
 ROUTES = (
     *accounts.ROUTES,
     *chats.ROUTES,
     *chat_messages.ROUTES,
     *fans.ROUTES,
-    *earnings.ROUTES,
+    *mass_messaging.ROUTES,
     *media.ROUTES,
+    *earnings.ROUTES,
 )

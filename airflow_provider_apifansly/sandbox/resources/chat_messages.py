@@ -204,6 +204,24 @@ def _send_body(body: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         names = ", ".join(repr(name) for name in unknown)
         raise invalid(f"unknown field {names} (Send Message takes {', '.join(SEND_FIELDS)})")
+    check_content_and_media(body)
+    for name in ("subscriptionTierId", "subscriptionTierName", "listId", "listLabel"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise invalid(f"{name} must be a string")
+    for name in ("validBefore", "validAfter"):
+        value = body.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise invalid(f"{name} must be a whole number")
+    permissions = body.get("permissions")
+    if permissions is not None and (
+        not isinstance(permissions, list) or not all(isinstance(rule, dict) for rule in permissions)
+    ):
+        raise invalid("permissions must be a list of objects")
+    return body
+
+
+def check_content_and_media(body: dict[str, Any]) -> None:
+    """Check ``content``, ``mediaIds``, ``access_type`` and ``price``, as Send Message and Send Mass Message do."""
     content = body.get("content")
     if not isinstance(content, str) or not content.strip():
         raise invalid("content must be a non-empty string")
@@ -221,19 +239,6 @@ def _send_body(body: dict[str, Any]) -> dict[str, Any]:
             raise invalid(f"price must be a number of dollars from 1 to {MAX_PRICE}; got {price!r}")
         if "ppv" not in (access_type or []) or not media:
             raise invalid("price is only allowed with access_type ppv and attached mediaIds")
-    for name in ("subscriptionTierId", "subscriptionTierName", "listId", "listLabel"):
-        if body.get(name) is not None and not isinstance(body[name], str):
-            raise invalid(f"{name} must be a string")
-    for name in ("validBefore", "validAfter"):
-        value = body.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise invalid(f"{name} must be a whole number")
-    permissions = body.get("permissions")
-    if permissions is not None and (
-        not isinstance(permissions, list) or not all(isinstance(rule, dict) for rule in permissions)
-    ):
-        raise invalid("permissions must be a list of objects")
-    return body
 
 
 def _media_ids(media_ids: Any) -> list[str]:

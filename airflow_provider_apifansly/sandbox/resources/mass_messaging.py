@@ -1,0 +1,147 @@
+"""Mass messaging: ``POST {account_id}/mass-messaging`` (Send Mass Message) and
+``GET {account_id}/mass-messaging/scheduled``.
+
+The store keeps every broadcast the API accepted. The scheduled list's shape is not
+documented: it is served in List Chats' live wrapper (rows in ``response.data``,
+``nextCursor`` beside the inner data), which the docs say the other lists share.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, nested, ok
+from airflow_provider_apifansly.sandbox.paging import beside_cursor, offset_page
+from airflow_provider_apifansly.sandbox.resources.chat_messages import check_content_and_media
+from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.validation import is_digits, json_object, limit, parameters
+from airflow_provider_apifansly.sandbox.world import Store
+
+AUDIENCE_FLAGS = (
+    "includeFollowers",
+    "includeSubscribersAutoRenewOn",
+    "includeSubscribersAutoRenewOff",
+    "includeExpiredSubscribers",
+    "excludeCreators",
+    "excludeOfflineUsers",
+)
+ID_LISTS = ("includeListIds", "excludeListIds", "excludeUserIds")
+MASS_FIELDS = (
+    "content",
+    "mediaIds",
+    "access_type",
+    "price",
+    "scheduledFor",
+    "includeSubscriptionTierId",
+    *AUDIENCE_FLAGS,
+    *ID_LISTS,
+)
+SCHEDULED_PARAMETERS = ("cursor", "limit")
+SCHEDULED_PAGE = 20
+
+
+@dataclass(frozen=True)
+class MassMessageRecord:
+    """A broadcast the API accepted.
+
+    :param body: the Send Mass Message body as sent.
+    :param mass_message: the broadcast as the scheduled list shows it (``id``, ``content``, ``scheduledFor``, ...).
+    """
+
+    account_id: str
+    body: dict[str, Any]
+    mass_message: dict[str, Any]
+
+
+class MassMessageStore(Store):
+    """Every accepted broadcast, in the order they came."""
+
+    def __init__(self, world: Any) -> None:
+        super().__init__(world)
+        self._records: list[MassMessageRecord] = []
+
+    def add(self, account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Store a broadcast and return a copy of it."""
+        with self.world.lock:
+            mass_message = {
+                "id": self.world.next_id(),
+                "content": body["content"],
+                "scheduledFor": body.get("scheduledFor"),
+                "createdAt": int(time.time() * 1000),
+            }
+            self._records.append(MassMessageRecord(account_id, copy.deepcopy(body), mass_message))
+            return dict(mass_message)
+
+    def scheduled(self, account_id: str, now_ms: int) -> list[dict[str, Any]]:
+        """The account's broadcasts still to be sent, the soonest first."""
+        with self.world.lock:
+            rows = [
+                dict(r.mass_message)
+                for r in self._records
+                if r.account_id == account_id and (r.mass_message["scheduledFor"] or 0) > now_ms
+            ]
+        return sorted(rows, key=lambda row: (row["scheduledFor"], int(row["id"])))
+
+    def records(self) -> list[MassMessageRecord]:
+        """A copy of every broadcast record."""
+        with self.world.lock:
+            return [
+                replace(r, body=copy.deepcopy(r.body), mass_message=dict(r.mass_message))
+                for r in self._records
+            ]
+
+
+def send_mass_message(call: Call) -> Reply:
+    """Send Mass Message: validate the body as documented, store the broadcast, answer its id."""
+    account = call.account()
+    body = _mass_body(json_object(call.request))
+    mass_message = call.world.store(MassMessageStore).add(account.account_id, body)
+    return ok(nested({"id": mass_message["id"]}))
+
+
+def list_scheduled(call: Call) -> Reply:
+    """The scheduled broadcasts, a page at a time."""
+    account = call.account()
+    found = parameters(call.request.query, SCHEDULED_PARAMETERS, "Scheduled Mass Messages")
+    size = limit(found, SCHEDULED_PAGE, SCHEDULED_PAGE)
+    rows = call.world.store(MassMessageStore).scheduled(account.account_id, int(time.time() * 1000))
+    page, next_cursor = offset_page(rows, found.get("cursor"), "scheduled", size)
+    return ok(beside_cursor(call.config, {"data": page}, next_cursor))
+
+
+ROUTES = (
+    Route("GET", "{account_id}/mass-messaging/scheduled", list_scheduled),
+    Route("POST", "{account_id}/mass-messaging", send_mass_message),
+)
+
+
+def _mass_body(body: dict[str, Any]) -> dict[str, Any]:
+    """Validate a Send Mass Message body; a broadcast must include some audience."""
+    unknown = [name for name in body if name not in MASS_FIELDS]
+    if unknown:
+        names = ", ".join(repr(name) for name in unknown)
+        raise invalid(f"unknown field {names} (Send Mass Message takes {', '.join(MASS_FIELDS)})")
+    check_content_and_media(body)
+    for name in AUDIENCE_FLAGS:
+        if not isinstance(body.get(name, False), bool):
+            raise invalid(f"{name} must be a boolean")
+    tier = body.get("includeSubscriptionTierId")
+    if tier is not None and not is_digits(tier):
+        raise invalid("includeSubscriptionTierId must be an id of digits")
+    for name in ID_LISTS:
+        ids = body.get(name)
+        if ids is not None and (not isinstance(ids, list) or not all(is_digits(value) for value in ids)):
+            raise invalid(f"{name} must be a list of ids of digits")
+    included = any(body.get(name) for name in AUDIENCE_FLAGS if name.startswith("include"))
+    if not included and tier is None and not body.get("includeListIds"):
+        raise invalid("the broadcast has no audience")
+    scheduled = body.get("scheduledFor")
+    if scheduled is not None:
+        if isinstance(scheduled, bool) or not isinstance(scheduled, int):
+            raise invalid("scheduledFor must be epoch milliseconds")
+        if scheduled <= time.time() * 1000:
+            raise invalid("scheduledFor must be in the future")
+    return body
