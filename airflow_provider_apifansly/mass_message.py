@@ -12,7 +12,7 @@ from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.ids import validate_native_id
-from airflow_provider_apifansly.message import MediaId, as_list, parse_content, parse_media
+from airflow_provider_apifansly.message import MediaId, as_list, media_fields, parse_content, parse_media
 from airflow_provider_apifansly.timestamps import iso, to_epoch_ms
 
 # Parameter -> body field of the audience booleans, all false unless set.
@@ -99,12 +99,7 @@ class MassMessage:
         if self.tier_id is not None:
             body["includeSubscriptionTierId"] = self.tier_id
         body.update({name: list(ids) for name, ids in self.id_lists.items() if ids})
-        if self.media_ids:
-            body["mediaIds"] = list(self.media_ids)
-        if self.access_type:
-            body["access_type"] = list(self.access_type)
-        if self.price is not None:
-            body["price"] = self.price
+        body.update(media_fields(self.media_ids, self.access_type, self.price))
         if self.scheduled_for is not None:
             body["scheduledFor"] = self.scheduled_for
         return body

@@ -55,14 +55,7 @@ class OutgoingMessage:
 
     def body(self) -> dict[str, Any]:
         """The Send Message request body, with only the fields that were given."""
-        body: dict[str, Any] = {"content": self.content}
-        if self.media_ids:
-            body["mediaIds"] = list(self.media_ids)
-        if self.access_type:
-            body["access_type"] = list(self.access_type)
-        if self.price is not None:
-            body["price"] = self.price
-        return body
+        return {"content": self.content, **media_fields(self.media_ids, self.access_type, self.price)}
 
 
 def parse_content(content: object, *, where: str = "") -> str:
@@ -70,6 +63,20 @@ def parse_content(content: object, *, where: str = "") -> str:
     if not isinstance(content, str) or not content.strip():
         raise FanslyValidationError(f"{where}content must be a non-empty string, got {content!r:.60}")
     return content
+
+
+def media_fields(
+    media_ids: tuple[MediaId, ...], access_type: tuple[str, ...], price: int | float | None
+) -> dict[str, Any]:
+    """The body fields of checked media, access types and price, as Send Message and Send Mass Message take them."""
+    fields: dict[str, Any] = {}
+    if media_ids:
+        fields["mediaIds"] = list(media_ids)
+    if access_type:
+        fields["access_type"] = list(access_type)
+    if price is not None:
+        fields["price"] = price
+    return fields
 
 
 def parse_media(

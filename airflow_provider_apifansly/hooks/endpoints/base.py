@@ -70,6 +70,18 @@ def require_id(resource: dict[str, Any], request: str, what: str) -> None:
         )
 
 
+def created_at_ms(row: dict[str, Any], what: str, request: str) -> int:
+    """A row's ``createdAt`` in epoch milliseconds (an integer); without it no window can place the row."""
+    value = row.get("createdAt")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FanslyApiError(
+            f"{request} returned {what} without an epoch-ms createdAt (got {value!r:.40}); "
+            "cannot tell which window it belongs to",
+            request=request,
+        )
+    return value
+
+
 def label(method: str, path: str) -> str:
     """How errors name a request: ``"GET /api/fansly/{account_id}/chats"``."""
     return f"{method} {API_PREFIX}{path}"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
-from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
+from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, created_at_ms, label
 from airflow_provider_apifansly.hooks.paging import offset_pages
 from airflow_provider_apifansly.hooks.seen_ids import SeenIds
 from airflow_provider_apifansly.timestamps import Instant, iso, to_epoch_ms
@@ -59,12 +59,6 @@ class EarningsEndpoints(EndpointGroup):
                         f"{transaction_id!r:.40}); cannot tell repeats apart",
                         request=request,
                     )
-                created_at = row.get("createdAt")
-                if isinstance(created_at, bool) or not isinstance(created_at, int):
-                    raise FanslyApiError(
-                        f"{request} returned transaction {transaction_id!r:.30} without an epoch-ms "
-                        f"createdAt (got {created_at!r:.40}); cannot tell which window it belongs to",
-                        request=request,
-                    )
+                created_at = created_at_ms(row, f"transaction {transaction_id!r:.30}", request)
                 if since <= created_at < until and seen.add(transaction_id):
                     yield row

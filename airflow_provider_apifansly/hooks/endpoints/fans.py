@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
-from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
+from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, created_at_ms, label
 from airflow_provider_apifansly.hooks.endpoints.chats import validate_search
 from airflow_provider_apifansly.hooks.paging import cursor_pages
 from airflow_provider_apifansly.ids import validate_native_id
@@ -94,7 +94,7 @@ class FanEndpoints(EndpointGroup):
         for pages, page in enumerate(cursor_pages(self.transport, path, "subscriptions", params), 1):
             for row in page.rows:
                 fan_id_of(row, "subscribers", request)
-                created_at = _created_at_ms(row, request)
+                created_at = created_at_ms(row, f"subscription {row.get('id')!r:.30}", request)
                 order.see(created_at)
                 if (since is None or since <= created_at) and (until is None or created_at < until):
                     yield row
@@ -120,15 +120,3 @@ def fan_id_of(row: dict[str, Any], source: str, request: str) -> str:
         raise FanslyApiError(
             f"{request} returned a row without a usable fan id: {exc}", request=request
         ) from None
-
-
-def _created_at_ms(row: dict[str, Any], request: str) -> int:
-    """A subscription's ``createdAt``: epoch milliseconds, an integer."""
-    value = row.get("createdAt")
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise FanslyApiError(
-            f"{request} returned subscription {row.get('id')!r:.30} without an epoch-ms createdAt "
-            f"(got {value!r:.40}); cannot tell which window it belongs to",
-            request=request,
-        )
-    return value
