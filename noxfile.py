@@ -47,10 +47,10 @@ AIRFLOW_PINS = {
 # needs that newer FastAPI; and on 3.2.2 svcs 26 leaves the execution API without its
 # registry ("'State' object has no attribute 'svcs_registry'").
 AIRFLOW_CONSTRAINTS = {
-    # Airflow 2.11's ObjectStoragePath refuses every URL under universal-pathlib 0.3 ("detected
-    # protocol file which is incompatible"); its own constraints file pins 0.2.x.
+    # Airflow 2.11's and 3.0's ObjectStoragePath refuse every URL under universal-pathlib 0.3
+    # ("detected protocol file which is incompatible"); their own constraints files pin 0.2.x.
     "2.11": ["universal-pathlib<0.3"],
-    "3.0": ["fastapi<0.118", "cadwyn<6"],
+    "3.0": ["fastapi<0.118", "cadwyn<6", "universal-pathlib<0.3"],
     "3.2": ["fastapi<0.137", "cadwyn<8", "svcs<26"],
 }
 # Airflow 2.11 is the declared floor, so it installs every direct dependency at

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import inspect
 import json
 import subprocess
 import sys
@@ -133,15 +134,17 @@ def _utcnow() -> Any:
 
 
 def _run_task(ti: Any, task: Any, session: Any) -> None:
-    """Run one scheduled task instance the way this Airflow's ``dag.test()`` does; a failure shows in its state."""
-    try:
-        from airflow.sdk.definitions.dag import _run_task as run_task  # Airflow 3
-    except ImportError:
-        from airflow.models.dag import _run_task as run_task_2  # Airflow 2.11
+    """Run one scheduled task instance the way this Airflow's ``dag.test()`` does; a failure shows in its state.
 
-        ti.task = task
-        with contextlib.suppress(Exception):  # dag.test() logs a failed task and goes on
-            run_task_2(ti=ti, session=session)
-        return
-    with contextlib.suppress(Exception):
-        run_task(ti=ti, task=task)
+    Its helper lives in ``airflow.sdk`` on 3.x (taking ``task`` from 3.1) and in ``airflow.models.dag``
+    on 2.11 (taking ``session``).
+    """
+    try:
+        from airflow.sdk.definitions.dag import _run_task as run_task
+    except ImportError:
+        from airflow.models.dag import _run_task as run_task  # type: ignore[no-redef]
+    ti.task = task
+    accepted = inspect.signature(run_task).parameters
+    extra = {name: value for name, value in (("task", task), ("session", session)) if name in accepted}
+    with contextlib.suppress(Exception):  # dag.test() logs a failed task and goes on
+        run_task(ti=ti, **extra)

@@ -22,7 +22,6 @@ from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.fansly import FanslyHook
 from airflow_provider_apifansly.hooks.multipart import MediaSource, MultipartUpload
 from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
-from tests.conftest import AIRFLOW_VERSION
 
 MakeHook = Callable[..., FanslyHook]
 UPLOAD = "POST /api/fansly/x/media/upload"
@@ -61,11 +60,6 @@ def test_upload_sends_the_file_whole_as_the_form_field_file_and_is_charged_by_si
     assert fansly_sandbox.credits_spent() == 6
 
 
-@pytest.mark.skipif(
-    AIRFLOW_VERSION.major < 3,
-    reason="Airflow 2.11's ObjectStoragePath refuses every scheme under universal-pathlib 0.3, which "
-    "this matrix installs (Airflow's constraints pin 0.2)",
-)
 def test_an_object_storage_url_is_read_through_airflow_object_storage(
     make_hook: MakeHook, fansly_sandbox: FanslySandbox, media_file: Path
 ) -> None:

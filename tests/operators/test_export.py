@@ -17,7 +17,7 @@ from fsspec.implementations.memory import MemoryFileSystem
 
 from airflow_provider_apifansly.export_formats import COLUMNS
 from airflow_provider_apifansly.sandbox import FanslySandbox
-from tests.helpers import printed_xcoms, run_dag
+from tests.helpers import airflow_cli, printed_xcoms, run_dag
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
@@ -201,6 +201,9 @@ def test_the_example_exports_a_day_and_its_downstream_loads_it(
     fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("EXPORT_FOLDER", str(tmp_path))
+    # The asset's URI names the folder: serialize it again so Airflow (3.0 checks) knows it active.
+    reserialized = airflow_cli("dags", "reserialize")
+    assert reserialized.returncode == 0, reserialized.stderr[-2000:]
     fansly_sandbox.config.rpm = None
     today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
     midnight = int(today.timestamp() * 1000)
