@@ -49,11 +49,14 @@ def media_source(path: Any, storage_conn_id: str | None) -> MediaSource:
     else:
         raise FanslyValidationError(f"path must be a local path or an object storage URL; got {path!r:.80}")
     try:
-        if not located.is_file():
-            raise FanslyValidationError(f"media file {str(located)!r} does not exist or is not a file")
-        size = int(located.stat().st_size)
+        is_file = located.is_file()
+        size = int(located.stat().st_size) if is_file else 0
     except OSError as exc:
         raise FanslyValidationError(f"media file {str(located)!r} cannot be read: {exc}") from None
+    except ValueError as exc:  # Airflow 2.11 meets an unknown scheme only when the path is first used
+        raise FanslyValidationError(f"{path!r:.120} cannot be read as an ObjectStoragePath: {exc}") from None
+    if not is_file:
+        raise FanslyValidationError(f"media file {str(located)!r} does not exist or is not a file")
     if size == 0:
         raise FanslyValidationError(f"media file {str(located)!r} is empty")
     return MediaSource(name=located.name, size=size, open=lambda: located.open("rb"))
