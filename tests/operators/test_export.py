@@ -70,6 +70,7 @@ def ids(rows: list[dict[str, Any]]) -> list[str]:
     return [row["transactionId"] for row in rows]
 
 
+@pytest.mark.matrix
 def test_file_exports_split_intervals_clamp_the_current_one_and_rerun_to_identical_bytes(
     fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -119,6 +120,7 @@ def test_file_exports_split_intervals_clamp_the_current_one_and_rerun_to_identic
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(FILES)
 
 
+@pytest.mark.matrix
 def test_memory_exports_write_the_same_rows(fansly_sandbox: FanslySandbox, fansly_connection: str) -> None:
     seeded = seed(fansly_sandbox)
     folder = f"memory://exports/{time.time_ns()}"
@@ -197,6 +199,7 @@ def test_parquet_without_pyarrow_fails_when_the_dag_is_parsed(monkeypatch: pytes
         ExportToStorageOperator(task_id="export", resource="followers", path="file:///x", format="parquet")
 
 
+@pytest.mark.matrix
 def test_the_example_exports_a_day_and_its_downstream_loads_it(
     fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

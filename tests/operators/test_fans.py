@@ -45,6 +45,7 @@ def list_subscribers(
     return run_dag("fansly_test_dags", conf, dag_id="test_fansly_list_subscribers")
 
 
+@pytest.mark.matrix
 def test_the_hourly_pipeline_welcomes_each_new_subscriber_once_over_two_intervals(
     fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:

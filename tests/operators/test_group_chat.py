@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 FAN = "723516315247063042"
 
 
+@pytest.mark.matrix
 def test_the_group_id_reaches_the_downstream_task_through_xcom(
     fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -32,6 +33,7 @@ def test_the_group_id_reaches_the_downstream_task_through_xcom(
     assert fansly_sandbox.messages == []  # creating a chat never messages the fan
 
 
+@pytest.mark.matrix
 def test_ids_are_templated_from_dag_run_conf(fansly_sandbox: FanslySandbox, fansly_connection: str) -> None:
     for fan in ("723516315247063100", "723516315247063101"):
         state, _ = run_dag("example_fansly_create_group_chat", {"user_id": fan})
@@ -48,6 +50,7 @@ def test_a_repeated_run_finds_the_existing_chat_and_sends_nothing(
     assert fansly_sandbox.messages == []
 
 
+@pytest.mark.matrix
 def test_a_mapped_run_creates_one_chat_per_fan(fansly_sandbox: FanslySandbox, fansly_connection: str) -> None:
     fans = ["723516315247063201", "723516315247063202", "723516315247063203", "723516315247063204"]
     state, tasks = run_dag("example_fansly_mapped_group_chats", {"user_ids": fans})
@@ -72,6 +75,7 @@ def test_the_bulk_operator_returns_every_fans_group(
 
 
 @pytest.mark.parametrize("bad_id", ["12ab", "-5", "1" * 30, "1.5e17", " ", DEFAULT_CREATOR_ID])
+@pytest.mark.matrix
 def test_a_bad_id_fails_the_task_without_any_request(
     bad_id: str, fansly_sandbox: FanslySandbox, fansly_connection: str
 ) -> None:
@@ -105,6 +109,7 @@ def test_a_rejected_key_fails_fast_with_what_to_fix(
 SECRET = "sk-live-7Q9zSECRETdistinctive"
 
 
+@pytest.mark.matrix
 def test_the_api_key_appears_in_no_output_or_log_on_any_path(
     monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:

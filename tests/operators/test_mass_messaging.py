@@ -24,6 +24,7 @@ def broadcast(dag_id: str = "test_fansly_mass_message", **conf: Any) -> Any:
     return next(ti for ti in dag_run.get_task_instances() if ti.task_id == "broadcast")
 
 
+@pytest.mark.matrix
 def test_the_body_maps_every_audience_and_the_schedule_is_sent_in_ms(
     fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -124,6 +125,7 @@ def test_bad_input_fails_the_task_before_any_request(
     ],
     ids=["stored-then-dropped", "5xx-after-storing", "inner-failure"],
 )
+@pytest.mark.matrix
 def test_an_ambiguous_failure_leaves_one_broadcast_and_fails_without_airflow_retries(
     fault: Fault, fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:

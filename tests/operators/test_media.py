@@ -57,6 +57,7 @@ def test_ppv_drop_sends_the_processed_media_id_as_pay_per_view_to_every_chat(
 @pytest.mark.parametrize(
     "dag_id", ["test_fansly_upload_media_deferred", "test_fansly_upload_media_in_worker"]
 )
+@pytest.mark.matrix
 def test_upload_returns_both_ids_and_counts_the_upload_and_every_poll_in_credits(
     fansly_sandbox: FanslySandbox,
     fansly_connection: str,
@@ -79,6 +80,7 @@ def test_upload_returns_both_ids_and_counts_the_upload_and_every_poll_in_credits
     assert xcoms["credits"] == media_credits(SIZE) + 4 == fansly_sandbox.credits_spent()
 
 
+@pytest.mark.matrix
 def test_a_failed_job_fails_the_task_with_its_reason_and_uploads_once(
     fansly_sandbox: FanslySandbox, fansly_connection: str, media_file: str, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -109,6 +109,7 @@ def test_a_list_page_5xx_is_retried_but_a_401_fails_the_task_with_nothing_create
 # -- SendMessageOperator -----------------------------------------------------------------------------
 
 
+@pytest.mark.matrix
 def test_send_message_returns_the_message_id_and_the_chat_for_the_link(
     fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -164,6 +165,7 @@ def test_send_message_refuses_bad_input_without_a_request(
     ],
     ids=["no-fault", "stored-then-dropped", "5xx-after-storing", "5xx-before-storing"],
 )
+@pytest.mark.matrix
 def test_send_messages_delivers_exactly_one_message_per_chat(
     fault: Fault | None,
     fansly_sandbox: FanslySandbox,

@@ -52,6 +52,7 @@ def outlast_the_skew(sandbox: FanslySandbox) -> None:
     time.sleep(max(0.0, newest + 2 - time.time()))
 
 
+@pytest.mark.matrix
 def test_a_retry_after_a_part_way_failure_sends_only_what_the_first_try_did_not(
     fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -78,6 +79,7 @@ def test_a_retry_after_a_part_way_failure_sends_only_what_the_first_try_did_not(
     assert (xcoms["failed"], xcoms["credits"]) == ({}, 1 + len(FANS) + 3)
 
 
+@pytest.mark.matrix
 def test_a_send_message_stored_then_dropped_is_found_by_the_retry_and_not_sent_again(
     fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -97,6 +99,7 @@ def test_a_send_message_stored_then_dropped_is_found_by_the_retry_and_not_sent_a
     assert printed_xcoms(capfd.readouterr().out)["return_value"] == record.message["id"]
 
 
+@pytest.mark.matrix
 def test_clearing_a_continue_task_sends_only_the_messages_that_failed(
     fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -121,6 +124,7 @@ def test_clearing_a_continue_task_sends_only_the_messages_that_failed(
     assert xcoms["failed"] == {}
 
 
+@pytest.mark.matrix
 def test_after_a_401_stop_the_cleared_task_sends_each_chat_its_message_once(
     fansly_sandbox: FanslySandbox, fansly_connection: str
 ) -> None:
