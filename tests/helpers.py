@@ -9,14 +9,20 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.hooks.fansly import FanslyHook
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_DAGS = REPO / "example_dags"
 TEST_DAGS = REPO / "tests" / "dags"
+# A hook factory, as the hook tests' ``make_hook`` fixture gives it.
+MakeHook = Callable[..., "FanslyHook"]
 AIRFLOW_3 = int(version("apache-airflow").split(".")[0]) >= 3
 DAGS_FOLDER = Path(tempfile.mkdtemp(prefix="apifansly-dags-"))
 
@@ -73,6 +79,11 @@ def run_dag(
         for ti in run.get_task_instances()
     }
     return str(run.state), tasks
+
+
+def paths(sandbox: Any) -> list[str]:
+    """The requests a sandbox answered, as ``"METHOD /path status"`` lines."""
+    return [f"{entry.method} {entry.path} {entry.status}" for entry in sandbox.journal]
 
 
 def printed_xcoms(output: str) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -15,11 +14,10 @@ from airflow_provider_apifansly.exceptions import (
     FanslyValidationError,
 )
 from airflow_provider_apifansly.hooks import envelope
-from airflow_provider_apifansly.hooks.fansly import FanslyHook
 from airflow_provider_apifansly.hooks.seen_ids import SeenIds
 from airflow_provider_apifansly.sandbox import FanslySandbox
+from tests.helpers import MakeHook
 
-MakeHook = Callable[..., FanslyHook]
 DAY_MS = 86_400_000
 # Two adjacent data intervals: 2026-11-01 and 2026-11-02 (UTC), in epoch ms.
 DAY1 = int(datetime(2026, 11, 1, tzinfo=timezone.utc).timestamp() * 1000)
@@ -27,15 +25,9 @@ DAY2 = DAY1 + DAY_MS
 DAY3 = DAY2 + DAY_MS
 
 
-@pytest.fixture
-def make_hook(fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch) -> MakeHook:
-    fansly_sandbox.config.rpm = None
-
-    def make(**extra: Any) -> FanslyHook:
-        monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json(**extra))
-        return FanslyHook()
-
-    return make
+@pytest.fixture(autouse=True)
+def unlimited_plan(fansly_sandbox: FanslySandbox) -> None:
+    fansly_sandbox.config.rpm = None  # no server-side window: these tests count pages, not pace them
 
 
 def transaction_requests(sandbox: FanslySandbox) -> int:

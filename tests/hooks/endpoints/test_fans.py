@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,23 +15,13 @@ from airflow_provider_apifansly.exceptions import (
 )
 from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.fans import _Order
-from airflow_provider_apifansly.hooks.fansly import FanslyHook
 from airflow_provider_apifansly.sandbox import FanslySandbox
+from tests.helpers import MakeHook
 
-MakeHook = Callable[..., FanslyHook]
 HOUR_MS = 3_600_000
 # A data interval: [20:00, 21:00) UTC on 2026-11-29, in epoch ms.
 START = int(datetime(2026, 11, 29, 20, tzinfo=timezone.utc).timestamp() * 1000)
 END = START + HOUR_MS
-
-
-@pytest.fixture
-def make_hook(fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch) -> MakeHook:
-    def make(**extra: Any) -> FanslyHook:
-        monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json(**extra))
-        return FanslyHook()
-
-    return make
 
 
 def fans(count: int, start: int = 0) -> list[str]:

@@ -3,7 +3,7 @@ it cannot have arrived, strict job shapes, and waits that end in ids, a reason o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +19,17 @@ from airflow_provider_apifansly.exceptions import (
     FanslyValidationError,
 )
 from airflow_provider_apifansly.hooks import envelope
-from airflow_provider_apifansly.hooks.fansly import FanslyHook
 from airflow_provider_apifansly.hooks.multipart import MediaSource, MultipartUpload
 from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
+from tests.helpers import MakeHook
 
-MakeHook = Callable[..., FanslyHook]
 UPLOAD = "POST /api/fansly/x/media/upload"
 
 
 @pytest.fixture
-def make_hook(fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch) -> MakeHook:
-    def make(**options: Any) -> FanslyHook:
-        monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json(max_retry_wait=1))
-        return FanslyHook(**options)
-
-    return make
+def make_hook(make_hook: MakeHook) -> MakeHook:
+    """Hooks whose retry waits stay short (the 429 tests)."""
+    return functools.partial(make_hook, max_retry_wait=1)
 
 
 @pytest.fixture

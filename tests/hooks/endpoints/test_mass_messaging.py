@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyCreditBudgetError
-from airflow_provider_apifansly.hooks.fansly import FanslyHook
 from airflow_provider_apifansly.sandbox import FanslySandbox
+from tests.helpers import MakeHook
 
-MakeHook = Callable[..., FanslyHook]
 DAY_MS = 86_400_000
-
-
-@pytest.fixture
-def make_hook(fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch) -> MakeHook:
-    def make(**options: Any) -> FanslyHook:
-        monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json(rate_limit_rpm=0))
-        return FanslyHook(**options)
-
-    return make
 
 
 def test_scheduled_broadcasts_are_listed_across_pages_and_sent_ones_are_not(

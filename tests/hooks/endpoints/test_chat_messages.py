@@ -9,7 +9,8 @@ import pytest
 
 from airflow_provider_apifansly.exceptions import FanslyServerError, FanslyValidationError
 from airflow_provider_apifansly.hooks.fansly import FanslyHook
-from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox, Fault
+from airflow_provider_apifansly.sandbox import DEFAULT_ACCOUNT_ID, DEFAULT_CREATOR_ID, FanslySandbox, Fault
+from tests.helpers import MakeHook, paths
 
 FAN = "723516315247063042"
 MEDIA = ["900000000000000001"]
@@ -190,3 +191,32 @@ def test_a_failing_lookup_after_an_ambiguous_failure_does_not_multiply_the_retri
 
     # One loop: the dropped POST, a lookup on each of the 2 retries, and the last look; never a resend.
     assert requests_made(fansly_sandbox) == ["POST messages None"] + ["GET me 503"] * 3
+
+
+# -- Chat Messages: reading ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("messages_order", ["newest", "oldest"])
+def test_list_messages_returns_the_latest_messages_of_the_chat(
+    messages_order: Any, fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.messages_order = messages_order
+    (chat_id,) = fansly_sandbox.seed_chats([FAN]).values()
+    for minute in range(5):
+        fansly_sandbox.seed_message(chat_id, f"message {minute}", created_at=1_767_000_000 + 60 * minute)
+
+    rows = make_hook().list_messages(chat_id, limit=3)
+
+    assert sorted(row["content"] for row in rows) == ["message 2", "message 3", "message 4"]
+    assert {row["groupId"] for row in rows} == {chat_id}
+    assert paths(fansly_sandbox) == [f"GET /api/fansly/{DEFAULT_ACCOUNT_ID}/chats/{chat_id}/messages 200"]
+
+
+@pytest.mark.parametrize("limit", [0, 11, -1, True, "5", 5.0, None], ids=repr)
+def test_list_messages_refuses_a_bad_limit_before_any_request(
+    limit: Any, fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    (chat_id,) = fansly_sandbox.seed_chats([FAN]).values()
+    with pytest.raises(FanslyValidationError, match="limit must be a whole number from 1 to 10"):
+        make_hook().list_messages(chat_id, limit=limit)
+    assert fansly_sandbox.journal == []
