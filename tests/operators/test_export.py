@@ -70,7 +70,6 @@ def ids(rows: list[dict[str, Any]]) -> list[str]:
     return [row["transactionId"] for row in rows]
 
 
-@pytest.mark.matrix
 def test_file_exports_split_intervals_clamp_the_current_one_and_rerun_to_identical_bytes(
     fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -33,7 +33,6 @@ def test_the_group_id_reaches_the_downstream_task_through_xcom(
     assert fansly_sandbox.messages == []  # creating a chat never messages the fan
 
 
-@pytest.mark.matrix
 def test_ids_are_templated_from_dag_run_conf(fansly_sandbox: FanslySandbox, fansly_connection: str) -> None:
     for fan in ("723516315247063100", "723516315247063101"):
         state, _ = run_dag("example_fansly_create_group_chat", {"user_id": fan})

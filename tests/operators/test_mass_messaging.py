@@ -24,7 +24,6 @@ def broadcast(dag_id: str = "test_fansly_mass_message", **conf: Any) -> Any:
     return next(ti for ti in dag_run.get_task_instances() if ti.task_id == "broadcast")
 
 
-@pytest.mark.matrix
 def test_the_body_maps_every_audience_and_the_schedule_is_sent_in_ms(
     fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
