@@ -25,9 +25,6 @@ from airflow.providers.common.compat.sdk import (
     mask_secret,
 )
 
-# common.compat has no trigger names; this path is the same on 2.11 and 3.x.
-from airflow.triggers.base import BaseTrigger, TriggerEvent
-
 __all__ = [
     "AirflowException",
     "AirflowFailException",
@@ -35,10 +32,8 @@ __all__ = [
     "BaseHook",
     "BaseOperator",
     "BaseOperatorLink",
-    "BaseTrigger",
     "Context",
     "ObjectStoragePath",
-    "TriggerEvent",
     "XCom",
     "conf",
     "mask_secret",
