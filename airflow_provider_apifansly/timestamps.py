@@ -38,6 +38,12 @@ def to_epoch_ms(value: object, *, field: str) -> int:
     )
 
 
+def check_window(since_ms: int | None, until_ms: int | None) -> None:
+    """A window ``[since, until)`` may be empty, never reversed."""
+    if since_ms is not None and until_ms is not None and since_ms > until_ms:
+        raise FanslyValidationError(f"since ({iso(since_ms)}) is after until ({iso(until_ms)})")
+
+
 def iso(epoch_ms: int) -> str:
     """An epoch-ms instant as readable UTC text, for logs and errors."""
     return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).isoformat(timespec="milliseconds")

@@ -6,11 +6,11 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
+from airflow_provider_apifansly.exceptions import FanslyApiError
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, created_at_ms, label
 from airflow_provider_apifansly.hooks.paging import offset_pages
 from airflow_provider_apifansly.hooks.seen_ids import SeenIds
-from airflow_provider_apifansly.timestamps import Instant, iso, to_epoch_ms
+from airflow_provider_apifansly.timestamps import Instant, check_window, to_epoch_ms
 
 # The largest page seen accepted (the docs' example asks for 20).
 TRANSACTIONS_PAGE_LIMIT = 100
@@ -36,8 +36,7 @@ class EarningsEndpoints(EndpointGroup):
         account_id = self.resolve_account_id(account_id)
         since_ms = to_epoch_ms(since, field="since")
         until_ms = to_epoch_ms(until, field="until")
-        if since_ms > until_ms:
-            raise FanslyValidationError(f"since ({iso(since_ms)}) is after until ({iso(until_ms)})")
+        check_window(since_ms, until_ms)
         until_ms = min(until_ms, int(time.time() * 1000))
         if since_ms >= until_ms:
             return iter(())  # an empty (or future) window holds no transaction: no request

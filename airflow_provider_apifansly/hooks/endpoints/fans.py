@@ -11,7 +11,7 @@ from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, creat
 from airflow_provider_apifansly.hooks.endpoints.chats import validate_search
 from airflow_provider_apifansly.hooks.paging import cursor_pages
 from airflow_provider_apifansly.ids import validate_native_id
-from airflow_provider_apifansly.timestamps import Instant, iso, to_epoch_ms
+from airflow_provider_apifansly.timestamps import Instant, check_window, to_epoch_ms
 
 # The documented status codes: Fansly's own (3 active, 4 expired); "3,4" returns both.
 SUBSCRIBER_STATUSES = {"active": "3", "expired": "4", "all": "3,4"}
@@ -80,9 +80,8 @@ class FanEndpoints(EndpointGroup):
             params["search"] = validate_search(search)
         since_ms = None if since is None else to_epoch_ms(since, field="since")
         until_ms = None if until is None else to_epoch_ms(until, field="until")
-        if since_ms is not None and until_ms is not None and since_ms >= until_ms:
-            if since_ms > until_ms:
-                raise FanslyValidationError(f"since ({iso(since_ms)}) is after until ({iso(until_ms)})")
+        check_window(since_ms, until_ms)
+        if since_ms is not None and since_ms == until_ms:
             return iter(())  # an empty window holds no subscription: no request
         return self._subscriptions(f"/{account_id}/subscribers", params, since_ms, until_ms)
 
