@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_apifansly.exceptions import (
-    FanslyAmbiguousSendError,
-    FanslyApiError,
-    FanslyConnectionError,
-    FanslyError,
-    FanslyOutOfCreditsError,
-    FanslyServerError,
-)
-from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
+from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyError
+from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label, may_have_sent
 from airflow_provider_apifansly.hooks.paging import cursor_pages
 from airflow_provider_apifansly.mass_message import MassMessage
 from airflow_provider_apifansly.timestamps import Instant
@@ -85,7 +78,7 @@ class MassMessagingEndpoints(EndpointGroup):
         try:
             response: dict[str, Any] = self._account_call("POST", path, json=message.body(), idempotent=False)
         except FanslyError as exc:
-            if not _may_have_sent(exc):
+            if not may_have_sent(exc):
                 raise
             raise FanslyAmbiguousSendError(
                 f"{exc} The broadcast MAY HAVE BEEN SENT, so it is not retried (every fan would get it "
@@ -106,15 +99,3 @@ class MassMessagingEndpoints(EndpointGroup):
         account_id = self.resolve_account_id(account_id)
         path = f"/{account_id}/mass-messaging/scheduled"
         return [row for page in cursor_pages(self.transport, path, SCHEDULED_ROWS) for row in page.rows]
-
-
-def _may_have_sent(exc: FanslyError) -> bool:
-    """Whether the server may have acted on the request: a 5xx, a drop or timeout after sending,
-    or a 2xx that is not a usable success (an inner failure, a broken body)."""
-    if isinstance(exc, FanslyServerError):
-        return True
-    if isinstance(exc, FanslyConnectionError):
-        return exc.request_sent
-    if isinstance(exc, FanslyApiError) and not isinstance(exc, FanslyOutOfCreditsError):
-        return exc.http_status is None or 200 <= exc.http_status < 300
-    return False
