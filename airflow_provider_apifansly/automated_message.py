@@ -13,6 +13,7 @@ from typing import Any
 
 from airflow_provider_apifansly.batch_input import parse_rendered
 from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
+from airflow_provider_apifansly.hooks.envelope import automated_message_id
 from airflow_provider_apifansly.message import MediaId, as_list, media_fields, parse_content, parse_media
 
 TRIGGER_TYPES = (
@@ -220,3 +221,35 @@ def _keywords(value: object, field: str) -> str | tuple[str, ...] | None:
     if not words or not all(isinstance(word, str) and word.strip() for word in words):
         raise FanslyValidationError(f"{field} must be text or a list of non-empty texts; got {value!r:.60}")
     return words  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    """What makes an account's rules match a list: the rules to create, the ids to delete, the ids kept."""
+
+    create: tuple[AutomatedRule, ...]
+    delete: tuple[str, ...]
+    kept: tuple[str, ...]
+
+
+def plan_sync(
+    rules: list[AutomatedRule], existing: list[dict[str, Any]], *, prune: bool, request: str
+) -> SyncPlan:
+    """Match each rule to an existing one that equals it (each existing rule matches once); the rest are
+    created. With ``prune``, every existing rule left unmatched (a duplicate too) is deleted.
+
+    :param existing: the account's rules as listed, each with an id (``envelope.automated_message_id``).
+    :param request: how errors name the list request.
+    """
+    unmatched = list(existing)
+    create: list[AutomatedRule] = []
+    kept: list[str] = []
+    for rule in rules:
+        match = next((row for row in unmatched if rule.matches(row, request)), None)
+        if match is None:
+            create.append(rule)
+        else:
+            unmatched.remove(match)
+            kept.append(automated_message_id(match, request))
+    delete = [automated_message_id(row, request) for row in unmatched] if prune else []
+    return SyncPlan(tuple(create), tuple(delete), tuple(kept))
