@@ -14,11 +14,13 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import DAG, Param, task
 
+from airflow_provider_apifansly.operators.automated_messages import SyncAutomatedMessagesOperator
 from airflow_provider_apifansly.operators.fans import ListFansOperator
 from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
 from airflow_provider_apifansly.operators.mass_messaging import SendMassMessageOperator
 from airflow_provider_apifansly.operators.media import UploadMediaOperator
 from airflow_provider_apifansly.operators.messages import SendMessageOperator, SendMessagesOperator
+from airflow_provider_apifansly.operators.posts import CancelScheduledPostOperator, CreatePostOperator
 
 BUDGET = 20
 FANS = Param(["723516315247063042"], type="array")
@@ -192,3 +194,44 @@ with reporting_dag("test_fansly_mass_message", **MASS_PARAMS) as mass_message:
 with reporting_dag("test_fansly_mass_message_by_ids", **MASS_PARAMS) as mass_message_by_ids:
     broadcast = SendMassMessageOperator(task_id="broadcast", **MASS_TEMPLATES)
     broadcast >> report("broadcast", ["return_value", "credits"])
+
+# Automated messages and posts. The hook's own retries off, so a failure fails the try; Airflow retries
+# once, at once, and a try held past execution_timeout by the sandbox (having acted) is stopped mid-request.
+ONE_AIRFLOW_RETRY: dict[str, Any] = {
+    "retries": 1,
+    "retry_delay": timedelta(0),
+    "max_retries": 0,
+    "execution_timeout": timedelta(seconds=1),
+}
+RULES = Param([], type="array")
+
+with reporting_dag("test_fansly_sync_rules", rules=RULES) as sync_rules:
+    sync = SyncAutomatedMessagesOperator(
+        task_id="sync", rules="{{ params.rules }}", prune=True, **ONE_AIRFLOW_RETRY
+    )
+    sync >> report("sync", ["return_value", "plan", "credits"])
+
+with reporting_dag("test_fansly_sync_rules_dry_run", rules=RULES) as sync_rules_dry_run:
+    sync = SyncAutomatedMessagesOperator(task_id="sync", rules="{{ params.rules }}", prune=True, dry_run=True)
+    sync >> report("sync", ["return_value", "plan", "credits"])
+
+with reporting_dag(
+    "test_fansly_create_post",
+    content=Param("New set", type=["null", "string"]),
+    media_ids=Param(None, type=["null", "array"]),
+    scheduled_for=Param(None, type=["null", "string", "integer"]),
+) as create_post:
+    post = CreatePostOperator(
+        task_id="post",
+        content="{{ params.content }}",
+        media_ids="{{ params.media_ids }}",
+        scheduled_for="{{ params.scheduled_for }}",
+        **ONE_AIRFLOW_RETRY,
+    )
+    post >> report("post", ["return_value", "credits"])
+
+with reporting_dag("test_fansly_cancel_post", post_id=Param("800000000000000001", type="string")) as cancel:
+    cancel_post = CancelScheduledPostOperator(
+        task_id="cancel", post_id="{{ params.post_id }}", **ONE_AIRFLOW_RETRY
+    )
+    cancel_post >> report("cancel", ["return_value", "credits"])

@@ -1,4 +1,4 @@
-"""FanslyHook's automated messages against the sandbox: both list shapes and id fields, and a create never made twice."""
+"""FanslyHook's automated messages against the sandbox: every list shape and id field; a create never made twice."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""FanslyHook's posts against the sandbox: the body in epoch ms, a create never repeated, removals that tolerate repeats."""
+"""FanslyHook's posts against the sandbox: a body in epoch ms, a create never repeated, removals that bear repeats."""
 
 from __future__ import annotations
 
