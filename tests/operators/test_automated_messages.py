@@ -10,7 +10,7 @@ import pytest
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.operators.automated_messages import SyncAutomatedMessagesOperator
 from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
-from tests.helpers import load_dag, printed_xcoms
+from tests.helpers import load_dag, printed_xcoms, run_dag
 
 DAGS = "fansly_test_dags"
 WELCOME = {"trigger_type": "new_subscriber", "content": "Welcome in!", "delay": 30}
@@ -130,3 +130,24 @@ class TestInAirflow:
         (rule,) = fansly_sandbox.automated_messages
         xcoms = printed_xcoms(capfd.readouterr().out)
         assert xcoms["return_value"] == {"created": [], "deleted": [], "kept": [rule.rule_id]}
+
+
+@pytest.mark.integration
+@pytest.mark.usefixtures("airflow_db")
+def test_the_automations_example_syncs_every_account_and_its_rerun_only_lists(
+    fansly_sandbox: FanslySandbox, fansly_connection: str
+) -> None:
+    fansly_sandbox.seed_automated_messages([OLD_BODY])
+
+    assert run_dag("example_fansly_automations")[0] == "success"
+    assert [body["triggerType"] for body in live(fansly_sandbox)] == [
+        "new_subscriber",
+        "subscriber_renew",
+        "new_tip",
+    ]
+    before = len(fansly_sandbox.journal)
+    assert run_dag("example_fansly_automations")[0] == "success"
+    assert [e.path.rsplit("/", 1)[-1] for e in fansly_sandbox.journal[before:]] == [
+        "accounts",
+        "automated-messages",
+    ]

@@ -4,6 +4,7 @@ a post is created once whatever Airflow does, and a cancel bears a repeat."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.operators.posts import CancelScheduledPostOperator, CreatePostOperator
 from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
-from tests.helpers import load_dag, printed_xcoms
+from tests.helpers import load_dag, printed_xcoms, run_dag
 
 DAGS = "fansly_test_dags"
 MEDIA = "810000000000000001"
@@ -122,3 +123,38 @@ class TestInAirflow:
         assert (str(ti.state), ti.try_number) == ("success", 2)
         assert fansly_sandbox.posts[0].state == "cancelled"
         assert printed_xcoms(capfd.readouterr().out)["return_value"] == post_id
+
+
+@pytest.mark.integration
+@pytest.mark.usefixtures("airflow_db")
+def test_the_content_calendar_uploads_each_row_and_schedules_its_post(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path
+) -> None:
+    fansly_sandbox.config.media_polls = 0  # processed by the first poll: no 5 s wait
+    wall = fansly_sandbox.walls()[1]["id"]
+    monday, tuesday = in_days(3), in_days(4)
+    (tmp_path / "monday.jpg").write_bytes(b"\x01" * 1000)
+    (tmp_path / "tuesday.mp4").write_bytes(b"\x02" * 2000)
+    (tmp_path / "calendar.csv").write_text(
+        "file,caption,publish_at,walls\n"
+        f"monday.jpg,New week new set,{monday.isoformat()},\n"
+        f"tuesday.mp4,,{tuesday.isoformat()},{wall}\n"
+    )
+
+    state, tasks = run_dag("example_fansly_content_calendar", {"calendar": f"file://{tmp_path}/calendar.csv"})
+
+    assert state == "success", tasks
+    jobs = {job.filename: job.media_id for job in fansly_sandbox.media_jobs}
+    bodies = sorted((record.body for record in fansly_sandbox.posts), key=lambda body: body["scheduledFor"])
+    assert bodies == [
+        {
+            "content": "New week new set",
+            "mediaIds": [jobs["monday.jpg"]],
+            "scheduledFor": int(monday.timestamp() * 1000),
+        },
+        {
+            "mediaIds": [jobs["tuesday.mp4"]],
+            "wallIds": [wall],
+            "scheduledFor": int(tuesday.timestamp() * 1000),
+        },
+    ]
