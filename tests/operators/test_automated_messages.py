@@ -10,9 +10,14 @@ import pytest
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.operators.automated_messages import SyncAutomatedMessagesOperator
 from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
-from tests.helpers import load_dag, printed_xcoms, run_dag
+from tests.helpers import AIRFLOW_3, load_dag, printed_xcoms, run_dag
 
 DAGS = "fansly_test_dags"
+# Airflow 2.11's dag.test() lets a task's AirflowTaskTimeout escape; the once branch brings
+# tests/helpers.run_through_timeouts, which carries the run on: use it once that lands on main.
+STOPPED_BY_AIRFLOW = pytest.mark.skipif(
+    not AIRFLOW_3, reason="2.11 dag.test() lets AirflowTaskTimeout escape"
+)
 WELCOME = {"trigger_type": "new_subscriber", "content": "Welcome in!", "delay": 30}
 RENEWAL = {"trigger_type": "subscriber_renew", "content": "Thanks for renewing", "subscription_streak": 2}
 RULES = [WELCOME, RENEWAL]
@@ -115,6 +120,7 @@ class TestInAirflow:
         assert "rules[0].delay must be a whole number of seconds" in capfd.readouterr().out
 
     @pytest.mark.matrix
+    @STOPPED_BY_AIRFLOW
     def test_a_try_stopped_by_airflow_after_creating_is_followed_by_one_that_keeps_the_rule(
         self, fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
     ) -> None:

@@ -12,9 +12,14 @@ import pytest
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.operators.posts import CancelScheduledPostOperator, CreatePostOperator
 from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
-from tests.helpers import load_dag, printed_xcoms, run_dag
+from tests.helpers import AIRFLOW_3, load_dag, printed_xcoms, run_dag
 
 DAGS = "fansly_test_dags"
+# Airflow 2.11's dag.test() lets a task's AirflowTaskTimeout escape; the once branch brings
+# tests/helpers.run_through_timeouts, which carries the run on: use it once that lands on main.
+STOPPED_BY_AIRFLOW = pytest.mark.skipif(
+    not AIRFLOW_3, reason="2.11 dag.test() lets AirflowTaskTimeout escape"
+)
 MEDIA = "810000000000000001"
 
 
@@ -85,7 +90,9 @@ class TestInAirflow:
         ("fault", "tries"),
         [
             # Stored, then its answer held past the 1 s execution_timeout: Airflow stops the try and retries.
-            (Fault(kind="slow", delay=3.0, first_n=1, method="POST"), 2),
+            pytest.param(
+                Fault(kind="slow", delay=3.0, first_n=1, method="POST"), 2, marks=STOPPED_BY_AIRFLOW
+            ),
             # Stored, then the connection dropped: the hook knows it may exist, and Airflow does not retry.
             (Fault(kind="drop", processed=True, first_n=1, method="POST"), 1),
         ],
@@ -110,6 +117,7 @@ class TestInAirflow:
         assert "FanslyPostUncertainError" in out
         assert "The API cannot list posts: look in Fansly for account fansly_sandbox" in out
 
+    @STOPPED_BY_AIRFLOW
     def test_a_cancel_whose_first_try_airflow_stopped_is_done_by_the_retry(
         self, fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
     ) -> None:
