@@ -33,17 +33,6 @@ def upload_path(row: dict[str, Any]) -> str:
     return str(row["path"])
 
 
-def post_kwargs(row_and_media: tuple[dict[str, Any], str]) -> dict[str, Any]:
-    """One post's arguments: the row's caption, walls and time, and its uploaded media."""
-    row, media_id = row_and_media
-    return {
-        "content": row["caption"] or None,
-        "media_ids": [media_id],
-        "wall_ids": row["wall_ids"] or None,
-        "scheduled_for": row["publish_at"],
-    }
-
-
 with DAG(
     dag_id="example_fansly_content_calendar",
     schedule=None,
@@ -76,10 +65,23 @@ with DAG(
             )
         return rows
 
+    @task
+    def posts(rows: list[dict[str, Any]], media_ids: list[str]) -> list[dict[str, Any]]:
+        """One post's arguments per row: its caption, walls and time, and its uploaded media (in row order)."""
+        return [
+            {
+                "content": row["caption"] or None,
+                "media_ids": [media_id],
+                "wall_ids": row["wall_ids"] or None,
+                "scheduled_for": row["publish_at"],
+            }
+            for row, media_id in zip(rows, media_ids, strict=True)
+        ]
+
     calendar = read_calendar()
     uploads = UploadMediaOperator.partial(task_id="upload_media", deferrable=True).expand(
         path=calendar.map(upload_path)
     )
-    CreatePostOperator.partial(task_id="create_post").expand_kwargs(
-        calendar.zip(uploads.output).map(post_kwargs)
-    )
+    # A task between, not calendar.zip(uploads.output): Airflow 2 refuses a mapped task's single
+    # values as the source of a later expansion.
+    CreatePostOperator.partial(task_id="create_post").expand_kwargs(posts(calendar, uploads.output))
