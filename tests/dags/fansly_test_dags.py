@@ -196,42 +196,54 @@ with reporting_dag("test_fansly_mass_message_by_ids", **MASS_PARAMS) as mass_mes
     broadcast >> report("broadcast", ["return_value", "credits"])
 
 # Automated messages and posts. The hook's own retries off, so a failure fails the try; Airflow retries
-# once, at once, and a try held past execution_timeout by the sandbox (having acted) is stopped mid-request.
-ONE_AIRFLOW_RETRY: dict[str, Any] = {
-    "retries": 1,
-    "retry_delay": timedelta(0),
-    "max_retries": 0,
-    "execution_timeout": timedelta(seconds=1),
-}
+# once, at once. The "_stopped" DAGs also stop a try held by the sandbox (having acted) past
+# execution_timeout, mid-request; the others have none, as a loaded machine may take a second to start.
+ONE_AIRFLOW_RETRY: dict[str, Any] = {"retries": 1, "retry_delay": timedelta(0), "max_retries": 0}
+STOPPED_AFTER = timedelta(seconds=2)
 RULES = Param([], type="array")
+POST_PARAMS = {
+    "content": Param("New set", type=["null", "string"]),
+    "media_ids": Param(None, type=["null", "array"]),
+    "scheduled_for": Param(None, type=["null", "string", "integer"]),
+}
 
-with reporting_dag("test_fansly_sync_rules", rules=RULES) as sync_rules:
-    sync = SyncAutomatedMessagesOperator(
-        task_id="sync", rules="{{ params.rules }}", prune=True, **ONE_AIRFLOW_RETRY
-    )
-    sync >> report("sync", ["return_value", "plan", "credits"])
 
-with reporting_dag("test_fansly_sync_rules_dry_run", rules=RULES) as sync_rules_dry_run:
-    sync = SyncAutomatedMessagesOperator(task_id="sync", rules="{{ params.rules }}", prune=True, dry_run=True)
-    sync >> report("sync", ["return_value", "plan", "credits"])
+def sync_dag(dag_id: str, **options: Any) -> DAG:
+    with reporting_dag(dag_id, rules=RULES) as dag:
+        sync = SyncAutomatedMessagesOperator(
+            task_id="sync", rules="{{ params.rules }}", prune=True, **options
+        )
+        sync >> report("sync", ["return_value", "plan", "credits"])
+    return dag
+
+
+def post_dag(dag_id: str, **options: Any) -> DAG:
+    with reporting_dag(dag_id, **POST_PARAMS) as dag:
+        post = CreatePostOperator(
+            task_id="post",
+            content="{{ params.content }}",
+            media_ids="{{ params.media_ids }}",
+            scheduled_for="{{ params.scheduled_for }}",
+            **options,
+        )
+        post >> report("post", ["return_value", "credits"])
+    return dag
+
+
+sync_rules = sync_dag("test_fansly_sync_rules", **ONE_AIRFLOW_RETRY)
+sync_rules_stopped = sync_dag(
+    "test_fansly_sync_rules_stopped", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
+)
+sync_rules_dry_run = sync_dag("test_fansly_sync_rules_dry_run", dry_run=True)
+create_post = post_dag("test_fansly_create_post", **ONE_AIRFLOW_RETRY)
+create_post_stopped = post_dag(
+    "test_fansly_create_post_stopped", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
+)
 
 with reporting_dag(
-    "test_fansly_create_post",
-    content=Param("New set", type=["null", "string"]),
-    media_ids=Param(None, type=["null", "array"]),
-    scheduled_for=Param(None, type=["null", "string", "integer"]),
-) as create_post:
-    post = CreatePostOperator(
-        task_id="post",
-        content="{{ params.content }}",
-        media_ids="{{ params.media_ids }}",
-        scheduled_for="{{ params.scheduled_for }}",
-        **ONE_AIRFLOW_RETRY,
-    )
-    post >> report("post", ["return_value", "credits"])
-
-with reporting_dag("test_fansly_cancel_post", post_id=Param("800000000000000001", type="string")) as cancel:
+    "test_fansly_cancel_post_stopped", post_id=Param("800000000000000001", type="string")
+) as cancel:
     cancel_post = CancelScheduledPostOperator(
-        task_id="cancel", post_id="{{ params.post_id }}", **ONE_AIRFLOW_RETRY
+        task_id="cancel", post_id="{{ params.post_id }}", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
     )
     cancel_post >> report("cancel", ["return_value", "credits"])

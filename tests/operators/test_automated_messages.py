@@ -124,10 +124,10 @@ class TestInAirflow:
     def test_a_try_stopped_by_airflow_after_creating_is_followed_by_one_that_keeps_the_rule(
         self, fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
     ) -> None:
-        # The create is stored, then its answer held past the 1 s execution_timeout: Airflow stops the try.
-        fansly_sandbox.set_faults(Fault(kind="slow", delay=3.0, first_n=1, method="POST"))
+        # The create is stored, then its answer held past the 2 s execution_timeout: Airflow stops the try.
+        fansly_sandbox.set_faults(Fault(kind="slow", delay=5.0, first_n=1, method="POST"))
 
-        ti = sync("test_fansly_sync_rules", [WELCOME])
+        ti = sync("test_fansly_sync_rules_stopped", [WELCOME])
 
         assert (str(ti.state), ti.try_number) == ("success", 2)
         assert live(fansly_sandbox) == [WELCOME_BODY]

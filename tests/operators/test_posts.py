@@ -17,6 +17,8 @@ from tests.helpers import AIRFLOW_3, load_dag, printed_xcoms, run_dag
 DAGS = "fansly_test_dags"
 # Airflow 2.11's dag.test() lets a task's AirflowTaskTimeout escape; the once branch brings
 # tests/helpers.run_through_timeouts, which carries the run on: use it once that lands on main.
+# Held well past the 2 s execution_timeout of the "_stopped" test DAGs.
+HELD = 5.0
 STOPPED_BY_AIRFLOW = pytest.mark.skipif(
     not AIRFLOW_3, reason="2.11 dag.test() lets AirflowTaskTimeout escape"
 )
@@ -87,20 +89,24 @@ class TestInAirflow:
         assert "scheduled_for must be in the future" in capfd.readouterr().out
 
     @pytest.mark.parametrize(
-        ("fault", "tries"),
+        ("dag_id", "fault", "tries"),
         [
-            # Stored, then its answer held past the 1 s execution_timeout: Airflow stops the try and retries.
+            # Stored, then its answer held past the 2 s execution_timeout: Airflow stops the try and retries.
             pytest.param(
-                Fault(kind="slow", delay=3.0, first_n=1, method="POST"), 2, marks=STOPPED_BY_AIRFLOW
+                "test_fansly_create_post_stopped",
+                Fault(kind="slow", delay=HELD, first_n=1, method="POST"),
+                2,
+                marks=STOPPED_BY_AIRFLOW,
             ),
             # Stored, then the connection dropped: the hook knows it may exist, and Airflow does not retry.
-            (Fault(kind="drop", processed=True, first_n=1, method="POST"), 1),
+            ("test_fansly_create_post", Fault(kind="drop", processed=True, first_n=1, method="POST"), 1),
         ],
         ids=["try-stopped-by-airflow", "dropped-after-storing"],
     )
     @pytest.mark.matrix
     def test_a_post_that_may_exist_is_never_created_again_and_the_task_says_where_to_look(
         self,
+        dag_id: str,
         fault: Fault,
         tries: int,
         fansly_sandbox: FanslySandbox,
@@ -109,7 +115,7 @@ class TestInAirflow:
     ) -> None:
         fansly_sandbox.set_faults(fault)
 
-        ti = run("test_fansly_create_post", "post", scheduled_for=in_days(1).isoformat())
+        ti = run(dag_id, "post", scheduled_for=in_days(1).isoformat())
 
         assert (str(ti.state), ti.try_number) == ("failed", tries)
         assert len(fansly_sandbox.posts) == 1
@@ -124,9 +130,9 @@ class TestInAirflow:
         from airflow_provider_apifansly.hooks.fansly import FanslyHook
 
         post_id = FanslyHook().create_post("Soon", scheduled_for=in_days(1))["id"]
-        fansly_sandbox.set_faults(Fault(kind="slow", delay=3.0, first_n=1, path_contains="/cancel"))
+        fansly_sandbox.set_faults(Fault(kind="slow", delay=HELD, first_n=1, path_contains="/cancel"))
 
-        ti = run("test_fansly_cancel_post", "cancel", post_id=post_id)
+        ti = run("test_fansly_cancel_post_stopped", "cancel", post_id=post_id)
 
         assert (str(ti.state), ti.try_number) == ("success", 2)
         assert fansly_sandbox.posts[0].state == "cancelled"
