@@ -18,7 +18,7 @@ import pytest
 from airflow_provider_apifansly.hooks.endpoints import chat_messages
 from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox, Fault
 from airflow_provider_apifansly.sandbox.world import JournalEntry
-from tests.helpers import clear_and_rerun, load_dag, printed_xcoms
+from tests.helpers import clear_and_rerun, load_dag, printed_xcoms, run_through_timeouts
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
@@ -165,7 +165,7 @@ def test_a_broadcast_whose_try_airflow_timed_out_mid_send_is_adopted_by_the_retr
     if scheduled:
         conf["scheduled_for"] = int(time.time() * 1000) + 86_400_000
 
-    _, dag_run = run("test_fansly_mass_message_timed_out", conf)
+    dag_run = run_through_timeouts(load_dag(DAGS, "test_fansly_mass_message_timed_out"), conf)
 
     ti = task_instance(dag_run, "broadcast")
     assert (str(ti.state), ti.try_number) == ("success", 2)
@@ -190,7 +190,7 @@ def test_an_upload_whose_try_airflow_timed_out_is_not_uploaded_again_unless_allo
     fansly_sandbox.set_faults(Fault(kind="slow", delay=HELD, first_n=1, path_contains="/media/upload"))
     dag_id = "test_fansly_upload_media_timed_out" + ("_reupload" if reupload else "")
 
-    _, dag_run = run(dag_id, {"path": str(media)})
+    dag_run = run_through_timeouts(load_dag(DAGS, dag_id), {"path": str(media)})
 
     ti = task_instance(dag_run, "upload")
     assert (str(ti.state), ti.try_number) == ("success" if reupload else "failed", 2)
