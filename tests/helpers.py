@@ -108,8 +108,7 @@ def clear_and_rerun(dag: Any, run_id: str, task_ids: list[str]) -> dict[str, str
     from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import clear_task_instances
 
-    with contextlib.suppress(ImportError):  # 2.11: clearing flushes task notes, whose user table FAB defines
-        import airflow.providers.fab.auth_manager.models  # noqa: F401
+    _load_task_note_user_table()
     from airflow.utils.session import create_session
     from airflow.utils.state import DagRunState
     from sqlalchemy import select
@@ -141,6 +140,7 @@ def run_through_timeouts(dag: Any, conf: dict[str, Any]) -> Any:
     except BaseException as exc:
         if AIRFLOW_3 or type(exc).__name__ != "AirflowTaskTimeout":
             raise
+    _load_task_note_user_table()
     with create_session() as session:
         run = session.scalar(
             select(DagRun).where(DagRun.dag_id == dag.dag_id).order_by(DagRun.id.desc()).limit(1)
@@ -150,9 +150,16 @@ def run_through_timeouts(dag: Any, conf: dict[str, Any]) -> Any:
             (ti for ti in run.get_task_instances(session=session) if ti.state != "success"),
             key=lambda ti: order.index(ti.task_id),
         )
+        run_id = run.run_id
         _run_in_order(dag, tis, session)
-        session.expunge(run)
-    return run
+    return DagRun.find(dag_id=dag.dag_id, run_id=run_id)[0]
+
+
+def _load_task_note_user_table() -> None:
+    with contextlib.suppress(
+        ImportError
+    ):  # 2.11: flushing a task instance flushes its notes, whose user table FAB defines
+        import airflow.providers.fab.auth_manager.models  # noqa: F401
 
 
 def _run_in_order(dag: Any, tis: list[Any], session: Any) -> dict[str, str]:
