@@ -96,7 +96,8 @@ class MassMessagingEndpoints(EndpointGroup):
             raise FanslyAmbiguousSendError(
                 f"{exc} The broadcast MAY HAVE BEEN SENT, so it is not retried (every fan would get it "
                 f"twice). Check before sending it again: GET /api/fansly/{account_id}/mass-messaging/stats/sent "
-                f"(or .../mass-messaging/scheduled for a scheduled one), or the mass messages in Fansly.",
+                f"(or .../mass-messaging/scheduled for a scheduled one), or the mass messages in Fansly; a "
+                f"SendMassMessageOperator task, once cleared, reads them itself and adopts the broadcast.",
                 http_status=exc.http_status,
                 api_message=exc.api_message,
                 request=label("POST", path),
