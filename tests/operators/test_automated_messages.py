@@ -10,14 +10,9 @@ import pytest
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.operators.automated_messages import SyncAutomatedMessagesOperator
 from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
-from tests.helpers import AIRFLOW_3, load_dag, printed_xcoms, run_dag
+from tests.helpers import load_dag, printed_xcoms, run_dag, run_through_timeouts
 
 DAGS = "fansly_test_dags"
-# Airflow 2.11's dag.test() lets a task's AirflowTaskTimeout escape; the once branch brings
-# tests/helpers.run_through_timeouts, which carries the run on: use it once that lands on main.
-STOPPED_BY_AIRFLOW = pytest.mark.skipif(
-    not AIRFLOW_3, reason="2.11 dag.test() lets AirflowTaskTimeout escape"
-)
 WELCOME = {"trigger_type": "new_subscriber", "content": "Welcome in!", "delay": 30}
 RENEWAL = {"trigger_type": "subscriber_renew", "content": "Thanks for renewing", "subscription_streak": 2}
 RULES = [WELCOME, RENEWAL]
@@ -34,8 +29,8 @@ OLD_BODY = {"triggerType": "new_follower", "content": "Hi follower"}
 
 
 def sync(dag_id: str, rules: list[dict[str, Any]]) -> Any:
-    """Run a sync DAG; return the sync task instance."""
-    dag_run = load_dag(DAGS, dag_id).test(run_conf={"rules": rules})
+    """Run a sync DAG (through a try Airflow stops, on 2.11 too); return the sync task instance."""
+    dag_run = run_through_timeouts(load_dag(DAGS, dag_id), {"rules": rules})
     return next(ti for ti in dag_run.get_task_instances() if ti.task_id == "sync")
 
 
@@ -120,7 +115,6 @@ class TestInAirflow:
         assert "rules[0].delay must be a whole number of seconds" in capfd.readouterr().out
 
     @pytest.mark.matrix
-    @STOPPED_BY_AIRFLOW
     def test_a_try_stopped_by_airflow_after_creating_is_followed_by_one_that_keeps_the_rule(
         self, fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
     ) -> None:

@@ -12,16 +12,11 @@ import pytest
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.operators.posts import CancelScheduledPostOperator, CreatePostOperator
 from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
-from tests.helpers import AIRFLOW_3, load_dag, printed_xcoms, run_dag
+from tests.helpers import load_dag, printed_xcoms, run_dag, run_through_timeouts
 
 DAGS = "fansly_test_dags"
-# Airflow 2.11's dag.test() lets a task's AirflowTaskTimeout escape; the once branch brings
-# tests/helpers.run_through_timeouts, which carries the run on: use it once that lands on main.
 # Held well past the 2 s execution_timeout of the "_stopped" test DAGs.
 HELD = 5.0
-STOPPED_BY_AIRFLOW = pytest.mark.skipif(
-    not AIRFLOW_3, reason="2.11 dag.test() lets AirflowTaskTimeout escape"
-)
 MEDIA = "810000000000000001"
 
 
@@ -30,8 +25,8 @@ def in_days(days: float) -> datetime:
 
 
 def run(dag_id: str, task_id: str, **conf: Any) -> Any:
-    """Run a DAG of the test DAGs; return the tested task instance."""
-    dag_run = load_dag(DAGS, dag_id).test(run_conf=conf)
+    """Run a DAG of the test DAGs (through a try Airflow stops, on 2.11 too); return the tested task instance."""
+    dag_run = run_through_timeouts(load_dag(DAGS, dag_id), conf)
     return next(ti for ti in dag_run.get_task_instances() if ti.task_id == task_id)
 
 
@@ -92,12 +87,7 @@ class TestInAirflow:
         ("dag_id", "fault", "tries"),
         [
             # Stored, then its answer held past the 2 s execution_timeout: Airflow stops the try and retries.
-            pytest.param(
-                "test_fansly_create_post_stopped",
-                Fault(kind="slow", delay=HELD, first_n=1, method="POST"),
-                2,
-                marks=STOPPED_BY_AIRFLOW,
-            ),
+            ("test_fansly_create_post_stopped", Fault(kind="slow", delay=HELD, first_n=1, method="POST"), 2),
             # Stored, then the connection dropped: the hook knows it may exist, and Airflow does not retry.
             ("test_fansly_create_post", Fault(kind="drop", processed=True, first_n=1, method="POST"), 1),
         ],
@@ -123,7 +113,6 @@ class TestInAirflow:
         assert "FanslyPostUncertainError" in out
         assert "The API cannot list posts: look in Fansly for account fansly_sandbox" in out
 
-    @STOPPED_BY_AIRFLOW
     def test_a_cancel_whose_first_try_airflow_stopped_is_done_by_the_retry(
         self, fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
     ) -> None:
