@@ -10,7 +10,6 @@ Run it alone with ``python bench/shared_key.py [--quick]``.
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import threading
 import time
@@ -82,7 +81,9 @@ class WorkerResult:
     failed: int
 
 
-def _worker(conn_id: str, calls: int, window: float, before: bool, go: Event, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _worker(
+    conn_id: str, calls: int, window: float, before: bool, go: Event, results: multiprocessing.Queue
+) -> None:  # type: ignore[type-arg]
     """One worker process: a hook with ``THREADS`` threads sharing ``calls`` requests, started on ``go``."""
     hook, sleep = counted_hook(conn_id, pool_size=THREADS)
     scale_pacer_window(hook, window)  # --quick shortens the API's window
@@ -103,7 +104,9 @@ def _worker(conn_id: str, calls: int, window: float, before: bool, go: Event, re
                     failed += 1
 
     go.wait()
-    threads = [threading.Thread(target=run, args=(calls // THREADS + (n < calls % THREADS),)) for n in range(THREADS)]
+    threads = [
+        threading.Thread(target=run, args=(calls // THREADS + (n < calls % THREADS),)) for n in range(THREADS)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -189,7 +192,12 @@ def _section(runs: list[SharedRun], count: int, limit: int, window: float) -> Se
     base, new = runs
     share = new.refused / len(new.hits)
     goals = [
-        Goal("8 workers, one key: 429s / requests", f"<= {REFUSED_GOAL:.0%}", f"{share:.1%}", share <= REFUSED_GOAL),
+        Goal(
+            "8 workers, one key: 429s / requests",
+            f"<= {REFUSED_GOAL:.0%}",
+            f"{share:.1%}",
+            share <= REFUSED_GOAL,
+        ),
         Goal(
             "8 workers, one key: last request / earliest possible",
             f"<= {FINISH_GOAL:.2f}x",
@@ -203,7 +211,11 @@ def _section(runs: list[SharedRun], count: int, limit: int, window: float) -> Se
             new.refused < base.refused or base.refused == 0,
         ),
     ]
-    per = "minute" if window == 60 else f"{window:g} s (--quick scales the minute down, in the sandbox and the pacers alike)"
+    per = (
+        "minute"
+        if window == 60
+        else f"{window:g} s (--quick scales the minute down, in the sandbox and the pacers alike)"
+    )
     setup = (
         f"{count:,} GET /accounts, limit {limit} requests per {per}, {LATENCY * 1000:.0f} ms latency; "
         f"{WORKERS} worker processes on one key, each a hook with {THREADS} threads and "

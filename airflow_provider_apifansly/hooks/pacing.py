@@ -24,9 +24,10 @@ from typing import Any
 
 from airflow_provider_apifansly.hooks.envelope import retry_after_seconds
 
-# How long a slot that left the window stays its owner's: longer than the owner's pacing margin
-# plus the moment it takes a waiting thread to reuse it.
-SLOT_GRACE_SECONDS = 2.0
+# How long a slot that left the window stays its owner's. We stamp the others' requests when an
+# answer tells us of them, after their owner stamped them, so the owner's reuse comes first;
+# the grace covers the moment a waiting thread takes to wake.
+SLOT_GRACE_SECONDS = 0.5
 # The longest a waiting thread sleeps before looking again: an answer may free a claim meanwhile.
 POLL_SECONDS = 0.1
 

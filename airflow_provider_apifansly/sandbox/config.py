@@ -32,7 +32,7 @@ SUBSCRIBERS_ORDERS: tuple[str, ...] = get_args(SubscribersOrder)
 TransactionsBounds = Literal["inclusive", "exclusive"]
 TRANSACTIONS_BOUNDS: tuple[str, ...] = get_args(TransactionsBounds)
 
-_PLANS = {600: "Starter", 1000: "Pro"}
+_PLANS = {100: "Free", 600: "Starter", 1000: "Pro"}  # contract part 2, section 1
 _ENV_PREFIX = "FANSLY_SANDBOX_"
 
 

@@ -169,7 +169,7 @@ def test_free_slots_are_claimed_by_our_share_of_the_keys_recent_requests() -> No
 
 
 def test_a_429_holds_every_thread_until_the_window_frees() -> None:
-    pacer, clock = make_pacer(10)
+    pacer, _ = make_pacer(10)
     pacer.acquire()
     pacer.observe(refused(retry_after=5), rate_limited=True)
     assert pacer.remaining == 0
