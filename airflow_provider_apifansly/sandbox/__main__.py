@@ -16,8 +16,10 @@ from types import FrameType
 
 from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
 from airflow_provider_apifansly.sandbox.config import (
+    EXPIRED_STATUS_CODES,
     LAST_PAGE_CURSORS,
     MESSAGES_ORDERS,
+    SUBSCRIBER_STATUS_FORMS,
     SUBSCRIBERS_ORDERS,
     TRANSACTIONS_BOUNDS,
     Fault,
@@ -98,6 +100,19 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         choices=SUBSCRIBERS_ORDERS,
         default=defaults.subscribers_order,
         help="order of Subscribers by createdAt (default %(default)s)",
+    )
+    add(
+        "--subscriber-status",
+        choices=SUBSCRIBER_STATUS_FORMS,
+        default=defaults.subscriber_status,
+        help="how Subscribers takes status: Fansly's codes or words only (default %(default)s)",
+    )
+    add(
+        "--expired-status-code",
+        type=int,
+        choices=EXPIRED_STATUS_CODES,
+        default=defaults.expired_status_code,
+        help="the status code of an expired subscription's row (default %(default)s)",
     )
     add(
         "--transactions-bounds",
@@ -182,6 +197,8 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         messages_order=args.messages_order,
         fans_page_size=args.fans_page_size,
         subscribers_order=args.subscribers_order,
+        subscriber_status=args.subscriber_status,
+        expired_status_code=args.expired_status_code,
         transactions_bounds=args.transactions_bounds,
         media_polls=args.media_polls,
         media_seconds=args.media_seconds,
