@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import fsspec
@@ -113,7 +113,6 @@ with DAG(
     catchup=False,
     params={name: Param("", **TEXT) for name in ("path", "since", "until")},
 ) as failure_dag:
-    # One Airflow retry, at once: a retryable failure runs a second try, a permanent one does not.
     export = ExportToStorageOperator(
         task_id="export",
         resource="transactions",
@@ -121,8 +120,6 @@ with DAG(
         since="{{ params.since }}",
         until="{{ params.until }}",
         max_credits=2,
-        retries=1,
-        retry_delay=timedelta(0),
     )
     export >> report(["export"])
 

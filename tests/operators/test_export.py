@@ -15,7 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 from fsspec.implementations.memory import MemoryFileSystem
 
-from airflow_provider_apifansly._compat import Asset
+from airflow_provider_apifansly._compat import AirflowFailException, Asset
+from airflow_provider_apifansly.exceptions import FanslyStoragePermissionError
 from airflow_provider_apifansly.export_formats import COLUMNS
 from airflow_provider_apifansly.sandbox import FanslySandbox
 from tests.helpers import AIRFLOW_3, airflow_cli, load_dag, printed_xcoms, run_dag
@@ -168,7 +169,7 @@ def test_an_upload_dropped_half_way_leaves_the_previous_object_whole(
     )
 
     assert tasks["export"] == "failed"
-    assert len(fansly_sandbox.journal) == 2  # a dropped upload may succeed on a retry: one page per try
+    assert len(fansly_sandbox.journal) == 1
     assert memory.cat(f"{folder}/day2.jsonl") == b"the previous run's rows\n"
     assert memory.ls(folder, detail=False) == [f"{folder}/day2.jsonl"]  # no staging object left behind
 
@@ -194,6 +195,7 @@ def test_a_storage_refusing_writes_fails_before_any_request_and_is_not_retried(
     assert "FanslyStoragePermissionError" in output
     assert "retrying cannot help" in output
     assert printed_xcoms(output)["export.credits"] == 0
+    assert issubclass(FanslyStoragePermissionError, AirflowFailException)  # Airflow spends no retry on it
 
 
 def test_a_window_taken_from_an_empty_data_interval_fails_before_any_request(
