@@ -26,7 +26,7 @@ FOLLOWERS_PARAMETERS = ("cursor", "limit")
 # ``status`` as the docs give it, Fansly's codes (3 active, 4 expired, "3,4" both), or as words;
 # ``config.subscriber_status`` says which the sandbox takes. Stored rows say 3 or 4.
 STATUS_WORDS: dict[str, tuple[int, ...]] = {"active": (3,), "expired": (4,), "all": (3, 4)}
-_QUERY_CODES = {"3": 3, "4": 4, "5": 4}  # 5: expired, as a native client reads it
+_QUERY_CODES = {"3": 3, "4": 4}
 DEFAULT_LIMIT = 20  # the docs' examples ask for 20; a sibling API pages by 20
 MAX_LIMIT = 100
 SubscriptionStatus = Literal["active", "expired"]
@@ -195,11 +195,13 @@ def _selected_statuses(call: Call, status: str | None) -> tuple[int, ...]:
             got = "it is missing" if status is None else f"got {status!r}"
             raise invalid(f"status is required: active, expired or all; {got}")
         return STATUS_WORDS[status]
+    # With expired_status_code 5, the query takes 5 for expired too, as a native client sends it.
+    known = {**_QUERY_CODES, "5": 4} if call.config.expired_status_code == 5 else _QUERY_CODES
     codes = (status or "").split(",")
-    if status is None or not all(code in _QUERY_CODES for code in codes):
+    if status is None or not all(code in known for code in codes):
         got = "it is missing" if status is None else f"got {status!r}"
         raise invalid(f"status is required: 3 (active), 4 (expired) or 3,4 (all); {got}")
-    return tuple(_QUERY_CODES[code] for code in codes)
+    return tuple(known[code] for code in codes)
 
 
 def list_followers(call: Call) -> Reply:
