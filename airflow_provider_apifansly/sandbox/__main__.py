@@ -19,6 +19,7 @@ from airflow_provider_apifansly.sandbox.config import (
     EXPIRED_STATUS_CODES,
     LAST_PAGE_CURSORS,
     MESSAGES_ORDERS,
+    SCHEDULED_TEMPLATES,
     SUBSCRIBER_STATUS_FORMS,
     SUBSCRIBERS_ORDERS,
     TRANSACTIONS_BOUNDS,
@@ -121,6 +122,12 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         help="whether Earnings Transactions' after/before include their bound (default %(default)s)",
     )
     add(
+        "--scheduled-template",
+        choices=SCHEDULED_TEMPLATES,
+        default=defaults.scheduled_template,
+        help="how the scheduled broadcasts list sends messageTemplate (default %(default)s)",
+    )
+    add(
         "--media-polls",
         type=int,
         default=defaults.media_polls,
@@ -200,6 +207,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         subscriber_status=args.subscriber_status,
         expired_status_code=args.expired_status_code,
         transactions_bounds=args.transactions_bounds,
+        scheduled_template=args.scheduled_template,
         media_polls=args.media_polls,
         media_seconds=args.media_seconds,
         media_fail_reason=args.media_fail_reason,
