@@ -16,9 +16,11 @@ from types import FrameType
 
 from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
 from airflow_provider_apifansly.sandbox.config import (
+    EXPIRED_STATUS_CODES,
     LAST_PAGE_CURSORS,
     MESSAGES_ORDERS,
     SCHEDULED_TEMPLATES,
+    SUBSCRIBER_STATUS_FORMS,
     SUBSCRIBERS_ORDERS,
     TRANSACTIONS_BOUNDS,
     Fault,
@@ -99,6 +101,19 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         choices=SUBSCRIBERS_ORDERS,
         default=defaults.subscribers_order,
         help="order of Subscribers by createdAt (default %(default)s)",
+    )
+    add(
+        "--subscriber-status",
+        choices=SUBSCRIBER_STATUS_FORMS,
+        default=defaults.subscriber_status,
+        help="how Subscribers takes status: Fansly's codes or words only (default %(default)s)",
+    )
+    add(
+        "--expired-status-code",
+        type=int,
+        choices=EXPIRED_STATUS_CODES,
+        default=defaults.expired_status_code,
+        help="the status code of an expired subscription's row (default %(default)s)",
     )
     add(
         "--transactions-bounds",
@@ -189,6 +204,8 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         messages_order=args.messages_order,
         fans_page_size=args.fans_page_size,
         subscribers_order=args.subscribers_order,
+        subscriber_status=args.subscriber_status,
+        expired_status_code=args.expired_status_code,
         transactions_bounds=args.transactions_bounds,
         scheduled_template=args.scheduled_template,
         media_polls=args.media_polls,

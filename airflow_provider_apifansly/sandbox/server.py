@@ -231,7 +231,8 @@ class FanslySandbox:
         :param fan_ids: the fans' native ids (strings of 1 to 20 digits).
         :param created_at: epoch milliseconds: one int for every fan, or a list of one per fan.
             Subscribers sorts on it (``config.subscribers_order``).
-        :param status: ``"active"`` (status 3, auto-renewing) or ``"expired"`` (status 4).
+        :param status: ``"active"`` (status 3, auto-renewing) or ``"expired"`` (status 4, or
+            ``config.expired_status_code``).
         :param tier_id: the subscription tier's id (default: the sandbox's one tier,
             ``710000000000000001``); ``subscriptionTierIds`` filters on it.
         :param account_id: the connected account (default: the first key's first account).

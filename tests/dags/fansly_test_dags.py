@@ -105,6 +105,12 @@ with reporting_dag("test_fansly_list_subscribers", **WINDOW) as subs:
     )
     fans >> report("fans", FAN_XCOMS)
 
+with reporting_dag("test_fansly_list_all_subscribers", **WINDOW) as all_subs:
+    fans = ListFansOperator(
+        task_id="fans", status="all", since="{{ params.since or '' }}", until="{{ params.until or '' }}"
+    )
+    fans >> report("fans", FAN_XCOMS)
+
 with reporting_dag("test_fansly_list_followers") as followers:
     fans = ListFansOperator(task_id="fans", source="followers")
     fans >> report("fans", FAN_XCOMS)

@@ -214,3 +214,13 @@ def test_an_upload_answer_without_a_job_id_is_an_error(data: Any) -> None:
 def test_a_job_status_of_unknown_shape_is_an_error(data: Any, error: str) -> None:
     with pytest.raises(FanslyApiError, match=error):
         envelope.media_job(data, "GET /api/fansly/media/upload/1/status", "connection 'x'")
+
+
+@pytest.mark.parametrize("job_id", [".", ".."])
+def test_a_dot_segment_job_id_is_refused_before_any_request(
+    job_id: str, fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    # A URL resolves "/media/upload/../status" to "/media/status": the poll would go to another route.
+    with pytest.raises(FanslyValidationError, match=r"not \. or \.\."):
+        make_hook().media_upload_status(job_id)
+    assert fansly_sandbox.journal == []
