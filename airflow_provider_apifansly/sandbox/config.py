@@ -130,7 +130,8 @@ class SandboxConfig:
         an account of another key gets 403; an account of no key gets 404.
     :param rpm: requests allowed per key within ``window_seconds`` (None: unlimited, Enterprise).
     :param window_seconds: the length of the per-key sliding window.
-    :param credits: requests each key may make in total before 402 (None: unlimited).
+    :param credits: credits each key may spend in total (``credits.py``'s rule) before every request
+        is answered 402; a request is admitted while at least one credit is left (None: unlimited).
     :param latency: seconds added to every response.
     :param latency_jitter: up to this many more seconds, uniformly drawn from the seeded RNG.
     :param seed: seed of the RNGs behind jitter and fault probabilities.

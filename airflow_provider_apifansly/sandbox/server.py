@@ -15,6 +15,7 @@ from typing import Any
 
 # connection.py imports neither Airflow nor requests, so the sandbox stays free of both.
 from airflow_provider_apifansly.connection import CONN_TYPE, DEFAULT_CONN_ID
+from airflow_provider_apifansly.credits import STANDARD_CREDITS, response_credits
 from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig
 from airflow_provider_apifansly.sandbox.envelope import INVALID, Reply, Request, envelope
 from airflow_provider_apifansly.sandbox.resources import ROUTES, chat_messages, chats, earnings, fans
@@ -296,7 +297,8 @@ class FanslySandbox:
         return self._world.store(MediaStore).jobs()
 
     def credits_spent(self, key: str | None = None) -> int:
-        """Credits a key (default: the config's first) has spent: 1 a request, media by its size."""
+        """Credits a key (default: the config's first) has spent, by ``credits.py``'s rule: an answer by
+        its size (1 per started 80,000 bytes), an upload by the file's; a 429 costs nothing."""
         return self._world.credits_spent(key if key is not None else next(iter(self.config.keys)))
 
     def _account(self, account_id: str | None) -> Account:
@@ -384,9 +386,14 @@ class FanslySandbox:
             return _error(402, _STATUS_MESSAGES[402], headers)
         fault = self._world.pick_fault(config.faults, request.method, request.path)
         if fault is None:
-            return _from_reply(dispatch(ROUTES, config, self._world, request, accounts), headers)
-        outcome = self._inject(fault, request, accounts, headers)
-        outcome.fault = fault.kind
+            outcome = _from_reply(dispatch(ROUTES, config, self._world, request, accounts), headers)
+        else:
+            outcome = self._inject(fault, request, accounts, headers)
+            outcome.fault = fault.kind
+        if outcome.status is not None and outcome.status != 429:  # a 429 fault was taken back
+            # Admission charged one credit; an answer is charged by its size (an upload's
+            # answer is a few bytes, so its charge stays the file's price).
+            self._world.charge(request.key, response_credits(len(outcome.body)) - STANDARD_CREDITS)
         return outcome
 
     def _inject(

@@ -162,7 +162,7 @@ class World:
             return Admission("accepted", None if rpm is None else max(0, rpm - len(stamps)))
 
     def charge(self, key: str, credits: int) -> None:
-        """Charge an admitted request of a key more than its one credit (media is charged by size)."""
+        """Charge an admitted request of a key more than the one credit admission took (by size)."""
         with self.lock:
             self._windows.setdefault(key, _Window()).credits_spent += credits
 

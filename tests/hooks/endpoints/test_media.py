@@ -39,10 +39,6 @@ def media_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_credits_are_two_per_started_megabyte() -> None:
-    assert [media_credits(n) for n in (1, 1_000_000, 1_000_001, 200_000_000)] == [2, 2, 4, 400]
-
-
 def test_upload_sends_the_file_whole_as_the_form_field_file_and_is_charged_by_size(
     make_hook: MakeHook, fansly_sandbox: FanslySandbox, media_file: Path
 ) -> None:
