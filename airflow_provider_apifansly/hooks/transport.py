@@ -262,10 +262,7 @@ class Transport:
         did must be reported, and the next request is refused by ``_admit``.
         """
         size = len(response.content)
-        if response.status_code == 429:
-            cost = STANDARD_CREDITS
-        else:
-            cost = held if media else response_credits(size)
+        cost = STANDARD_CREDITS if response.status_code == 429 else held if media else response_credits(size)
         budget = self.options.max_credits
         with self._count_lock:
             self._bytes += size

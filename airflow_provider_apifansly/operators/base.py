@@ -70,7 +70,10 @@ class FanslyBaseOperator(BaseOperator):
             hook = self.hook
             spent = hook.credits_spent
             self.log.info(
-                "%d credits spent (%d requests, %d response bytes)", spent, hook.requests_sent, hook.response_bytes
+                "%d credits spent (%d requests, %d response bytes)",
+                spent,
+                hook.requests_sent,
+                hook.response_bytes,
             )
             context["ti"].xcom_push(key="credits", value=spent)
             hook.close()

@@ -16,7 +16,7 @@ from typing import Any
 # connection.py imports neither Airflow nor requests, so the sandbox stays free of both.
 from airflow_provider_apifansly.connection import CONN_TYPE, DEFAULT_CONN_ID
 from airflow_provider_apifansly.credits import STANDARD_CREDITS, response_credits
-from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig
+from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig, connected_accounts
 from airflow_provider_apifansly.sandbox.envelope import INVALID, Reply, Request, envelope
 from airflow_provider_apifansly.sandbox.resources import ROUTES, chat_messages, chats, earnings, fans
 from airflow_provider_apifansly.sandbox.resources.chat_messages import MessageRecord, MessageStore
@@ -163,6 +163,19 @@ class FanslySandbox:
     def groups(self) -> list[GroupRecord]:
         """A snapshot of every group, created through the API or seeded, oldest first."""
         return self._world.store(ChatStore).groups()
+
+    def seed_accounts(self, count: int, *, api_key: str | None = None) -> list[str]:
+        """Connect ``count`` accounts to a key (default: the config's first), as an agency's key has;
+        return their ids, the key's first account first.
+
+        Each has its own creator (``/me``) and its own chats, fans, subscribers and transactions
+        (seed them with ``account_id=``); all share the key's rate limit and credits. The key's
+        first account stays; others it had are replaced (see ``config.connected_accounts``).
+        """
+        key = api_key if api_key is not None else next(iter(self.config.keys))
+        accounts = connected_accounts(self.config.keys[key][0], count)
+        self.config.keys[key] = accounts
+        return [account.account_id for account in accounts]
 
     def seed_chats(
         self,

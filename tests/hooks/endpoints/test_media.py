@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_apifansly.credits import media_credits
 from airflow_provider_apifansly.exceptions import (
     FanslyApiError,
     FanslyCreditBudgetError,
