@@ -82,3 +82,22 @@ with DAG(
         max_credits=2,
     )
     export >> report(["export"])
+
+# Chats pages past 80,000 bytes (the test sets the page size): their credits, and a budget they pass.
+with DAG(
+    dag_id="test_fansly_export_big_pages",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    params={"folder": Param("", **TEXT)},
+) as big_pages_dag:
+    big_exports = [
+        ExportToStorageOperator(
+            task_id=task_id,
+            resource="chats",
+            path=f"{{{{ params.folder }}}}/{task_id}.jsonl",
+            max_credits=budget,
+        )
+        for task_id, budget in (("chats", None), ("chats_budget", 3))
+    ]
+    big_exports >> report(["chats", "chats_budget"])

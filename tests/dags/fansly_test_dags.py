@@ -14,6 +14,7 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import DAG, Param, task
 
+from airflow_provider_apifansly.operators.accounts import ListAccountsOperator
 from airflow_provider_apifansly.operators.fans import ListFansOperator
 from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
 from airflow_provider_apifansly.operators.mass_messaging import SendMassMessageOperator
@@ -192,3 +193,6 @@ with reporting_dag("test_fansly_mass_message", **MASS_PARAMS) as mass_message:
 with reporting_dag("test_fansly_mass_message_by_ids", **MASS_PARAMS) as mass_message_by_ids:
     broadcast = SendMassMessageOperator(task_id="broadcast", **MASS_TEMPLATES)
     broadcast >> report("broadcast", ["return_value", "credits"])
+
+with reporting_dag("test_fansly_list_accounts") as list_accounts:
+    ListAccountsOperator(task_id="accounts") >> report("accounts", ["return_value", "accounts", "credits"])
