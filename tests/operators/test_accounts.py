@@ -25,7 +25,7 @@ def test_list_accounts_returns_ids_in_api_order_and_pushes_names_never_emails(
 ) -> None:
     ids = fansly_sandbox.seed_accounts(3)
 
-    state, tasks = run_dag("fansly_test_dags", dag_id="test_fansly_list_accounts")
+    _, tasks = run_dag("fansly_test_dags", dag_id="test_fansly_list_accounts")
 
     out = capfd.readouterr().out
     xcoms = printed_xcoms(out)
@@ -82,9 +82,7 @@ def test_the_agency_dag_exports_and_welcomes_each_account_with_its_own_creator(
     for name, lines in exported.items():
         account_id = name.split("/")[0].removeprefix("account=")
         assert name.endswith("/date=2026-11-28/transactions.jsonl")  # the interval [11-28, 11-29)
-        assert sorted(json.loads(line)["transactionId"] for line in lines) == sorted(
-            transactions[account_id]
-        )
+        assert sorted(json.loads(line)["transactionId"] for line in lines) == sorted(transactions[account_id])
     # Each chat in its own account, opened by that account's creator, who sent its one welcome.
     for account_id in ids:
         groups = [group for group in fansly_sandbox.groups if group.account_id == account_id]
