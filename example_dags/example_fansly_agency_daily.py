@@ -59,11 +59,13 @@ with DAG(
 ) as dag:
     accounts = ListAccountsOperator(task_id="accounts")
 
-    # `task.account_id` is this mapped task's own account.
     ExportToStorageOperator.partial(
         task_id="export_transactions",
         resource="transactions",  # since/until default to the run's data interval
-        path=f"file://{FOLDER}/agency/account={{{{ task.account_id }}}}/date={{{{ data_interval_start | ds }}}}/transactions.jsonl",
+        # `task.account_id` is this mapped task's own account; the day is the interval's start
+        # (the run's `ds` on schedule; a manual run's `ds` is the day it was triggered).
+        path=f"file://{FOLDER}/agency/account={{{{ task.account_id }}}}"
+        "/date={{ data_interval_start | ds }}/transactions.jsonl",
     ).expand(account_id=accounts.output)
 
     new_subscribers = ListFansOperator.partial(

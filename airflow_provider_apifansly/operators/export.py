@@ -29,7 +29,7 @@ class ExportToStorageOperator(FanslyBaseOperator):
     Rows stream to a local temporary file; the object is written once, at the end, so a
     failed run (an API error, credits out, a budget spent) leaves the previous object as it
     was, and a re-run of an interval replaces it with the same rows. XCom ``credits`` holds
-    the requests spent. Connection and hook options are ``FanslyBaseOperator``'s.
+    the credits spent. Connection and hook options are ``FanslyBaseOperator``'s.
 
     :param resource: ``"transactions"`` (earnings of the window ``[since, until)``),
         ``"subscribers"`` (optionally of a window on ``createdAt``), or the snapshots
