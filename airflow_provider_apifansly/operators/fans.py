@@ -22,7 +22,7 @@ class ListFansOperator(FanslyBaseOperator):
     For "the new subscribers of each run", pass the data interval: each subscription falls
     in exactly one ``[since, until)``, and on a newest-first list the read stops after the
     first page that reaches past ``since`` (a page or two an hour, not the whole list).
-    XCom ``credits`` holds the requests spent. Connection and hook options are ``FanslyBaseOperator``'s.
+    XCom ``credits`` holds the credits spent. Connection and hook options are ``FanslyBaseOperator``'s.
 
     :param source: ``"subscribers"`` or ``"followers"``.
     :param status: subscribers only: ``"active"`` (default), ``"expired"`` or ``"all"`` (the active

@@ -52,6 +52,7 @@ class Account:
 
     :param account_id: apifansly's connected account id, used in URL paths.
     :param creator_id: the creator's native Fansly user id, returned by ``/me``.
+    :param name: the label given when the account was connected, which List Accounts returns.
     """
 
     account_id: str
@@ -61,6 +62,29 @@ class Account:
     email: str = "creator@sandbox.invalid"
     country: str = "US"
     created_at: str = "2025-01-01T00:00:00.000Z"
+    name: str = "Sandbox Creator"
+
+
+def connected_accounts(first: Account, count: int) -> tuple[Account, ...]:
+    """``first`` and ``count - 1`` more accounts of one key (an agency's), each with its own creator.
+
+    Account n (from 2) is ``{first id}_{n}`` with creator ``{first creator} + n - 1``, so ids
+    stay predictable for tests and the CLI's printout.
+    """
+    if count < 1:
+        raise ValueError(f"a key needs at least 1 connected account; got {count}")
+    more = (
+        Account(
+            account_id=f"{first.account_id}_{n}",
+            creator_id=str(int(first.creator_id) + n - 1),
+            username=f"{first.username}_{n}",
+            display_name=f"{first.display_name} {n}",
+            email=f"creator{n}@sandbox.invalid",
+            name=f"{first.name} {n}",
+        )
+        for n in range(2, count + 1)
+    )
+    return (first, *more)
 
 
 def single_key(
@@ -141,7 +165,8 @@ class SandboxConfig:
         an account of another key gets 403; an account of no key gets 404.
     :param rpm: requests allowed per key within ``window_seconds`` (None: unlimited, Enterprise).
     :param window_seconds: the length of the per-key sliding window.
-    :param credits: requests each key may make in total before 402 (None: unlimited).
+    :param credits: credits each key may spend in total (``credits.py``'s rule) before every request
+        is answered 402; a request is admitted while at least one credit is left (None: unlimited).
     :param latency: seconds added to every response.
     :param latency_jitter: up to this many more seconds, uniformly drawn from the seeded RNG.
     :param seed: seed of the RNGs behind jitter and fault probabilities.

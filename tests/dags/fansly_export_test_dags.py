@@ -139,3 +139,22 @@ with DAG(
         task_id="fans", since="{{ data_interval_start }}", until="{{ data_interval_end }}"
     )
     [interval_export, interval_fans] >> report(["export", "fans"])
+
+# Chats pages past 80,000 bytes (the test sets the page size): their credits, and a budget they pass.
+with DAG(
+    dag_id="test_fansly_export_big_pages",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    params={"folder": Param("", **TEXT)},
+) as big_pages_dag:
+    big_exports = [
+        ExportToStorageOperator(
+            task_id=task_id,
+            resource="chats",
+            path=f"{{{{ params.folder }}}}/{task_id}.jsonl",
+            max_credits=budget,
+        )
+        for task_id, budget in (("chats", None), ("chats_budget", 3))
+    ]
+    big_exports >> report(["chats", "chats_budget"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import time
 from datetime import datetime, timezone
@@ -305,3 +306,28 @@ def asset_events() -> list[Any]:
         events = list(session.scalars(select(Event)))
         session.expunge_all()
     return events
+
+
+def test_pages_past_80_kb_cost_their_size_and_a_budget_they_pass_stops_the_export(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.config.chats_page_size = 250  # a page of 250 chats is about 94,000 bytes: 2 credits
+    fansly_sandbox.seed_chats(f"7235163152471{n:05d}" for n in range(500))
+
+    _, tasks = run_dag(
+        "fansly_export_test_dags", {"folder": f"file://{tmp_path}"}, dag_id="test_fansly_export_big_pages"
+    )
+
+    out = capfd.readouterr().out
+    xcoms = printed_xcoms(out)
+    assert (tasks["chats"], tasks["chats_budget"]) == ("success", "failed")
+    assert xcoms["chats.return_value"]["rows"] == 500
+    # Two pages of 2 credits each, as the sandbox charges them (the two tasks read the same pages).
+    assert xcoms["chats.credits"] == 4
+    assert fansly_sandbox.credits_spent() == 8
+    assert re.search(r"4 credits spent \(2 requests, 1\d\d,?\d\d\d response bytes\)", out)
+    # The budget of 3 let page 2 go (one credit left), whose 2 credits passed it: the task fails
+    # naming the budget, and nothing is written.
+    assert xcoms["chats_budget.credits"] == 4
+    assert "credit budget of 3 passed" in out
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["chats.jsonl"]

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_apifansly.credits import media_credits
 from airflow_provider_apifansly.exceptions import (
     FanslyApiError,
     FanslyCreditBudgetError,
@@ -37,10 +36,6 @@ def media_file(tmp_path: Path) -> Path:
     path = tmp_path / "clip.mp4"
     path.write_bytes(bytes(range(256)) * 10_000)  # 2.56 MB: 6 credits
     return path
-
-
-def test_credits_are_two_per_started_megabyte() -> None:
-    assert [media_credits(n) for n in (1, 1_000_000, 1_000_001, 200_000_000)] == [2, 2, 4, 400]
 
 
 def test_upload_sends_the_file_whole_as_the_form_field_file_and_is_charged_by_size(
