@@ -14,6 +14,7 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import DAG, Param, task
 
+from airflow_provider_apifansly.operators.accounts import ListAccountsOperator
 from airflow_provider_apifansly.operators.fans import ListFansOperator
 from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
 from airflow_provider_apifansly.operators.mass_messaging import SendMassMessageOperator
@@ -105,6 +106,12 @@ with reporting_dag("test_fansly_list_subscribers", **WINDOW) as subs:
     )
     fans >> report("fans", FAN_XCOMS)
 
+with reporting_dag("test_fansly_list_all_subscribers", **WINDOW) as all_subs:
+    fans = ListFansOperator(
+        task_id="fans", status="all", since="{{ params.since or '' }}", until="{{ params.until or '' }}"
+    )
+    fans >> report("fans", FAN_XCOMS)
+
 with reporting_dag("test_fansly_list_followers") as followers:
     fans = ListFansOperator(task_id="fans", source="followers")
     fans >> report("fans", FAN_XCOMS)
@@ -114,7 +121,7 @@ MEDIA_XCOMS = ["return_value", "account_media_id", "job_id", "credits"]
 MEDIA_PATH = Param("/nonexistent", type="string")
 
 
-def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30) -> DAG:
+def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30, **options: Any) -> DAG:
     with reporting_dag(dag_id, path=MEDIA_PATH) as dag:
         upload = UploadMediaOperator(
             task_id="upload",
@@ -122,6 +129,7 @@ def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30) -> DAG:
             deferrable=deferrable,
             poll_interval=0.1,
             timeout=timeout,
+            **options,
         )
         upload >> report("upload", MEDIA_XCOMS)
     return dag
@@ -192,3 +200,25 @@ with reporting_dag("test_fansly_mass_message", **MASS_PARAMS) as mass_message:
 with reporting_dag("test_fansly_mass_message_by_ids", **MASS_PARAMS) as mass_message_by_ids:
     broadcast = SendMassMessageOperator(task_id="broadcast", **MASS_TEMPLATES)
     broadcast >> report("broadcast", ["return_value", "credits"])
+
+# Airflow stops the first try mid-request (the sandbox holds its answer past execution_timeout, having
+# acted), then retries it once.
+TIMED_OUT_ONCE: dict[str, Any] = {
+    "retries": 1,
+    "retry_delay": timedelta(0),
+    "execution_timeout": timedelta(seconds=1),
+}
+
+with reporting_dag("test_fansly_mass_message_timed_out", **MASS_PARAMS) as mass_message_timed_out:
+    broadcast = SendMassMessageOperator(
+        task_id="broadcast", include_followers=True, **MASS_TEMPLATES, **TIMED_OUT_ONCE
+    )
+    broadcast >> report("broadcast", ["return_value", "credits"])
+
+upload_timed_out = media_dag("test_fansly_upload_media_timed_out", deferrable=False, **TIMED_OUT_ONCE)
+upload_timed_out_reupload = media_dag(
+    "test_fansly_upload_media_timed_out_reupload", deferrable=False, reupload_on_retry=True, **TIMED_OUT_ONCE
+)
+
+with reporting_dag("test_fansly_list_accounts") as list_accounts:
+    ListAccountsOperator(task_id="accounts") >> report("accounts", ["return_value", "accounts", "credits"])
