@@ -61,6 +61,9 @@ def validate_opaque_id(value: object, *, field: str) -> str:
     """An id of undocumented shape as the API gave it (ints as text); refused if it cannot be a path segment."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
+    # "." and ".." are dot-segments: a URL resolves them, and the request would go to another route.
     if not isinstance(value, str) or not _OPAQUE_ID.fullmatch(value) or value in (".", ".."):
-        raise FanslyValidationError(f"{field} must be an id of letters, digits and _.:-; got {value!r:.60}")
+        raise FanslyValidationError(
+            f"{field} must be an id of letters, digits and _.:- (not . or ..); got {value!r:.60}"
+        )
     return value

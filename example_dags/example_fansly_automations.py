@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.providers.common.compat.sdk import DAG, task
+from airflow.providers.common.compat.sdk import DAG
 
 from airflow_provider_apifansly.automated_message import parse_rules
+from airflow_provider_apifansly.operators.accounts import ListAccountsOperator
 from airflow_provider_apifansly.operators.automated_messages import SyncAutomatedMessagesOperator
 
 RULES = [
@@ -40,14 +41,7 @@ with DAG(
     catchup=False,
     tags=["fansly", "example"],
 ) as dag:
-
-    @task
-    def connected_accounts() -> list[str]:
-        """Every account connected to the API key (one request)."""
-        from airflow_provider_apifansly.hooks.fansly import FanslyHook
-
-        return [str(account["accountId"]) for account in FanslyHook().list_accounts()]
-
+    accounts = ListAccountsOperator(task_id="connected_accounts")
     SyncAutomatedMessagesOperator.partial(task_id="sync_automated_messages", rules=RULES, prune=True).expand(
-        account_id=connected_accounts()
+        account_id=accounts.output
     )

@@ -17,6 +17,7 @@ from airflow_provider_apifansly.sandbox.config import (
     Account,
     Fault,
     SandboxConfig,
+    connected_accounts,
     single_key,
 )
 from airflow_provider_apifansly.sandbox.resources.automated_messages import AutomatedMessageRecord
@@ -43,6 +44,7 @@ __all__ = [
     "PostRecord",
     "SandboxConfig",
     "SubscriptionRecord",
+    "connected_accounts",
     "fingerprint",
     "single_key",
 ]

@@ -14,6 +14,7 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import DAG, Param, task
 
+from airflow_provider_apifansly.operators.accounts import ListAccountsOperator
 from airflow_provider_apifansly.operators.automated_messages import SyncAutomatedMessagesOperator
 from airflow_provider_apifansly.operators.fans import ListFansOperator
 from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
@@ -104,6 +105,12 @@ with reporting_dag("test_fansly_list_subscribers", **WINDOW) as subs:
         source="subscribers",
         since="{{ params.since or '' }}",
         until="{{ params.until or '' }}",
+    )
+    fans >> report("fans", FAN_XCOMS)
+
+with reporting_dag("test_fansly_list_all_subscribers", **WINDOW) as all_subs:
+    fans = ListFansOperator(
+        task_id="fans", status="all", since="{{ params.since or '' }}", until="{{ params.until or '' }}"
     )
     fans >> report("fans", FAN_XCOMS)
 
@@ -214,6 +221,9 @@ upload_timed_out = media_dag("test_fansly_upload_media_timed_out", deferrable=Fa
 upload_timed_out_reupload = media_dag(
     "test_fansly_upload_media_timed_out_reupload", deferrable=False, reupload_on_retry=True, **TIMED_OUT_ONCE
 )
+
+with reporting_dag("test_fansly_list_accounts") as list_accounts:
+    ListAccountsOperator(task_id="accounts") >> report("accounts", ["return_value", "accounts", "credits"])
 
 # Automated messages and posts. The hook's own retries off, so a failure fails the try; Airflow retries
 # once, at once. The "_stopped" DAGs also stop a try held by the sandbox (having acted) past

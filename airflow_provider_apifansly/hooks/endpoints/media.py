@@ -53,7 +53,7 @@ class MediaEndpoints(EndpointGroup):
                 idempotent=False,
                 body=upload.stream,
                 headers=upload.headers,
-                credits=media_credits(source.size),
+                media_credits=media_credits(source.size),
             )
         except (FanslyServerError, FanslyConnectionError) as exc:
             if isinstance(exc, FanslyConnectionError) and not exc.request_sent:
