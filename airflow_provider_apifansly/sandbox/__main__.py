@@ -16,9 +16,12 @@ from types import FrameType
 
 from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
 from airflow_provider_apifansly.sandbox.config import (
+    AUTOMATED_MESSAGE_ID_FIELDS,
+    AUTOMATED_MESSAGES_SHAPES,
     EXPIRED_STATUS_CODES,
     LAST_PAGE_CURSORS,
     MESSAGES_ORDERS,
+    POST_MEDIA_FIELDS,
     SCHEDULED_TEMPLATES,
     SUBSCRIBER_STATUS_FORMS,
     SUBSCRIBERS_ORDERS,
@@ -151,6 +154,31 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
     add("--media-fail-reason", default=defaults.media_fail_reason, help="jobs end failed with this reason")
     add("--media-max-bytes", type=int, default=defaults.media_max_bytes, help="larger uploads get 413")
     add(
+        "--automated-messages-shape",
+        choices=AUTOMATED_MESSAGES_SHAPES,
+        default=defaults.automated_messages_shape,
+        help="List Automated Messages: response is the list, or keyed automatedMessages (default %(default)s)",
+    )
+    add(
+        "--automated-message-id-field",
+        choices=AUTOMATED_MESSAGE_ID_FIELDS,
+        default=defaults.automated_message_id_field,
+        help="the field of an automated message's id (default %(default)s)",
+    )
+    add(
+        "--post-media-field",
+        choices=POST_MEDIA_FIELDS,
+        default=defaults.post_media_field,
+        help="how Create Post takes media (default %(default)s)",
+    )
+    add(
+        "--post-create-status",
+        type=int,
+        choices=(200, 201),
+        default=defaults.post_create_status,
+        help="status of a created post (default %(default)s)",
+    )
+    add(
         "--retry-after-header",
         action=argparse.BooleanOptionalAction,
         default=defaults.send_retry_after,
@@ -222,6 +250,10 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         media_seconds=args.media_seconds,
         media_fail_reason=args.media_fail_reason,
         media_max_bytes=args.media_max_bytes,
+        automated_messages_shape=args.automated_messages_shape,
+        automated_message_id_field=args.automated_message_id_field,
+        post_media_field=args.post_media_field,
+        post_create_status=args.post_create_status,
         send_retry_after=args.retry_after_header,
         host=args.host,
         port=args.port,

@@ -37,6 +37,15 @@ EXPIRED_STATUS_CODES = (4, 5)
 # Whether Earnings Transactions' after/before include a row stamped exactly on them (not documented).
 TransactionsBounds = Literal["inclusive", "exclusive"]
 TRANSACTIONS_BOUNDS: tuple[str, ...] = get_args(TransactionsBounds)
+# List Automated Messages' undocumented shape: ``response`` is the list, or ``{"automatedMessages": [...]}``.
+AutomatedMessagesShape = Literal["list", "keyed"]
+AUTOMATED_MESSAGES_SHAPES: tuple[str, ...] = get_args(AutomatedMessagesShape)
+# The undocumented field that holds an automated message's id.
+AutomatedMessageIdField = Literal["id", "automatedMessageId"]
+AUTOMATED_MESSAGE_ID_FIELDS: tuple[str, ...] = get_args(AutomatedMessageIdField)
+# How Create Post takes media: ``mediaIds`` (the current docs) or the older ``attachments`` objects.
+PostMediaField = Literal["mediaIds", "attachments"]
+POST_MEDIA_FIELDS: tuple[str, ...] = get_args(PostMediaField)
 
 # How the scheduled broadcasts list sends a row's messageTemplate: the audit says it "may be a JSON string".
 ScheduledTemplate = Literal["object", "json"]
@@ -198,6 +207,13 @@ class SandboxConfig:
     :param media_seconds: the job ends this many seconds after its upload instead, whatever the polls.
     :param media_fail_reason: jobs uploaded while this is set end ``failed`` with this ``failedReason``.
     :param media_max_bytes: uploads with a larger body are answered 413 (None: no limit).
+    :param automated_messages_shape: how List Automated Messages holds its rules (undocumented):
+        ``"list"`` (``response`` is the list) or ``"keyed"`` (``response.automatedMessages``).
+    :param automated_message_id_field: the field of a rule's id, in lists and create answers
+        (undocumented): ``"id"`` or ``"automatedMessageId"``.
+    :param post_media_field: how Create Post takes media: ``"mediaIds"`` (the current docs) or
+        ``"attachments"`` (``[{"contentType": 1, "contentId", "pos"}]``, an older page); the other is a 400.
+    :param post_create_status: HTTP status of a created post (201 as recorded, or 200).
     :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
     :param host: interface to listen on.
     :param port: port to listen on (0: a free one).
@@ -227,6 +243,10 @@ class SandboxConfig:
     media_seconds: float | None = None
     media_fail_reason: str | None = None
     media_max_bytes: int | None = None
+    automated_messages_shape: AutomatedMessagesShape = "list"
+    automated_message_id_field: AutomatedMessageIdField = "id"
+    post_media_field: PostMediaField = "mediaIds"
+    post_create_status: int = 201
     send_retry_after: bool = False
     host: str = "127.0.0.1"
     port: int = 0
@@ -267,6 +287,15 @@ class SandboxConfig:
             raise ValueError(
                 f"last_page_cursor must be one of {', '.join(LAST_PAGE_CURSORS)}; got {self.last_page_cursor!r}"
             )
+        for name, choices in (
+            ("automated_messages_shape", AUTOMATED_MESSAGES_SHAPES),
+            ("automated_message_id_field", AUTOMATED_MESSAGE_ID_FIELDS),
+            ("post_media_field", POST_MEDIA_FIELDS),
+        ):
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} must be one of {', '.join(choices)}; got {getattr(self, name)!r}")
+        if self.post_create_status not in (200, 201):
+            raise ValueError(f"post_create_status must be 200 or 201; got {self.post_create_status}")
         if self.messages_order not in MESSAGES_ORDERS:
             raise ValueError(
                 f"messages_order must be one of {', '.join(MESSAGES_ORDERS)}; got {self.messages_order!r}"
@@ -331,6 +360,22 @@ class SandboxConfig:
         config.media_seconds = float(media_seconds) if media_seconds else None
         config.media_fail_reason = env.text("MEDIA_FAIL_REASON", "") or None
         config.media_max_bytes = env.limit("MEDIA_MAX_BYTES", config.media_max_bytes)
+        config.automated_messages_shape = cast(
+            AutomatedMessagesShape,
+            env.choice(
+                "AUTOMATED_MESSAGES_SHAPE", config.automated_messages_shape, AUTOMATED_MESSAGES_SHAPES
+            ),
+        )
+        config.automated_message_id_field = cast(
+            AutomatedMessageIdField,
+            env.choice(
+                "AUTOMATED_MESSAGE_ID_FIELD", config.automated_message_id_field, AUTOMATED_MESSAGE_ID_FIELDS
+            ),
+        )
+        config.post_media_field = cast(
+            PostMediaField, env.choice("POST_MEDIA_FIELD", config.post_media_field, POST_MEDIA_FIELDS)
+        )
+        config.post_create_status = int(env.text("POST_CREATE_STATUS", str(config.post_create_status)))
         config.send_retry_after = env.switch("SEND_RETRY_AFTER", config.send_retry_after)
         config.host = env.text("HOST", config.host)
         config.port = int(env.text("PORT", str(config.port)))

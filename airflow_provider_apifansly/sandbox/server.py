@@ -18,7 +18,18 @@ from airflow_provider_apifansly.connection import CONN_TYPE, DEFAULT_CONN_ID
 from airflow_provider_apifansly.credits import STANDARD_CREDITS, response_credits
 from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig, connected_accounts
 from airflow_provider_apifansly.sandbox.envelope import INVALID, Reply, Request, envelope
-from airflow_provider_apifansly.sandbox.resources import ROUTES, chat_messages, chats, earnings, fans
+from airflow_provider_apifansly.sandbox.resources import (
+    ROUTES,
+    automated_messages,
+    chat_messages,
+    chats,
+    earnings,
+    fans,
+)
+from airflow_provider_apifansly.sandbox.resources.automated_messages import (
+    AutomatedMessageRecord,
+    AutomatedMessageStore,
+)
 from airflow_provider_apifansly.sandbox.resources.chat_messages import MessageRecord, MessageStore
 from airflow_provider_apifansly.sandbox.resources.chats import ChatStore, GroupRecord, Relation
 from airflow_provider_apifansly.sandbox.resources.fans import (
@@ -30,6 +41,7 @@ from airflow_provider_apifansly.sandbox.resources.fans import (
 )
 from airflow_provider_apifansly.sandbox.resources.mass_messaging import MassMessageRecord, MassMessageStore
 from airflow_provider_apifansly.sandbox.resources.media import MediaJobRecord, MediaStore
+from airflow_provider_apifansly.sandbox.resources.posts import PostRecord, PostStore
 from airflow_provider_apifansly.sandbox.routing import dispatch
 from airflow_provider_apifansly.sandbox.transport import HttpRequest, HttpServer, Outcome, reason_phrase
 from airflow_provider_apifansly.sandbox.world import Counters, JournalEntry, World
@@ -61,12 +73,13 @@ def _from_reply(reply: Reply, headers: list[tuple[str, str]]) -> Outcome:
 
 
 def _strip_ids(reply: Reply) -> Reply:
-    """The same success without the resource id (``response.id``, or ``response.account.id``)."""
+    """The same success without the resource id (``response.id`` or its other names, or ``response.account.id``)."""
     try:
         response = dict(reply.data["data"]["response"])
     except (KeyError, TypeError):
         return reply
-    response.pop("id", None)
+    for name in ("id", "automatedMessageId", "postId"):
+        response.pop(name, None)
     if isinstance(response.get("account"), dict):
         response["account"] = {k: v for k, v in response["account"].items() if k != "id"}
     # Only the response changes: List Chats' nextCursor, beside the inner data, stays.
@@ -334,6 +347,32 @@ class FanslySandbox:
     def mass_messages(self) -> list[MassMessageRecord]:
         """A snapshot of every broadcast the API accepted (sent or scheduled), in the order they came."""
         return self._world.store(MassMessageStore).records()
+
+    def seed_automated_messages(
+        self, rules: Iterable[dict[str, Any]], *, account_id: str | None = None
+    ) -> list[str]:
+        """Give the account automated messages before the test starts; return their ids.
+
+        Each rule is a Create Automated Message body (``{"triggerType", "content", ...}``), checked as
+        the API checks one. Seeding sends no request: it is neither journaled nor counted.
+        """
+        return automated_messages.seed_automated_messages(
+            self._world, self._account(account_id).account_id, rules
+        )
+
+    @property
+    def automated_messages(self) -> list[AutomatedMessageRecord]:
+        """A snapshot of every automated message, created or seeded (deleted ones marked), oldest first."""
+        return self._world.store(AutomatedMessageStore).records()
+
+    @property
+    def posts(self) -> list[PostRecord]:
+        """A snapshot of every post the API accepted (with its state), in the order they came."""
+        return self._world.store(PostStore).records()
+
+    def walls(self, account_id: str | None = None) -> list[dict[str, str]]:
+        """The account's post walls (``id``, ``name``), as ``GET .../posts/walls`` lists them; no request."""
+        return self._world.store(PostStore).walls(self._account(account_id).account_id)
 
     def connection_json(self, conn_id: str = DEFAULT_CONN_ID, **extra: Any) -> str:
         """The value of ``AIRFLOW_CONN_<CONN_ID>`` for an Airflow connection to this sandbox.

@@ -15,11 +15,13 @@ from typing import Any
 from airflow.providers.common.compat.sdk import DAG, Param, task
 
 from airflow_provider_apifansly.operators.accounts import ListAccountsOperator
+from airflow_provider_apifansly.operators.automated_messages import SyncAutomatedMessagesOperator
 from airflow_provider_apifansly.operators.fans import ListFansOperator
 from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
 from airflow_provider_apifansly.operators.mass_messaging import SendMassMessageOperator
 from airflow_provider_apifansly.operators.media import UploadMediaOperator
 from airflow_provider_apifansly.operators.messages import SendMessageOperator, SendMessagesOperator
+from airflow_provider_apifansly.operators.posts import CancelScheduledPostOperator, CreatePostOperator
 
 BUDGET = 20
 FANS = Param(["723516315247063042"], type="array")
@@ -222,3 +224,56 @@ upload_timed_out_reupload = media_dag(
 
 with reporting_dag("test_fansly_list_accounts") as list_accounts:
     ListAccountsOperator(task_id="accounts") >> report("accounts", ["return_value", "accounts", "credits"])
+
+# Automated messages and posts. The hook's own retries off, so a failure fails the try; Airflow retries
+# once, at once. The "_stopped" DAGs also stop a try held by the sandbox (having acted) past
+# execution_timeout, mid-request; the others have none, as a loaded machine may take a second to start.
+ONE_AIRFLOW_RETRY: dict[str, Any] = {"retries": 1, "retry_delay": timedelta(0), "max_retries": 0}
+STOPPED_AFTER = timedelta(seconds=2)
+RULES = Param([], type="array")
+POST_PARAMS = {
+    "content": Param("New set", type=["null", "string"]),
+    "media_ids": Param(None, type=["null", "array"]),
+    "scheduled_for": Param(None, type=["null", "string", "integer"]),
+}
+
+
+def sync_dag(dag_id: str, **options: Any) -> DAG:
+    with reporting_dag(dag_id, rules=RULES) as dag:
+        sync = SyncAutomatedMessagesOperator(
+            task_id="sync", rules="{{ params.rules }}", prune=True, **options
+        )
+        sync >> report("sync", ["return_value", "plan", "credits"])
+    return dag
+
+
+def post_dag(dag_id: str, **options: Any) -> DAG:
+    with reporting_dag(dag_id, **POST_PARAMS) as dag:
+        post = CreatePostOperator(
+            task_id="post",
+            content="{{ params.content }}",
+            media_ids="{{ params.media_ids }}",
+            scheduled_for="{{ params.scheduled_for }}",
+            **options,
+        )
+        post >> report("post", ["return_value", "credits"])
+    return dag
+
+
+sync_rules = sync_dag("test_fansly_sync_rules", **ONE_AIRFLOW_RETRY)
+sync_rules_stopped = sync_dag(
+    "test_fansly_sync_rules_stopped", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
+)
+sync_rules_dry_run = sync_dag("test_fansly_sync_rules_dry_run", dry_run=True)
+create_post = post_dag("test_fansly_create_post", **ONE_AIRFLOW_RETRY)
+create_post_stopped = post_dag(
+    "test_fansly_create_post_stopped", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
+)
+
+with reporting_dag(
+    "test_fansly_cancel_post_stopped", post_id=Param("800000000000000001", type="string")
+) as cancel:
+    cancel_post = CancelScheduledPostOperator(
+        task_id="cancel", post_id="{{ params.post_id }}", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
+    )
+    cancel_post >> report("cancel", ["return_value", "credits"])

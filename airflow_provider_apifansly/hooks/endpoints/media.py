@@ -6,7 +6,6 @@ polled at ``GET /media/upload/{jobId}/status``, a route without an account id.
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -24,9 +23,7 @@ from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
 from airflow_provider_apifansly.hooks.envelope import MediaJob
 from airflow_provider_apifansly.hooks.multipart import MultipartUpload, media_source
-
-# Job ids are opaque; this keeps one safe to put in a URL path.
-_JOB_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}", re.ASCII)
+from airflow_provider_apifansly.ids import validate_opaque_id
 
 
 class MediaEndpoints(EndpointGroup):
@@ -102,14 +99,7 @@ class MediaEndpoints(EndpointGroup):
 
 def validate_job_id(job_id: Any) -> str:
     """A job id as the API gave it, refused before any request if it cannot be a path segment."""
-    if isinstance(job_id, int) and not isinstance(job_id, bool):
-        job_id = str(job_id)
-    # "." and ".." are dot-segments: a URL resolves them, and the poll would go to another route.
-    if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id) or job_id in (".", ".."):
-        raise FanslyValidationError(
-            f"job_id must be an upload's job id (letters, digits, _.:-, not . or ..); got {job_id!r:.60}"
-        )
-    return job_id
+    return validate_opaque_id(job_id, field="job_id")
 
 
 def check_wait(poll_interval: float, timeout: float) -> None:
