@@ -1,12 +1,13 @@
 """Instants as users give them (datetime, ISO-8601 text, epoch milliseconds) and as the API takes them.
 
-The API stamps rows and takes bounds in epoch **milliseconds**. Imports neither
+The API stamps rows and takes bounds in epoch **milliseconds** (messages and broadcast statistics
+stamp theirs in seconds, kept as sent); durations are milliseconds too. Imports neither
 Airflow nor ``requests``, so operators can check values while a DAG file is parsed.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 
@@ -56,3 +57,19 @@ def _checked(epoch_ms: int, field: str) -> int:
             f"{field} {epoch_ms} looks like epoch seconds or is before 1973; give epoch milliseconds"
         )
     return epoch_ms
+
+
+DAY_MS = 86_400_000
+
+
+def duration_ms(value: object, *, field: str) -> int:
+    """A positive duration, a ``timedelta`` or a number of days, in milliseconds."""
+    if isinstance(value, timedelta):
+        milliseconds = value / timedelta(milliseconds=1)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        milliseconds = value * DAY_MS
+    else:
+        raise FanslyValidationError(f"{field} must be a timedelta or a number of days; got {value!r:.40}")
+    if not 0 < milliseconds < float("inf"):
+        raise FanslyValidationError(f"{field} must be a positive duration; got {value!r:.40}")
+    return round(milliseconds)

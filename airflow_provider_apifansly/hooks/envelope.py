@@ -56,6 +56,25 @@ def unwrap(status: int, headers: Mapping[str, str], body: bytes, *, request: str
 
 def nested_response(data: Any, request: str, connection: str) -> dict[str, Any]:
     """Return ``data.data.response`` of an account-scoped endpoint, checking the inner status."""
+    response = _nested(data, request, connection)
+    if not isinstance(response, dict):
+        raise FanslyApiError(f"{request} returned success without a response object", request=request)
+    return response
+
+
+def list_response(rows: str) -> Parser[list[dict[str, Any]]]:
+    """A reader of an unpaged list whose nesting is not documented: ``data.data.response`` is the
+    list itself (as Fansly's own call answers it) or an object holding it under ``rows``."""
+
+    def read(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
+        response = _nested(data, request, connection)
+        return _rows({rows: response} if isinstance(response, list) else response, rows, request)
+
+    return read
+
+
+def _nested(data: Any, request: str, connection: str) -> Any:
+    """``data.data.response`` of a success, whatever it holds; an inner failure raises."""
     inner_status = data.get("status_code") if isinstance(data, dict) else None
     inner = data.get("data") if isinstance(data, dict) else None
     if isinstance(inner_status, int) and not 200 <= inner_status < 300:
@@ -67,10 +86,9 @@ def nested_response(data: Any, request: str, connection: str) -> dict[str, Any]:
         raise FanslyApiError(
             f"{request} returned a 2xx without success: {_inner_error(inner)}", request=request
         )
-    response = inner.get("response")
-    if not isinstance(response, dict):
+    if "response" not in inner:
         raise FanslyApiError(f"{request} returned success without a response object", request=request)
-    return response
+    return inner["response"]
 
 
 @dataclass(frozen=True)

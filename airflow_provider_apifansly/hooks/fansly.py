@@ -26,9 +26,10 @@ from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.chat_messages import ChatMessageEndpoints
 from airflow_provider_apifansly.hooks.endpoints.chats import ChatEndpoints
 from airflow_provider_apifansly.hooks.endpoints.earnings import EarningsEndpoints
-from airflow_provider_apifansly.hooks.endpoints.fans import FanEndpoints
 from airflow_provider_apifansly.hooks.endpoints.mass_messaging import MassMessagingEndpoints
 from airflow_provider_apifansly.hooks.endpoints.media import MediaEndpoints
+from airflow_provider_apifansly.hooks.endpoints.segments import SegmentEndpoints
+from airflow_provider_apifansly.hooks.endpoints.top_supporters import TopSupporterEndpoints
 from airflow_provider_apifansly.hooks.options import HookOptions
 from airflow_provider_apifansly.hooks.transport import Transport
 
@@ -36,10 +37,11 @@ from airflow_provider_apifansly.hooks.transport import Transport
 class FanslyHook(
     ChatEndpoints,
     ChatMessageEndpoints,
-    FanEndpoints,
+    SegmentEndpoints,
     MassMessagingEndpoints,
     MediaEndpoints,
     EarningsEndpoints,
+    TopSupporterEndpoints,
     BaseHook,
 ):
     """Talk to the apifansly REST API with the API key of an Airflow connection.

@@ -32,6 +32,17 @@ SUBSCRIBERS_ORDERS: tuple[str, ...] = get_args(SubscribersOrder)
 TransactionsBounds = Literal["inclusive", "exclusive"]
 TRANSACTIONS_BOUNDS: tuple[str, ...] = get_args(TransactionsBounds)
 
+# Top supporters (not documented through apifansly): which row field holds the fan (Fansly's own call
+# uses correlationAccountId, the creator being accountId), and whether ``response`` is the bare list
+# (as Fansly answers) or an object holding it under ``data`` (the other lists' wrapper).
+SupporterFanField = Literal["correlationAccountId", "accountId"]
+SUPPORTER_FAN_FIELDS: tuple[str, ...] = get_args(SupporterFanField)
+ListNesting = Literal["list", "data"]
+LIST_NESTINGS: tuple[str, ...] = get_args(ListNesting)
+# Sent broadcast statistics: the docs' heading says /stats/sent, their code samples /stats.
+StatsPath = Literal["stats/sent", "stats", "both"]
+STATS_PATHS: tuple[str, ...] = get_args(StatsPath)
+
 _PLANS = {600: "Starter", 1000: "Pro"}
 _ENV_PREFIX = "FANSLY_SANDBOX_"
 
@@ -156,6 +167,16 @@ class SandboxConfig:
     :param media_seconds: the job ends this many seconds after its upload instead, whatever the polls.
     :param media_fail_reason: jobs uploaded while this is set end ``failed`` with this ``failedReason``.
     :param media_max_bytes: uploads with a larger body are answered 413 (None: no limit).
+    :param top_supporters_cap: the most rows one Top Supporters answer holds (the rest is cut).
+    :param top_supporters_fan_field: the Top Supporters row field holding the fan's id
+        (``"correlationAccountId"``, the other being the creator's, or ``"accountId"``).
+    :param top_supporters_nesting: Top Supporters' ``response``: the bare ``"list"`` or an object
+        with it under ``"data"``.
+    :param earnings_monthly_nesting: the same for Monthly Earnings.
+    :param stats_path: where sent broadcast statistics answer: ``"stats/sent"`` (the docs' heading),
+        ``"stats"`` (their code samples) or ``"both"``.
+    :param profile_datapoint_limit: the most datapoints one Profile Stats answer holds
+        (``datapointLimit``; a longer range is cut).
     :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
     :param host: interface to listen on.
     :param port: port to listen on (0: a free one).
@@ -182,6 +203,12 @@ class SandboxConfig:
     media_seconds: float | None = None
     media_fail_reason: str | None = None
     media_max_bytes: int | None = None
+    top_supporters_cap: int = 100
+    top_supporters_fan_field: SupporterFanField = "correlationAccountId"
+    top_supporters_nesting: ListNesting = "list"
+    earnings_monthly_nesting: ListNesting = "list"
+    stats_path: StatsPath = "stats/sent"
+    profile_datapoint_limit: int = 100
     send_retry_after: bool = False
     host: str = "127.0.0.1"
     port: int = 0
@@ -207,6 +234,17 @@ class SandboxConfig:
                 f"transactions_bounds must be one of {', '.join(TRANSACTIONS_BOUNDS)}; "
                 f"got {self.transactions_bounds!r}"
             )
+        for name, choices in (
+            ("top_supporters_fan_field", SUPPORTER_FAN_FIELDS),
+            ("top_supporters_nesting", LIST_NESTINGS),
+            ("earnings_monthly_nesting", LIST_NESTINGS),
+            ("stats_path", STATS_PATHS),
+        ):
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} must be one of {', '.join(choices)}; got {getattr(self, name)!r}")
+        for name in ("top_supporters_cap", "profile_datapoint_limit"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1; got {getattr(self, name)}")
         if self.last_page_cursor not in LAST_PAGE_CURSORS:
             raise ValueError(
                 f"last_page_cursor must be one of {', '.join(LAST_PAGE_CURSORS)}; got {self.last_page_cursor!r}"
@@ -266,6 +304,22 @@ class SandboxConfig:
         config.media_seconds = float(media_seconds) if media_seconds else None
         config.media_fail_reason = env.text("MEDIA_FAIL_REASON", "") or None
         config.media_max_bytes = env.limit("MEDIA_MAX_BYTES", config.media_max_bytes)
+        config.top_supporters_cap = int(env.text("TOP_SUPPORTERS_CAP", str(config.top_supporters_cap)))
+        config.top_supporters_fan_field = cast(
+            SupporterFanField,
+            env.choice("TOP_SUPPORTERS_FAN_FIELD", config.top_supporters_fan_field, SUPPORTER_FAN_FIELDS),
+        )
+        config.top_supporters_nesting = cast(
+            ListNesting, env.choice("TOP_SUPPORTERS_NESTING", config.top_supporters_nesting, LIST_NESTINGS)
+        )
+        config.earnings_monthly_nesting = cast(
+            ListNesting,
+            env.choice("EARNINGS_MONTHLY_NESTING", config.earnings_monthly_nesting, LIST_NESTINGS),
+        )
+        config.stats_path = cast(StatsPath, env.choice("STATS_PATH", config.stats_path, STATS_PATHS))
+        config.profile_datapoint_limit = int(
+            env.text("PROFILE_DATAPOINT_LIMIT", str(config.profile_datapoint_limit))
+        )
         config.send_retry_after = env.switch("SEND_RETRY_AFTER", config.send_retry_after)
         config.host = env.text("HOST", config.host)
         config.port = int(env.text("PORT", str(config.port)))

@@ -12,6 +12,7 @@ from airflow_provider_apifansly.sandbox.resources import (
     fans,
     mass_messaging,
     media,
+    top_supporters,
 )
 
 ROUTES = (
@@ -22,4 +23,5 @@ ROUTES = (
     *mass_messaging.ROUTES,
     *media.ROUTES,
     *earnings.ROUTES,
+    *top_supporters.ROUTES,
 )

@@ -133,7 +133,7 @@ def list_transactions(call: Call) -> Reply:
     account = call.account()
     found = parameters(call.request.query, TRANSACTIONS_PARAMETERS, "Earnings Transactions")
     size = limit(found, DEFAULT_LIMIT, MAX_LIMIT)
-    after, before, offset = (_whole(found, name) for name in ("after", "before", "offset"))
+    after, before, offset = (whole(found, name) for name in ("after", "before", "offset"))
     if before is not None and before > time.time() * 1000:
         raise invalid(f"before ({before}) is in the future")
     if after is not None and before is not None and after >= before:
@@ -147,7 +147,7 @@ def list_transactions(call: Call) -> Reply:
 ROUTES = (Route("GET", "{account_id}/earnings/transactions", list_transactions),)
 
 
-def _whole(found: dict[str, str], name: str) -> int | None:
+def whole(found: dict[str, str], name: str) -> int | None:
     value = found.get(name)
     if value is None:
         return None
