@@ -73,3 +73,18 @@ def duration_ms(value: object, *, field: str) -> int:
     if not 0 < milliseconds < float("inf"):
         raise FanslyValidationError(f"{field} must be a positive duration; got {value!r:.40}")
     return round(milliseconds)
+
+
+def period_ms(value: object, *, field: str) -> int:
+    """A bucket length, a ``timedelta`` or whole milliseconds, at least one second, in milliseconds."""
+    if isinstance(value, timedelta):
+        milliseconds = value / timedelta(milliseconds=1)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        milliseconds = value
+    else:
+        raise FanslyValidationError(f"{field} must be a timedelta or whole milliseconds; got {value!r:.40}")
+    if milliseconds < 1000 or milliseconds != int(milliseconds):
+        raise FanslyValidationError(
+            f"{field} must be whole milliseconds, at least one second; got {value!r:.40}"
+        )
+    return int(milliseconds)

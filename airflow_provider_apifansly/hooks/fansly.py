@@ -23,6 +23,7 @@ from airflow_provider_apifansly.connection import (
 )
 from airflow_provider_apifansly.exceptions import FanslyError, FanslyValidationError
 from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.endpoints.analytics import AnalyticsEndpoints
 from airflow_provider_apifansly.hooks.endpoints.chat_messages import ChatMessageEndpoints
 from airflow_provider_apifansly.hooks.endpoints.chats import ChatEndpoints
 from airflow_provider_apifansly.hooks.endpoints.earnings import EarningsEndpoints
@@ -42,6 +43,7 @@ class FanslyHook(
     MediaEndpoints,
     EarningsEndpoints,
     TopSupporterEndpoints,
+    AnalyticsEndpoints,
     BaseHook,
 ):
     """Talk to the apifansly REST API with the API key of an Airflow connection.

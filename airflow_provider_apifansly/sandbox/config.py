@@ -39,9 +39,6 @@ SupporterFanField = Literal["correlationAccountId", "accountId"]
 SUPPORTER_FAN_FIELDS: tuple[str, ...] = get_args(SupporterFanField)
 ListNesting = Literal["list", "data"]
 LIST_NESTINGS: tuple[str, ...] = get_args(ListNesting)
-# Sent broadcast statistics: the docs' heading says /stats/sent, their code samples /stats.
-StatsPath = Literal["stats/sent", "stats", "both"]
-STATS_PATHS: tuple[str, ...] = get_args(StatsPath)
 
 _PLANS = {600: "Starter", 1000: "Pro"}
 _ENV_PREFIX = "FANSLY_SANDBOX_"
@@ -173,8 +170,6 @@ class SandboxConfig:
     :param top_supporters_nesting: Top Supporters' ``response``: the bare ``"list"`` or an object
         with it under ``"data"``.
     :param earnings_monthly_nesting: the same for Monthly Earnings.
-    :param stats_path: where sent broadcast statistics answer: ``"stats/sent"`` (the docs' heading),
-        ``"stats"`` (their code samples) or ``"both"``.
     :param profile_datapoint_limit: the most datapoints one Profile Stats answer holds
         (``datapointLimit``; a longer range is cut).
     :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
@@ -207,7 +202,6 @@ class SandboxConfig:
     top_supporters_fan_field: SupporterFanField = "correlationAccountId"
     top_supporters_nesting: ListNesting = "list"
     earnings_monthly_nesting: ListNesting = "list"
-    stats_path: StatsPath = "stats/sent"
     profile_datapoint_limit: int = 100
     send_retry_after: bool = False
     host: str = "127.0.0.1"
@@ -238,7 +232,6 @@ class SandboxConfig:
             ("top_supporters_fan_field", SUPPORTER_FAN_FIELDS),
             ("top_supporters_nesting", LIST_NESTINGS),
             ("earnings_monthly_nesting", LIST_NESTINGS),
-            ("stats_path", STATS_PATHS),
         ):
             if getattr(self, name) not in choices:
                 raise ValueError(f"{name} must be one of {', '.join(choices)}; got {getattr(self, name)!r}")
@@ -316,7 +309,6 @@ class SandboxConfig:
             ListNesting,
             env.choice("EARNINGS_MONTHLY_NESTING", config.earnings_monthly_nesting, LIST_NESTINGS),
         )
-        config.stats_path = cast(StatsPath, env.choice("STATS_PATH", config.stats_path, STATS_PATHS))
         config.profile_datapoint_limit = int(
             env.text("PROFILE_DATAPOINT_LIMIT", str(config.profile_datapoint_limit))
         )

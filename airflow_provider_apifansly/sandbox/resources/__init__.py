@@ -6,6 +6,7 @@ the table the dispatch walks, so a new module is registered by one line below.
 
 from airflow_provider_apifansly.sandbox.resources import (
     accounts,
+    analytics,
     chat_messages,
     chats,
     earnings,
@@ -23,5 +24,6 @@ ROUTES = (
     *mass_messaging.ROUTES,
     *media.ROUTES,
     *earnings.ROUTES,
+    *analytics.ROUTES,
     *top_supporters.ROUTES,
 )
