@@ -7,18 +7,42 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from airflow_provider_apifansly._compat import Context, ObjectStoragePath
 from airflow_provider_apifansly.exceptions import FanslyValidationError
-from airflow_provider_apifansly.export_formats import FORMATS, Spool, render, require_pyarrow
+from airflow_provider_apifansly.export_formats import (
+    FORMATS,
+    Spool,
+    render,
+    require_pyarrow,
+    supporter_rows,
+    with_scale,
+)
 from airflow_provider_apifansly.hooks.endpoints.fans import SUBSCRIBER_STATUSES
 from airflow_provider_apifansly.operators.base import FanslyBaseOperator
-from airflow_provider_apifansly.timestamps import Instant
+from airflow_provider_apifansly.timestamps import DAY_MS, Instant, period_ms
 
-EXPORT_RESOURCES = ("transactions", "subscribers", "followers", "chats")
-_WINDOWED = ("transactions", "subscribers")
+EXPORT_RESOURCES = (
+    "transactions",
+    "subscribers",
+    "followers",
+    "chats",
+    "top_supporters",
+    "mass_message_stats",
+    "earnings_monthly",
+    "profile_stats",
+)
+# Resources read over a window; the first three need one (default: the run's data interval).
+_WINDOW_NEEDED = ("transactions", "top_supporters", "profile_stats")
+_WINDOWED = (*_WINDOW_NEEDED, "subscribers")
+# The statuses a resource takes (the first is its default); the other resources take none.
+_STATUSES: dict[str, tuple[str, ...]] = {
+    "subscribers": ("active", *(name for name in SUBSCRIBER_STATUSES if name != "active")),
+    "mass_message_stats": ("sent", "deleted"),
+}
 _LOCAL = ("file", "local")
 _COPY_BUFFER = 1 << 20
 
@@ -32,19 +56,24 @@ class ExportToStorageOperator(FanslyBaseOperator):
     the requests spent. Connection and hook options are ``FanslyBaseOperator``'s.
 
     :param resource: ``"transactions"`` (earnings of the window ``[since, until)``),
-        ``"subscribers"`` (optionally of a window on ``createdAt``), or the snapshots
-        ``"followers"`` and ``"chats"``.
+        ``"subscribers"`` (optionally of a window on ``createdAt``), ``"top_supporters"`` (each
+        fan's spend over the window), ``"profile_stats"`` (the window's statistics buckets), or
+        the snapshots ``"followers"``, ``"chats"``, ``"mass_message_stats"`` (every sent
+        broadcast's statistics) and ``"earnings_monthly"``. The README documents each one's columns.
     :param path: where to write: any URL ``ObjectStoragePath`` takes (``file://``, ``s3://``,
         ``gs://``... with the storage's provider installed). Templated.
     :param format: ``"jsonl"`` (rows as the API sent them), ``"csv"`` or ``"parquet"`` (flat
         columns, nested values as JSON text; parquet needs the ``[parquet]`` extra).
     :param since: the window's start, included (datetime, ISO-8601 or epoch ms). For
-        transactions it defaults to the data interval's start. Templated.
-    :param until: the window's end, excluded, clamped to now. For transactions it defaults
-        to the data interval's end. Templated.
+        transactions, top supporters and profile stats it defaults to the data interval's start. Templated.
+    :param until: the window's end, excluded, clamped to now. For those it defaults to the
+        data interval's end. Templated.
     :param account_id: the connected account (``fansly_...``); defaults to the connection's. Templated.
     :param storage_conn_id: the Airflow connection of the storage (e.g. ``aws_default``). Templated.
-    :param status: subscribers only: ``"active"`` (default), ``"expired"`` or ``"all"``.
+    :param status: subscribers: ``"active"`` (default), ``"expired"`` or ``"all"``; mass message
+        stats: ``"sent"`` (default) or ``"deleted"`` (the withdrawn broadcasts).
+    :param period: profile stats only: the bucket length, a ``timedelta`` or whole milliseconds
+        (default one day).
     """
 
     template_fields: Sequence[str] = (
@@ -66,7 +95,8 @@ class ExportToStorageOperator(FanslyBaseOperator):
         until: Instant | None = None,
         account_id: str | None = None,
         storage_conn_id: str | None = None,
-        status: str = "active",
+        status: str | None = None,
+        period: timedelta | int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -76,12 +106,19 @@ class ExportToStorageOperator(FanslyBaseOperator):
             raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {format!r}")
         if format == "parquet":
             require_pyarrow()
-        if status not in SUBSCRIBER_STATUSES:
-            raise ValueError(f"status must be one of {', '.join(SUBSCRIBER_STATUSES)}; got {status!r}")
+        statuses = _STATUSES.get(resource, ())
+        if status is not None and status not in statuses:
+            raise ValueError(
+                f"status of {resource} must be one of {', '.join(statuses)}; got {status!r}"
+                if statuses
+                else f"status applies to {' and '.join(_STATUSES)} only, not to {resource}"
+            )
         if resource not in _WINDOWED and (since is not None or until is not None):
             raise ValueError(f"{resource} are a snapshot: since and until cannot apply to them")
-        if resource != "subscribers" and status != "active":
-            raise ValueError(f"status applies to subscribers only, not to {resource}")
+        if period is not None:
+            if resource != "profile_stats":
+                raise ValueError(f"period applies to profile_stats only, not to {resource}")
+            period_ms(period, field="period")
         if not isinstance(path, str) or not path.strip():
             raise ValueError(f"path must be a non-empty URL string; got {path!r}")
         self.resource = resource
@@ -91,11 +128,16 @@ class ExportToStorageOperator(FanslyBaseOperator):
         self.until = until
         self.account_id = account_id
         self.storage_conn_id = storage_conn_id
-        self.status = status
+        self.status = status or (statuses[0] if statuses else None)
+        self.period = DAY_MS if period is None else period
+        self.lineage_source: tuple[str, Any] | None = (
+            None  # (account id, target): what the run read and wrote
+        )
 
     def call_api(self, context: Context) -> dict[str, Any]:
         target = self._target()  # a bad URL or unknown storage fails here, before any request
         rows = self._rows(context)
+        self.lineage_source = (self.hook.resolve_account_id(self.account_id), target)
         with tempfile.TemporaryDirectory(prefix="apifansly-export-") as scratch:
             with Spool(Path(scratch) / "rows.jsonl", track_fields=self.format != "jsonl") as spool:
                 for row in rows:
@@ -122,29 +164,42 @@ class ExportToStorageOperator(FanslyBaseOperator):
     def _rows(self, context: Context) -> Iterator[dict[str, Any]]:
         """The resource's rows, checked now and read as consumed."""
         hook, account_id = self.hook, self.hook.resolve_account_id(self.account_id)
-        if self.resource == "transactions":
-            since = self.since or context.get("data_interval_start")
-            until = self.until or context.get("data_interval_end")
-            if since is None or until is None:
-                raise FanslyValidationError(
-                    "transactions need a window: pass since and until, or run on a schedule that gives "
-                    "the run a data interval"
-                )
-            if self.since is None and self.until is None and str(since) == str(until):
-                self.log.warning(
-                    "The run's data interval is empty (%s), so the export will be too: schedule the DAG "
-                    "with CronDataIntervalTimetable (Airflow 3's plain cron strings give empty intervals) "
-                    "or pass since and until",
-                    since,
-                )
+        if self.resource in _WINDOW_NEEDED:
+            since, until = self._window(context)
+            if self.resource == "top_supporters":
+                return supporter_rows(hook.top_supporters(account_id, since=since, until=until))
+            if self.resource == "profile_stats":
+                return hook.list_profile_stats(account_id, since=since, until=until, period=self.period)
             return hook.list_transactions(account_id, since=since, until=until)
         if self.resource == "subscribers":
             return hook.list_subscribers(
-                account_id, status=self.status, since=self.since or None, until=self.until or None
+                account_id, status=self.status or "active", since=self.since or None, until=self.until or None
             )
         if self.resource == "followers":
             return hook.list_followers(account_id)
+        if self.resource == "earnings_monthly":
+            return iter(with_scale(row) for row in hook.list_monthly_earnings(account_id))
+        if self.resource == "mass_message_stats":
+            return iter(hook.list_sent_mass_messages(account_id, deleted=self.status == "deleted"))
         return hook.list_chats(account_id)
+
+    def _window(self, context: Context) -> tuple[Instant, Instant]:
+        """``[since, until)``: as given, else the run's data interval."""
+        since = self.since or context.get("data_interval_start")
+        until = self.until or context.get("data_interval_end")
+        if since is None or until is None:
+            raise FanslyValidationError(
+                f"{self.resource} need a window: pass since and until, or run on a schedule that gives "
+                "the run a data interval"
+            )
+        if self.since is None and self.until is None and str(since) == str(until):
+            self.log.warning(
+                "The run's data interval is empty (%s), so the export will be too: schedule the DAG "
+                "with CronDataIntervalTimetable (Airflow 3's plain cron strings give empty intervals) "
+                "or pass since and until",
+                since,
+            )
+        return since, until
 
 
 def _publish(local: Path, target: Any) -> None:
