@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from airflow_provider_apifansly._compat import Context, ObjectStoragePath
 from airflow_provider_apifansly.exceptions import FanslyValidationError
@@ -137,7 +138,6 @@ class ExportToStorageOperator(FanslyBaseOperator):
     def call_api(self, context: Context) -> dict[str, Any]:
         target = self._target()  # a bad URL or unknown storage fails here, before any request
         rows = self._rows(context)
-        self.lineage_source = (self.hook.resolve_account_id(self.account_id), target)
         with tempfile.TemporaryDirectory(prefix="apifansly-export-") as scratch:
             with Spool(Path(scratch) / "rows.jsonl", track_fields=self.format != "jsonl") as spool:
                 for row in rows:
@@ -149,6 +149,21 @@ class ExportToStorageOperator(FanslyBaseOperator):
             "Exported %d %s (%d bytes, %s) to %s", spool.rows, self.resource, size, self.format, target
         )
         return {"path": self.path, "rows": spool.rows}
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """OpenLineage (when its provider is installed): the input is the API resource, a dataset named
+        ``{account_id}/{resource}`` in namespace ``apifansly://{host}``; the output is the object written,
+        named as ``ObjectStoragePath`` names it. Reads the connection only: no request."""
+        from airflow.providers.common.compat.openlineage.facet import Dataset
+        from airflow.providers.openlineage.extractors import OperatorLineage
+
+        account_id = self.hook.resolve_account_id(self.account_id)
+        api = Dataset(
+            namespace=f"apifansly://{urlsplit(self.hook.settings.base_url).netloc}",
+            name=f"{account_id}/{self.resource}",
+        )
+        target = self._target()
+        return OperatorLineage(inputs=[api], outputs=[Dataset(namespace=target.namespace, name=target.key)])
 
     def _target(self) -> Any:
         try:
