@@ -11,6 +11,7 @@ from airflow_provider_apifansly._compat import Context
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.hooks.endpoints.base import label
 from airflow_provider_apifansly.hooks.endpoints.fans import SUBSCRIBER_STATUSES, fan_id_of
+from airflow_provider_apifansly.hooks.endpoints.segments import ends_at_of
 from airflow_provider_apifansly.money import dollars_to_thousandths
 from airflow_provider_apifansly.operators.base import FanslyBaseOperator
 from airflow_provider_apifansly.timestamps import Instant, duration_ms, iso
@@ -30,7 +31,8 @@ class ListFansOperator(FanslyBaseOperator):
     Segments: ``expiring_within`` and ``auto_renew`` select active subscriptions by their lifecycle
     (every active page is read: the API's order says nothing about ``endsAt``). ``source="top_supporters"``
     ranks the fans by gross spend over ``[since, until)`` (default: the run's data interval), largest
-    first; XCom ``spend`` maps each to its gross in thousandths of a dollar.
+    first; XCom ``spend`` maps each to its gross in thousandths of a dollar. A lifecycle segment pushes
+    XCom ``ends_at``: each fan's ``endsAt`` (epoch ms), which tells one subscription period from the next.
 
     :param source: ``"subscribers"``, ``"followers"`` or ``"top_supporters"``.
     :param status: subscribers only: ``"active"`` (default), ``"expired"`` or ``"all"``.
@@ -108,14 +110,20 @@ class ListFansOperator(FanslyBaseOperator):
         if self.source == "followers":
             rows = self.hook.list_followers(account_id)
         elif self.expiring_within is not None or self.auto_renew is not None:
-            rows = self.hook.list_subscription_segment(
-                account_id,
-                expiring_within=self.expiring_within,
-                auto_renew=self.auto_renew,
-                tier_id=self.tier_id or None,
-                since=self.since or None,
-                until=self.until or None,
+            segment = list(
+                self.hook.list_subscription_segment(
+                    account_id,
+                    expiring_within=self.expiring_within,
+                    auto_renew=self.auto_renew,
+                    tier_id=self.tier_id or None,
+                    since=self.since or None,
+                    until=self.until or None,
+                )
             )
+            context["ti"].xcom_push(
+                key="ends_at", value=_ends_at(segment, label("GET", f"/{account_id}/subscribers"))
+            )
+            rows = iter(segment)
         else:
             rows = self.hook.list_subscribers(
                 account_id,
@@ -152,6 +160,15 @@ class ListFansOperator(FanslyBaseOperator):
             iso(ranking.until),
         )
         return [supporter.fan_id for supporter in kept]
+
+
+def _ends_at(rows: list[dict[str, Any]], request: str) -> dict[str, int]:
+    """Fan -> when the fan's (earliest) subscription of the segment ends, epoch ms: a period's identity."""
+    ends: dict[str, int] = {}
+    for row in rows:
+        fan_id, ends_at = fan_id_of(row, "subscribers", request), ends_at_of(row, request)
+        ends[fan_id] = min(ends.get(fan_id, ends_at), ends_at)
+    return ends
 
 
 def _check_source_arguments(source: str, *groups: dict[str, Any]) -> None:

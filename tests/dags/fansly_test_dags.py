@@ -111,7 +111,7 @@ with reporting_dag("test_fansly_list_followers") as followers:
 
 with reporting_dag("test_fansly_expiring_fans") as expiring_fans:
     fans = ListFansOperator(task_id="fans", expiring_within=timedelta(days=3))
-    fans >> report("fans", FAN_XCOMS)
+    fans >> report("fans", [*FAN_XCOMS, "ends_at"])
 
 with reporting_dag("test_fansly_top_supporters", **WINDOW) as top_supporters:
     fans = ListFansOperator(

@@ -164,6 +164,7 @@ def test_the_expiring_segment_lists_fans_lapsing_within_three_days_from_every_ac
     assert state == "success", tasks
     xcoms = printed_xcoms(capfd.readouterr().out)
     assert sorted(xcoms["return_value"]) == lapsing
+    assert xcoms["ends_at"] == dict.fromkeys(lapsing, now + DAY_MS)  # each period's identity
     assert xcoms["credits"] == subscriber_pages(fansly_sandbox) == 2  # ceil(63 active / 50)
 
 
