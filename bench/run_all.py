@@ -37,6 +37,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
     from media import media_uploads
     from overhead import per_call_overhead
     from sandbox_throughput import sandbox_throughput
+    from segments import segments
     from sending import sending_messages
     from throughput import rate_limited_plan, unlimited_plan
 
@@ -55,6 +56,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
         export_to_storage,
         media_uploads,
         broadcasts,
+        segments,
     ]
 
 

@@ -50,6 +50,8 @@ class Sizes:
     media_mb: int  # scenario 10: the file whose upload throughput and memory are measured
     broadcast_fans: int  # scenario 11: expired subscribers re-engaged, by one broadcast or a message each
     retry_chats: int  # scenario 11: a batch whose first try fails part-way, then its retry
+    segment_subscribers: int  # scenario 12: active subscriptions read for the expiring segment
+    supporters: tuple[int, ...]  # scenario 12: fans who spent in the top supporters' window
 
 
 Scenario = Callable[[Sizes], Section]
@@ -79,6 +81,8 @@ FULL = Sizes(
     media_mb=200,
     broadcast_fans=3000,
     retry_chats=1000,
+    segment_subscribers=5000,
+    supporters=(50, 500, 5000),
 )
 # 200 per 10 s is the full run's 1,200 per minute on a sixth of the window, so pacing shows in seconds.
 QUICK = Sizes(
@@ -106,6 +110,8 @@ QUICK = Sizes(
     media_mb=20,
     broadcast_fans=300,
     retry_chats=200,
+    segment_subscribers=1000,
+    supporters=(50, 500, 1000),
 )
 
 
