@@ -104,15 +104,21 @@ def accounts(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
     return _rows(data, "accounts", request)
 
 
-def cursor_page(rows: str | tuple[str, ...]) -> Parser[Page]:
+def cursor_page(rows: str | tuple[str, ...], *, cursor_in_response: bool = False) -> Parser[Page]:
     """A reader of one page of a cursor list, as the live API sends List Chats: rows in
     ``data.data.response[rows]`` (the first of several keys present, where the docs leave it open),
-    the cursor in ``data.nextCursor`` beside the inner ``data``."""
+    the cursor in ``data.nextCursor`` beside the inner ``data``.
+
+    :param cursor_in_response: else read ``response.cursor`` (mass messaging's lists, whose cursor
+        the contract places in either).
+    """
 
     def read(data: Any, request: str, connection: str) -> Page:
         response = nested_response(data, request=request, connection=connection)
         page_rows = _rows(response, rows, request)
         cursor = _cursor(data.get("nextCursor"), "data.nextCursor", request)
+        if cursor is None and cursor_in_response:
+            return Page(page_rows, _cursor(response.get("cursor"), "response.cursor", request))
         if cursor is None:  # "last page" beside, yet a cursor inside: the shape moved, so do not drop pages
             for misplaced in ("cursor", "nextCursor"):
                 if response.get(misplaced):

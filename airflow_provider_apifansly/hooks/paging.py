@@ -18,17 +18,32 @@ if TYPE_CHECKING:
 
 
 def cursor_pages(
-    transport: Transport, path: str, rows: str | tuple[str, ...], params: dict[str, Any] | None = None
+    transport: Transport,
+    path: str,
+    rows: str | tuple[str, ...],
+    params: dict[str, Any] | None = None,
+    *,
+    cursor_in_response: bool = False,
+    full_page: int | None = None,
 ) -> Iterator[envelope.Page]:
     """Pages of a cursor list: rows at ``data.data.response[rows]``, the next cursor at ``data.nextCursor``.
 
     One request per page; a cursor that comes back twice is an error, not an endless loop.
+
+    :param cursor_in_response: else read the cursor at ``response.cursor`` (see ``envelope.cursor_page``).
+    :param full_page: the page size asked for: a page that full without a cursor is an error, since
+        more rows may exist that no cursor reaches.
     """
-    parse = envelope.cursor_page(rows)
+    parse = envelope.cursor_page(rows, cursor_in_response=cursor_in_response)
     params = dict(params or {})
     seen: set[str] = set()
     while True:
         page: envelope.Page = transport.request("GET", path, parse, params=params, idempotent=True)
+        if page.cursor is None and full_page is not None and len(page.rows) >= full_page:
+            raise FanslyApiError(
+                f"GET {API_PREFIX}{path} returned a full page of {len(page.rows)} rows without a cursor; "
+                "refusing to guess whether more pages exist"
+            )
         yield page
         if page.cursor is None:
             return

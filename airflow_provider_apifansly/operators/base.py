@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_apifansly._compat import BaseOperator, Context, run_due_at
+from airflow_provider_apifansly._compat import BaseOperator, Context
 from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
 from airflow_provider_apifansly.exceptions import FanslyError
 from airflow_provider_apifansly.hooks.options import HookOptions
@@ -74,21 +74,6 @@ class FanslyBaseOperator(BaseOperator):
     def call_api(self, context: Context) -> Any:
         """The operator's work with ``self.hook``; its return value is the task's XCom ``return_value``."""
         raise NotImplementedError
-
-    def sent_since(self, context: Context) -> float | None:
-        """On a try after the first (a retry, or a cleared task): epoch seconds since which an earlier
-        try of this task in this DAG run may have sent; None on a first try, which has nothing to find."""
-        ti = context["ti"]
-        if ti.try_number <= 1:
-            return None
-        due = run_due_at(context["dag_run"])
-        self.log.info(
-            "Try %d: an earlier try may have sent already; each chat is read (one credit) for a message "
-            "of ours since %s before sending to it",
-            ti.try_number,
-            due.isoformat(),
-        )
-        return due.timestamp()
 
 
 class FanslyBatchOperator(FanslyBaseOperator):

@@ -18,6 +18,7 @@ from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
 from airflow_provider_apifansly.sandbox.config import (
     LAST_PAGE_CURSORS,
     MESSAGES_ORDERS,
+    SCHEDULED_TEMPLATES,
     SUBSCRIBERS_ORDERS,
     TRANSACTIONS_BOUNDS,
     Fault,
@@ -106,6 +107,12 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         help="whether Earnings Transactions' after/before include their bound (default %(default)s)",
     )
     add(
+        "--scheduled-template",
+        choices=SCHEDULED_TEMPLATES,
+        default=defaults.scheduled_template,
+        help="how the scheduled broadcasts list sends messageTemplate (default %(default)s)",
+    )
+    add(
         "--media-polls",
         type=int,
         default=defaults.media_polls,
@@ -183,6 +190,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         fans_page_size=args.fans_page_size,
         subscribers_order=args.subscribers_order,
         transactions_bounds=args.transactions_bounds,
+        scheduled_template=args.scheduled_template,
         media_polls=args.media_polls,
         media_seconds=args.media_seconds,
         media_fail_reason=args.media_fail_reason,

@@ -39,6 +39,9 @@ SupporterFanField = Literal["correlationAccountId", "accountId"]
 SUPPORTER_FAN_FIELDS: tuple[str, ...] = get_args(SupporterFanField)
 ListNesting = Literal["list", "data"]
 LIST_NESTINGS: tuple[str, ...] = get_args(ListNesting)
+# How the scheduled broadcasts list sends a row's messageTemplate: the audit says it "may be a JSON string".
+ScheduledTemplate = Literal["object", "json"]
+SCHEDULED_TEMPLATES: tuple[str, ...] = get_args(ScheduledTemplate)
 
 _PLANS = {600: "Starter", 1000: "Pro"}
 _ENV_PREFIX = "FANSLY_SANDBOX_"
@@ -79,7 +82,8 @@ class Fault:
     do (a ``status`` 429 fault is the exception: it is not counted).
 
     :param kind: ``status`` answers ``status`` with an error envelope; ``drop`` closes the
-        socket without answering; ``slow`` answers normally after ``delay`` seconds;
+        socket without answering; ``slow`` runs the request at once, then holds its normal answer
+        for ``delay`` seconds (a client timed out meanwhile finds the request already done);
         ``malformed`` answers 200 with a truncated, non-JSON body; ``inner_failure`` answers
         an outer 200 whose nested ``status_code`` is ``status`` (default 502) with
         ``success: false``; ``missing_id`` answers the normal success without its ``id``.
@@ -159,6 +163,8 @@ class SandboxConfig:
         as Fansly's dashboard) or ``"oldest"`` first; equal ``createdAt`` go by id the same way.
     :param transactions_bounds: whether Earnings Transactions' ``after`` and ``before`` include
         a row stamped exactly on them: ``"inclusive"`` (what the contract assumes) or ``"exclusive"``.
+    :param scheduled_template: how the scheduled broadcasts list sends each row's
+        ``messageTemplate``: ``"object"``, or ``"json"`` (the object as JSON text).
     :param media_polls: status polls of an upload's job answered ``waiting``, then ``active``,
         before it ends (0: it has ended by the first poll).
     :param media_seconds: the job ends this many seconds after its upload instead, whatever the polls.
@@ -194,6 +200,7 @@ class SandboxConfig:
     fans_page_size: int = 50
     subscribers_order: SubscribersOrder = "newest"
     transactions_bounds: TransactionsBounds = "inclusive"
+    scheduled_template: ScheduledTemplate = "object"
     media_polls: int = 1
     media_seconds: float | None = None
     media_fail_reason: str | None = None
@@ -238,6 +245,10 @@ class SandboxConfig:
         for name in ("top_supporters_cap", "profile_datapoint_limit"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1; got {getattr(self, name)}")
+        if self.scheduled_template not in SCHEDULED_TEMPLATES:
+            raise ValueError(
+                f"scheduled_template must be one of {', '.join(SCHEDULED_TEMPLATES)}; got {self.scheduled_template!r}"
+            )
         if self.last_page_cursor not in LAST_PAGE_CURSORS:
             raise ValueError(
                 f"last_page_cursor must be one of {', '.join(LAST_PAGE_CURSORS)}; got {self.last_page_cursor!r}"
@@ -291,6 +302,10 @@ class SandboxConfig:
         config.transactions_bounds = cast(
             TransactionsBounds,
             env.choice("TRANSACTIONS_BOUNDS", config.transactions_bounds, TRANSACTIONS_BOUNDS),
+        )
+        config.scheduled_template = cast(
+            ScheduledTemplate,
+            env.choice("SCHEDULED_TEMPLATE", config.scheduled_template, SCHEDULED_TEMPLATES),
         )
         config.media_polls = int(env.text("MEDIA_POLLS", str(config.media_polls)))
         media_seconds = env.text("MEDIA_SECONDS", "")

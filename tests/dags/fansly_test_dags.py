@@ -129,7 +129,7 @@ MEDIA_XCOMS = ["return_value", "account_media_id", "job_id", "credits"]
 MEDIA_PATH = Param("/nonexistent", type="string")
 
 
-def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30) -> DAG:
+def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30, **options: Any) -> DAG:
     with reporting_dag(dag_id, path=MEDIA_PATH) as dag:
         upload = UploadMediaOperator(
             task_id="upload",
@@ -137,6 +137,7 @@ def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30) -> DAG:
             deferrable=deferrable,
             poll_interval=0.1,
             timeout=timeout,
+            **options,
         )
         upload >> report("upload", MEDIA_XCOMS)
     return dag
@@ -207,3 +208,22 @@ with reporting_dag("test_fansly_mass_message", **MASS_PARAMS) as mass_message:
 with reporting_dag("test_fansly_mass_message_by_ids", **MASS_PARAMS) as mass_message_by_ids:
     broadcast = SendMassMessageOperator(task_id="broadcast", **MASS_TEMPLATES)
     broadcast >> report("broadcast", ["return_value", "credits"])
+
+# Airflow stops the first try mid-request (the sandbox holds its answer past execution_timeout, having
+# acted), then retries it once.
+TIMED_OUT_ONCE: dict[str, Any] = {
+    "retries": 1,
+    "retry_delay": timedelta(0),
+    "execution_timeout": timedelta(seconds=1),
+}
+
+with reporting_dag("test_fansly_mass_message_timed_out", **MASS_PARAMS) as mass_message_timed_out:
+    broadcast = SendMassMessageOperator(
+        task_id="broadcast", include_followers=True, **MASS_TEMPLATES, **TIMED_OUT_ONCE
+    )
+    broadcast >> report("broadcast", ["return_value", "credits"])
+
+upload_timed_out = media_dag("test_fansly_upload_media_timed_out", deferrable=False, **TIMED_OUT_ONCE)
+upload_timed_out_reupload = media_dag(
+    "test_fansly_upload_media_timed_out_reupload", deferrable=False, reupload_on_retry=True, **TIMED_OUT_ONCE
+)

@@ -91,3 +91,8 @@ class Api:
         return requests.get(
             f"{self.base}/mass-messaging/scheduled", params=params, headers=HEADERS, timeout=5
         )
+
+    def sent(self, **params: Any) -> requests.Response:
+        return requests.get(
+            f"{self.base}/mass-messaging/stats/sent", params=params, headers=HEADERS, timeout=5
+        )
