@@ -7,6 +7,7 @@ Airflow nor ``requests``, so operators can check values while a DAG file is pars
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 from airflow_provider_apifansly.exceptions import FanslyValidationError
@@ -88,3 +89,12 @@ def period_ms(value: object, *, field: str) -> int:
             f"{field} must be whole milliseconds, at least one second; got {value!r:.40}"
         )
     return int(milliseconds)
+
+
+def past_window(since: object, until: object) -> tuple[int, int]:
+    """``[since, until)`` in epoch ms, checked (never reversed) and with ``until`` clamped to now (the API
+    refuses a future bound); ``since >= until`` afterwards means an empty window, for which no request is due."""
+    since_ms = to_epoch_ms(since, field="since")
+    until_ms = to_epoch_ms(until, field="until")
+    check_window(since_ms, until_ms)
+    return since_ms, min(until_ms, int(time.time() * 1000))

@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox
-from tests.helpers import run_dag
+from airflow_provider_apifansly.sandbox import FanslySandbox
+from tests.helpers import creator_messages, run_dag
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
@@ -19,16 +19,6 @@ DAY_MS = 86_400_000
 
 def fans(count: int, start: int) -> list[str]:
     return [str(723516315247300000 + start + n) for n in range(count)]
-
-
-def messaged(sandbox: FanslySandbox) -> Counter[str]:
-    """Fan id -> messages the creator sent into the fan's chat."""
-    fan_of = {group.group_id: group.partner_id for group in sandbox.groups}
-    return Counter(
-        fan_of[record.group_id]
-        for record in sandbox.messages
-        if record.message["senderId"] == DEFAULT_CREATOR_ID
-    )
 
 
 @pytest.mark.matrix
@@ -45,7 +35,7 @@ def test_the_expiring_offer_reaches_each_lapsing_fan_once_per_period_over_two_da
     )  # renewing
 
     first = run_dag("example_fansly_expiring_offer", logical_date=datetime(2026, 11, 2, tzinfo=timezone.utc))
-    assert messaged(fansly_sandbox) == Counter(dict.fromkeys(lapsing, 1)), first
+    assert creator_messages(fansly_sandbox) == Counter(dict.fromkeys(lapsing, 1)), first
     # The next day the same three are still lapsing (same period), and a fourth has turned auto-renew off.
     late = fans(1, 200)
     fansly_sandbox.seed_subscribers(
@@ -55,7 +45,7 @@ def test_the_expiring_offer_reaches_each_lapsing_fan_once_per_period_over_two_da
     second = run_dag("example_fansly_expiring_offer", logical_date=datetime(2026, 11, 3, tzinfo=timezone.utc))
 
     assert (first[0], second[0]) == ("success", "success"), second
-    assert messaged(fansly_sandbox) == Counter(dict.fromkeys(lapsing + late, 1))
+    assert creator_messages(fansly_sandbox) == Counter(dict.fromkeys(lapsing + late, 1))
 
 
 def test_the_monthly_thanks_reaches_last_months_top_spenders(
@@ -75,4 +65,4 @@ def test_the_monthly_thanks_reaches_last_months_top_spenders(
     )
 
     assert state == "success", tasks
-    assert messaged(fansly_sandbox) == Counter(dict.fromkeys(spenders[5:], 1))  # the top 20
+    assert creator_messages(fansly_sandbox) == Counter(dict.fromkeys(spenders[5:], 1))  # the top 20

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from airflow_provider_apifansly.operators.fans import ListFansOperator
-from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox
-from tests.helpers import printed_xcoms, run_dag
+from airflow_provider_apifansly.sandbox import FanslySandbox
+from tests.helpers import creator_messages, printed_xcoms, run_dag
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
@@ -30,16 +30,6 @@ def fans(count: int, start: int) -> list[str]:
 
 def subscriber_pages(sandbox: FanslySandbox) -> int:
     return sum(entry.path.endswith("/subscribers") for entry in sandbox.journal)
-
-
-def welcomed(sandbox: FanslySandbox) -> Counter[str]:
-    """Fan id -> welcome messages the creator sent into the fan's chat."""
-    fan_of = {group.group_id: group.partner_id for group in sandbox.groups}
-    return Counter(
-        fan_of[record.group_id]
-        for record in sandbox.messages
-        if record.message["senderId"] == DEFAULT_CREATOR_ID
-    )
 
 
 def list_subscribers(
@@ -64,12 +54,12 @@ def test_the_hourly_pipeline_welcomes_each_new_subscriber_once_over_two_interval
 
     state, tasks = run_dag("example_fansly_welcome_pipeline", logical_date=FIRST_END)
     assert state == "success", tasks
-    assert welcomed(fansly_sandbox) == Counter(dict.fromkeys(first, 1))
+    assert creator_messages(fansly_sandbox) == Counter(dict.fromkeys(first, 1))
     assert subscriber_pages(fansly_sandbox) == 1  # newest first: the first page already reaches 20:00
 
     state, tasks = run_dag("example_fansly_welcome_pipeline", logical_date=SECOND_END)
     assert state == "success", tasks
-    assert welcomed(fansly_sandbox) == Counter(dict.fromkeys(first + on_boundary + second, 1))
+    assert creator_messages(fansly_sandbox) == Counter(dict.fromkeys(first + on_boundary + second, 1))
     assert "3 new subscribers to welcome" in capfd.readouterr().out
 
 

@@ -7,13 +7,12 @@ buckets: a longer range may be cut, so the window is read in parts of 100 bucket
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyApiError
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
-from airflow_provider_apifansly.timestamps import DAY_MS, Instant, check_window, period_ms, to_epoch_ms
+from airflow_provider_apifansly.timestamps import DAY_MS, Instant, past_window, period_ms
 
 # The most buckets one answer holds (OnlyFansAPI's sample of the same call: datapointLimit 100).
 DATAPOINT_LIMIT = 100
@@ -35,10 +34,7 @@ class AnalyticsEndpoints(EndpointGroup):
         """
         account_id = self.resolve_account_id(account_id)
         bucket = period_ms(period, field="period")
-        since_ms = to_epoch_ms(since, field="since")
-        until_ms = to_epoch_ms(until, field="until")
-        check_window(since_ms, until_ms)
-        until_ms = min(until_ms, int(time.time() * 1000))
+        since_ms, until_ms = past_window(since, until)
         return self._datapoints(f"/{account_id}/analytics/profilestats", since_ms, until_ms, bucket)
 
     def _datapoints(self, path: str, since: int, until: int, bucket: int) -> Iterator[dict[str, Any]]:

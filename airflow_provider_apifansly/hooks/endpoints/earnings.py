@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +10,7 @@ from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, created_at_ms, label
 from airflow_provider_apifansly.hooks.paging import offset_pages
 from airflow_provider_apifansly.hooks.seen_ids import SeenIds
-from airflow_provider_apifansly.timestamps import Instant, check_window, to_epoch_ms
+from airflow_provider_apifansly.timestamps import Instant, past_window
 
 # The largest page seen accepted (the docs' example asks for 20).
 TRANSACTIONS_PAGE_LIMIT = 100
@@ -49,10 +48,7 @@ class EarningsEndpoints(EndpointGroup):
         :param until: the window's end, excluded.
         """
         account_id = self.resolve_account_id(account_id)
-        since_ms = to_epoch_ms(since, field="since")
-        until_ms = to_epoch_ms(until, field="until")
-        check_window(since_ms, until_ms)
-        until_ms = min(until_ms, int(time.time() * 1000))
+        since_ms, until_ms = past_window(since, until)
         if since_ms >= until_ms:
             return iter(())  # an empty (or future) window holds no transaction: no request
         return self._transactions(f"/{account_id}/earnings/transactions", since_ms, until_ms)

@@ -8,7 +8,6 @@ across the parts, which never overlap.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
@@ -16,7 +15,7 @@ from airflow_provider_apifansly.exceptions import FanslyApiError
 from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.account import AccountEndpoints
 from airflow_provider_apifansly.hooks.endpoints.base import label
-from airflow_provider_apifansly.timestamps import Instant, check_window, iso, to_epoch_ms
+from airflow_provider_apifansly.timestamps import Instant, iso, past_window
 
 # The most rows one answer holds; an answer this long may have been cut.
 TOP_SUPPORTERS_CAP = 100
@@ -66,10 +65,7 @@ class TopSupporterEndpoints(AccountEndpoints):
         :param until: the window's end, excluded.
         """
         account_id = self.resolve_account_id(account_id)
-        since_ms = to_epoch_ms(since, field="since")
-        until_ms = to_epoch_ms(until, field="until")
-        check_window(since_ms, until_ms)
-        until_ms = min(until_ms, int(time.time() * 1000))
+        since_ms, until_ms = past_window(since, until)
         if since_ms >= until_ms:
             return TopSupporters(since_ms, max(since_ms, until_ms), [], 0)
         creator_id = self.get_creator_id(account_id)
