@@ -23,6 +23,7 @@ nox.options.sessions = ["lint", "typecheck", "tests-3.3"]
 REPO = Path(__file__).resolve().parent
 PROVIDER_PACKAGE = "airflow-provider-apifansly"
 EXAMPLE_DAG_IDS = {
+    "example_fansly_agency_daily",
     "example_fansly_analytics_export",
     "example_fansly_bulk_group_chats",
     "example_fansly_create_group_chat",

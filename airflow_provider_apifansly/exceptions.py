@@ -69,6 +69,17 @@ class FanslyCreditBudgetError(FanslyError, AirflowFailException):
         self.budget = budget
 
 
+class FanslyStoragePermissionError(FanslyError, AirflowFailException):
+    """The export's storage refused to be written (permission denied): no retry can fix that.
+
+    :param path: the object the export was to write.
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class FanslyServerError(FanslyError):
     """The API or its upstream failed (5xx, or a 2xx wrapping an upstream 5xx); worth retrying."""
 

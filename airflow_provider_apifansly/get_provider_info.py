@@ -20,6 +20,7 @@ from airflow_provider_apifansly.connection import (
 INTEGRATION_NAME = "Fansly (apifansly)"
 # One line per module: Airflow lists operators, hooks and triggers by integration from these.
 OPERATOR_MODULES = [
+    "airflow_provider_apifansly.operators.accounts",
     "airflow_provider_apifansly.operators.fans",
     "airflow_provider_apifansly.operators.group_chat",
     "airflow_provider_apifansly.operators.messages",

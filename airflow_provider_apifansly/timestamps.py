@@ -30,6 +30,8 @@ def to_epoch_ms(value: object, *, field: str) -> int:
         text = value.strip()
         if text.isascii() and text.isdigit():
             return _checked(int(text), field)
+        if text[-1:] in ("Z", "z"):  # Python 3.10's fromisoformat does not read the "Z" suffix
+            text = text[:-1] + "+00:00"
         try:
             return to_epoch_ms(datetime.fromisoformat(text), field=field)
         except ValueError:

@@ -57,7 +57,8 @@ class FanslyHook(
     :param max_retries: override the connection's ``max_retries``.
     :param max_retry_wait: override the connection's ``max_retry_wait`` (seconds).
     :param rate_limit_rpm: override the connection's ``rate_limit_rpm`` (0 turns pacing off).
-    :param max_credits: spend at most this many credits; a request past it raises ``FanslyCreditBudgetError``.
+    :param max_credits: spend at most this many credits: no request is sent without room for one more
+        credit, and a read whose answer carries the count past it raises ``FanslyCreditBudgetError``.
     """
 
     conn_name_attr = "fansly_conn_id"
@@ -113,8 +114,14 @@ class FanslyHook(
 
     @property
     def credits_spent(self) -> int:
-        """The credits those requests cost (1 each; a media upload by its size); thread-safe."""
+        """The credits those requests cost by ``credits.py``'s rule (an answer by its size, an upload by
+        the file's); an upper estimate, as no answer reports credits; thread-safe."""
         return self.transport.credits_spent if "transport" in self.__dict__ else 0
+
+    @property
+    def response_bytes(self) -> int:
+        """The decoded body lengths of the answers so far; thread-safe."""
+        return self.transport.response_bytes if "transport" in self.__dict__ else 0
 
     def get_conn(self) -> requests.Session:
         """Build the session, pacer and retry policy now (before threads share the hook) and return the session."""

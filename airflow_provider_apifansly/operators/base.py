@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 class FanslyBaseOperator(BaseOperator):
     """Base of the Fansly operators: builds the hook from the connection and the hook options,
-    runs ``call_api``, then logs and pushes (XCom ``credits``) the requests it spent.
+    runs ``call_api``, then pushes the credits it spent (XCom ``credits``, by ``credits.py``'s rule) and
+    logs them with the requests and response bytes behind them.
 
     The hook is imported lazily, so a DAG file that uses an operator does not import ``requests``.
 
@@ -26,7 +27,7 @@ class FanslyBaseOperator(BaseOperator):
     :param max_retries: retries of transient failures (default: the connection's).
     :param max_retry_wait: longest single retry wait in seconds (default: the connection's).
     :param rate_limit_rpm: requests per minute to stay under (default: the connection's).
-    :param max_credits: a hard cap on the requests the task sends (default: none).
+    :param max_credits: a hard cap on the credits the task spends (default: none); see ``HookOptions``.
     """
 
     ui_color = "#1fa1f2"
@@ -66,10 +67,16 @@ class FanslyBaseOperator(BaseOperator):
         try:
             return self.call_api(context)
         finally:
-            spent = self.hook.credits_spent
-            self.log.info("%d credits spent", spent)
+            hook = self.hook
+            spent = hook.credits_spent
+            self.log.info(
+                "%d credits spent (%d requests, %d response bytes)",
+                spent,
+                hook.requests_sent,
+                hook.response_bytes,
+            )
             context["ti"].xcom_push(key="credits", value=spent)
-            self.hook.close()
+            hook.close()
 
     def call_api(self, context: Context) -> Any:
         """The operator's work with ``self.hook``; its return value is the task's XCom ``return_value``."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,6 +14,7 @@ from airflow_provider_apifansly.hooks.endpoints.fans import SUBSCRIBER_STATUSES,
 from airflow_provider_apifansly.hooks.endpoints.segments import ends_at_of
 from airflow_provider_apifansly.money import dollars_to_thousandths
 from airflow_provider_apifansly.operators.base import FanslyBaseOperator
+from airflow_provider_apifansly.operators.window import refuse_empty_interval
 from airflow_provider_apifansly.timestamps import Instant, duration_ms, iso
 
 FAN_SOURCES = ("subscribers", "followers", "top_supporters")
@@ -26,7 +27,7 @@ class ListFansOperator(FanslyBaseOperator):
     For "the new subscribers of each run", pass the data interval: each subscription falls
     in exactly one ``[since, until)``, and on a newest-first list the read stops after the
     first page that reaches past ``since`` (a page or two an hour, not the whole list).
-    XCom ``credits`` holds the requests spent. Connection and hook options are ``FanslyBaseOperator``'s.
+    XCom ``credits`` holds the credits spent. Connection and hook options are ``FanslyBaseOperator``'s.
 
     Segments: ``expiring_within`` and ``auto_renew`` select active subscriptions by their lifecycle
     (every active page is read: the API's order says nothing about ``endsAt``). ``source="top_supporters"``
@@ -35,14 +36,17 @@ class ListFansOperator(FanslyBaseOperator):
     XCom ``ends_at``: each fan's ``endsAt`` (epoch ms), which tells one subscription period from the next.
 
     :param source: ``"subscribers"``, ``"followers"`` or ``"top_supporters"``.
-    :param status: subscribers only: ``"active"`` (default), ``"expired"`` or ``"all"``.
+    :param status: subscribers only: ``"active"`` (default), ``"expired"`` or ``"all"`` (the active
+        list, then the expired one).
     :param expiring_within: active subscribers only: a ``timedelta`` or a number of days; the fans
         whose subscription has auto-renew off and ends (``endsAt``) within it from now.
     :param auto_renew: active subscribers only: keep those with auto-renew on (True) or off (False).
     :param min_spend: top supporters only: the least gross spend kept, in dollars.
     :param top: top supporters only: keep the N biggest spenders.
     :param since: subscribers: created at or after; top supporters: the spend window's start
-        (datetime, ISO-8601 or epoch ms). Templated, e.g. ``"{{ data_interval_start }}"``.
+        (datetime, ISO-8601 or epoch ms). Templated, e.g. ``"{{ data_interval_start }}"``. A window
+        that is the run's data interval must not be empty (the task fails, pointing to
+        ``CronDataIntervalTimetable``); an explicit empty window reads nothing and sends no request.
     :param until: subscribers: created before; top supporters: the window's end. Templated.
     :param tier_id: subscribers only: this subscription tier. Templated.
     :param account_id: the connected account (``fansly_...``); defaults to the connection's. Templated.
@@ -109,7 +113,9 @@ class ListFansOperator(FanslyBaseOperator):
             return self._top_supporters(context, account_id)
         if self.source == "followers":
             rows = self.hook.list_followers(account_id)
-        elif self.expiring_within is not None or self.auto_renew is not None:
+            return self._fan_ids(rows, account_id)
+        refuse_empty_interval(self.since or None, self.until or None, context)
+        if self.expiring_within is not None or self.auto_renew is not None:
             segment = list(
                 self.hook.list_subscription_segment(
                     account_id,
@@ -132,6 +138,10 @@ class ListFansOperator(FanslyBaseOperator):
                 since=self.since or None,
                 until=self.until or None,
             )
+        return self._fan_ids(rows, account_id)
+
+    def _fan_ids(self, rows: Iterator[dict[str, Any]], account_id: str) -> list[str]:
+        """The rows' fan ids, unique, in the API's order."""
         request = label("GET", f"/{account_id}/{self.source}")
         fans = list(dict.fromkeys(fan_id_of(row, self.source, request) for row in rows))
         self.log.info("%d %s of account %s", len(fans), self.source, account_id)
@@ -141,6 +151,7 @@ class ListFansOperator(FanslyBaseOperator):
         """The window's fans by gross spend, largest first; XCom ``spend`` maps each to its gross (thousandths)."""
         since = self.since or context.get("data_interval_start")
         until = self.until or context.get("data_interval_end")
+        refuse_empty_interval(since, until, context)
         if since is None or until is None:
             raise FanslyValidationError(
                 "top_supporters need a window: pass since and until, or run on a schedule that gives "

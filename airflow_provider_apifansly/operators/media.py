@@ -78,7 +78,7 @@ class UploadMediaOperator(FanslySideEffectOperator):
         source = media_source(self.path, self.storage_conn_id)
         raise FanslyUploadUncertainError(
             f"Try {context['ti'].try_number}: an earlier try of this run may have uploaded {source.name} "
-            f"already and spent {media_credits(source.size)} credits on it (2 per started MB), plus 1 per "
+            f"already and spent {media_credits(source.size)} credits on it (2 per started MB, at least 3), plus 1 per "
             "status poll; no list of uploads exists to check, so it is not uploaded again. Look for the "
             "media in the account's vault on Fansly; to upload anyway, set reupload_on_retry=True."
         )

@@ -84,7 +84,7 @@ class SendMessagesOperator(FanslySideEffectOperator, FanslyBatchOperator):
     """Send one message to each of many chats in one task, concurrently, at the rate limit.
 
     XComs: ``return_value`` maps chat id -> message id; ``failed`` each failed chat to
-    its error; ``credits`` the requests spent. The whole batch is checked before any
+    its error; ``credits`` the credits spent. The whole batch is checked before any
     request. A retry or a cleared task first reads each chat (one credit each) and
     does not send again where an earlier try's message is found. ``max_concurrency``,
     ``fail_policy`` and ``progress_every`` are ``FanslyBatchOperator``'s; the hook

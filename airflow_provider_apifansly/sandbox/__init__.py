@@ -17,6 +17,7 @@ from airflow_provider_apifansly.sandbox.config import (
     Account,
     Fault,
     SandboxConfig,
+    connected_accounts,
     single_key,
 )
 from airflow_provider_apifansly.sandbox.resources.chat_messages import MessageRecord
@@ -39,6 +40,7 @@ __all__ = [
     "MessageRecord",
     "SandboxConfig",
     "SubscriptionRecord",
+    "connected_accounts",
     "fingerprint",
     "single_key",
 ]

@@ -25,9 +25,15 @@ LAST_PAGE_CURSORS: tuple[str, ...] = get_args(LastPageCursor)
 # The order of one page of Chat Messages, which the API does not document.
 MessagesOrder = Literal["newest", "oldest"]
 MESSAGES_ORDERS: tuple[str, ...] = get_args(MessagesOrder)
-# The order of Subscribers, which the API does not document (Fansly's dashboard shows the newest first).
-SubscribersOrder = Literal["newest", "oldest"]
+# The order of Subscribers, which the API does not document (Fansly's dashboard shows the newest first);
+# "active_first" lists active subscriptions newest first, then expired ones newest first.
+SubscribersOrder = Literal["newest", "oldest", "active_first"]
 SUBSCRIBERS_ORDERS: tuple[str, ...] = get_args(SubscribersOrder)
+# How Subscribers takes ``status``: the docs give Fansly's codes (3, 4, "3,4"), later pages words.
+SubscriberStatusForm = Literal["codes", "words"]
+SUBSCRIBER_STATUS_FORMS: tuple[str, ...] = get_args(SubscriberStatusForm)
+# The code an expired subscription's row carries: 4 in the docs (unverified), 5 as a native client reads.
+EXPIRED_STATUS_CODES = (4, 5)
 # Whether Earnings Transactions' after/before include a row stamped exactly on them (not documented).
 TransactionsBounds = Literal["inclusive", "exclusive"]
 TRANSACTIONS_BOUNDS: tuple[str, ...] = get_args(TransactionsBounds)
@@ -53,6 +59,7 @@ class Account:
 
     :param account_id: apifansly's connected account id, used in URL paths.
     :param creator_id: the creator's native Fansly user id, returned by ``/me``.
+    :param name: the label given when the account was connected, which List Accounts returns.
     """
 
     account_id: str
@@ -62,6 +69,29 @@ class Account:
     email: str = "creator@sandbox.invalid"
     country: str = "US"
     created_at: str = "2025-01-01T00:00:00.000Z"
+    name: str = "Sandbox Creator"
+
+
+def connected_accounts(first: Account, count: int) -> tuple[Account, ...]:
+    """``first`` and ``count - 1`` more accounts of one key (an agency's), each with its own creator.
+
+    Account n (from 2) is ``{first id}_{n}`` with creator ``{first creator} + n - 1``, so ids
+    stay predictable for tests and the CLI's printout.
+    """
+    if count < 1:
+        raise ValueError(f"a key needs at least 1 connected account; got {count}")
+    more = (
+        Account(
+            account_id=f"{first.account_id}_{n}",
+            creator_id=str(int(first.creator_id) + n - 1),
+            username=f"{first.username}_{n}",
+            display_name=f"{first.display_name} {n}",
+            email=f"creator{n}@sandbox.invalid",
+            name=f"{first.name} {n}",
+        )
+        for n in range(2, count + 1)
+    )
+    return (first, *more)
 
 
 def single_key(
@@ -142,7 +172,8 @@ class SandboxConfig:
         an account of another key gets 403; an account of no key gets 404.
     :param rpm: requests allowed per key within ``window_seconds`` (None: unlimited, Enterprise).
     :param window_seconds: the length of the per-key sliding window.
-    :param credits: requests each key may make in total before 402 (None: unlimited).
+    :param credits: credits each key may spend in total (``credits.py``'s rule) before every request
+        is answered 402; a request is admitted while at least one credit is left (None: unlimited).
     :param latency: seconds added to every response.
     :param latency_jitter: up to this many more seconds, uniformly drawn from the seeded RNG.
     :param seed: seed of the RNGs behind jitter and fault probabilities.
@@ -161,6 +192,10 @@ class SandboxConfig:
         may send fewer rows than asked, and only ``nextCursor`` says whether more exist.
     :param subscribers_order: the order of Subscribers: ``"newest"`` (``createdAt`` descending,
         as Fansly's dashboard) or ``"oldest"`` first; equal ``createdAt`` go by id the same way.
+    :param subscriber_status: how Subscribers takes ``status``: ``"codes"`` (3 active, 4 expired,
+        ``3,4`` both, as the docs say) or ``"words"`` (``active``, ``expired``, ``all`` only; codes get 400).
+    :param expired_status_code: the ``status`` code an expired subscription's row carries: 4 (the
+        docs') or 5 (a native client's); the query code 4 selects expired rows either way.
     :param transactions_bounds: whether Earnings Transactions' ``after`` and ``before`` include
         a row stamped exactly on them: ``"inclusive"`` (what the contract assumes) or ``"exclusive"``.
     :param scheduled_template: how the scheduled broadcasts list sends each row's
@@ -199,6 +234,8 @@ class SandboxConfig:
     messages_order: MessagesOrder = "newest"
     fans_page_size: int = 50
     subscribers_order: SubscribersOrder = "newest"
+    subscriber_status: SubscriberStatusForm = "codes"
+    expired_status_code: int = 4
     transactions_bounds: TransactionsBounds = "inclusive"
     scheduled_template: ScheduledTemplate = "object"
     media_polls: int = 1
@@ -230,6 +267,13 @@ class SandboxConfig:
             raise ValueError(
                 f"subscribers_order must be one of {', '.join(SUBSCRIBERS_ORDERS)}; got {self.subscribers_order!r}"
             )
+        if self.subscriber_status not in SUBSCRIBER_STATUS_FORMS:
+            raise ValueError(
+                f"subscriber_status must be one of {', '.join(SUBSCRIBER_STATUS_FORMS)}; "
+                f"got {self.subscriber_status!r}"
+            )
+        if self.expired_status_code not in EXPIRED_STATUS_CODES:
+            raise ValueError(f"expired_status_code must be 4 or 5; got {self.expired_status_code!r}")
         if self.transactions_bounds not in TRANSACTIONS_BOUNDS:
             raise ValueError(
                 f"transactions_bounds must be one of {', '.join(TRANSACTIONS_BOUNDS)}; "
@@ -299,6 +343,11 @@ class SandboxConfig:
         config.subscribers_order = cast(
             SubscribersOrder, env.choice("SUBSCRIBERS_ORDER", config.subscribers_order, SUBSCRIBERS_ORDERS)
         )
+        config.subscriber_status = cast(
+            SubscriberStatusForm,
+            env.choice("SUBSCRIBER_STATUS", config.subscriber_status, SUBSCRIBER_STATUS_FORMS),
+        )
+        config.expired_status_code = int(env.text("EXPIRED_STATUS_CODE", str(config.expired_status_code)))
         config.transactions_bounds = cast(
             TransactionsBounds,
             env.choice("TRANSACTIONS_BOUNDS", config.transactions_bounds, TRANSACTIONS_BOUNDS),

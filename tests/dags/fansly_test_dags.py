@@ -14,6 +14,7 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import DAG, Param, task
 
+from airflow_provider_apifansly.operators.accounts import ListAccountsOperator
 from airflow_provider_apifansly.operators.fans import ListFansOperator
 from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
 from airflow_provider_apifansly.operators.mass_messaging import SendMassMessageOperator
@@ -102,6 +103,12 @@ with reporting_dag("test_fansly_list_subscribers", **WINDOW) as subs:
         source="subscribers",
         since="{{ params.since or '' }}",
         until="{{ params.until or '' }}",
+    )
+    fans >> report("fans", FAN_XCOMS)
+
+with reporting_dag("test_fansly_list_all_subscribers", **WINDOW) as all_subs:
+    fans = ListFansOperator(
+        task_id="fans", status="all", since="{{ params.since or '' }}", until="{{ params.until or '' }}"
     )
     fans >> report("fans", FAN_XCOMS)
 
@@ -227,3 +234,6 @@ upload_timed_out = media_dag("test_fansly_upload_media_timed_out", deferrable=Fa
 upload_timed_out_reupload = media_dag(
     "test_fansly_upload_media_timed_out_reupload", deferrable=False, reupload_on_retry=True, **TIMED_OUT_ONCE
 )
+
+with reporting_dag("test_fansly_list_accounts") as list_accounts:
+    ListAccountsOperator(task_id="accounts") >> report("accounts", ["return_value", "accounts", "credits"])

@@ -198,4 +198,4 @@ def test_an_upload_whose_try_airflow_timed_out_is_not_uploaded_again_unless_allo
     if not reupload:
         out = capfd.readouterr().out
         assert "FanslyUploadUncertainError" in out
-        assert "may have uploaded drop.mp4 already and spent 2 credits" in out
+        assert "may have uploaded drop.mp4 already and spent 3 credits" in out

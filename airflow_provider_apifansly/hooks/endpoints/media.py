@@ -56,7 +56,7 @@ class MediaEndpoints(EndpointGroup):
                 idempotent=False,
                 body=upload.stream,
                 headers=upload.headers,
-                credits=media_credits(source.size),
+                media_credits=media_credits(source.size),
             )
         except (FanslyServerError, FanslyConnectionError) as exc:
             if isinstance(exc, FanslyConnectionError) and not exc.request_sent:
@@ -104,9 +104,10 @@ def validate_job_id(job_id: Any) -> str:
     """A job id as the API gave it, refused before any request if it cannot be a path segment."""
     if isinstance(job_id, int) and not isinstance(job_id, bool):
         job_id = str(job_id)
-    if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id):
+    # "." and ".." are dot-segments: a URL resolves them, and the poll would go to another route.
+    if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id) or job_id in (".", ".."):
         raise FanslyValidationError(
-            f"job_id must be an upload's job id (letters, digits, _.:-); got {job_id!r:.60}"
+            f"job_id must be an upload's job id (letters, digits, _.:-, not . or ..); got {job_id!r:.60}"
         )
     return job_id
 
