@@ -1,4 +1,4 @@
-"""Scenario 12: segments. The expiring segment reads every active page; top supporters split a cut window.
+"""Scenario 13: segments. The expiring segment reads every active page; top supporters split a cut window.
 
 The API's order says nothing about ``endsAt``, so "expiring within 3 days, auto-renew off"
 costs ceil(active / 50) pages, the floor for any correct read (the baseline). Top supporters
@@ -156,7 +156,7 @@ def segments(sizes: Sizes) -> Section:
         ),
     ]
     return Section(
-        title="12. Segments: the expiring read and the top supporters' split (`ListFansOperator`)",
+        title="13. Segments: the expiring read and the top supporters' split (`ListFansOperator`)",
         setup=(
             f"{lapse.size:,} active subscriptions (1 in {LAPSING_EVERY} lapsing) and as many expired; "
             f"supporters spending twice each over 30 days; {LATENCY * 1000:.0f} ms latency"

@@ -198,6 +198,7 @@ class Transport:
         self._admit(label, held)
         if self.pacer is not None:
             self.pacer.acquire()
+        response: requests.Response | None = None
         try:
             # Never follow a redirect: requests would carry x-api-key to any host it points at.
             response = self.session.request(
@@ -215,10 +216,12 @@ class Transport:
             if not error.request_sent:
                 self._refund(held)
             raise error from None
-        if self.pacer is not None and response.status_code != 429:
-            # A 429's Retry-After already says when to come back; its "Remaining: 0"
-            # would stall the pacer for a whole window.
-            self.pacer.observe(_int_header(response.headers, "X-RateLimit-Remaining"))
+        finally:
+            if self.pacer is not None:  # what the key's other users spend, and a 429's wait
+                self.pacer.observe(
+                    None if response is None else response.headers,
+                    rate_limited=response is not None and response.status_code == 429,
+                )
         self._settle(label, held, response, media=media_credits is not None, idempotent=idempotent)
         body = response.content.replace(settings.api_key.encode(), b"***")
         try:
@@ -311,11 +314,3 @@ def _connection_error(
     return FanslyConnectionError(
         f"{label} to {base_url} {what} ({type(exc).__name__})", request_sent=not never_sent, request=label
     )
-
-
-def _int_header(headers: Any, name: str) -> int | None:
-    value = headers.get(name)
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None

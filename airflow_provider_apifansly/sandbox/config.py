@@ -49,7 +49,7 @@ LIST_NESTINGS: tuple[str, ...] = get_args(ListNesting)
 ScheduledTemplate = Literal["object", "json"]
 SCHEDULED_TEMPLATES: tuple[str, ...] = get_args(ScheduledTemplate)
 
-_PLANS = {600: "Starter", 1000: "Pro"}
+_PLANS = {100: "Free", 600: "Starter", 1000: "Pro"}  # contract part 2, section 1
 _ENV_PREFIX = "FANSLY_SANDBOX_"
 
 
