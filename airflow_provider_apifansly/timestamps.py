@@ -1,13 +1,14 @@
 """Instants as users give them (datetime, ISO-8601 text, epoch milliseconds) and as the API takes them.
 
-The API stamps rows and takes bounds in epoch **milliseconds**. Imports neither
+The API stamps rows and takes bounds in epoch **milliseconds** (messages and broadcast statistics
+stamp theirs in seconds, kept as sent); durations are milliseconds too. Imports neither
 Airflow nor ``requests``, so operators can check values while a DAG file is parsed.
 """
 
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 
@@ -83,3 +84,43 @@ def _checked(epoch_ms: int, field: str) -> int:
             f"{field} {epoch_ms} looks like epoch seconds or is before 1973; give epoch milliseconds"
         )
     return epoch_ms
+
+
+DAY_MS = 86_400_000
+
+
+def duration_ms(value: object, *, field: str) -> int:
+    """A positive duration, a ``timedelta`` or a number of days, in milliseconds."""
+    if isinstance(value, timedelta):
+        milliseconds = value / timedelta(milliseconds=1)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        milliseconds = value * DAY_MS
+    else:
+        raise FanslyValidationError(f"{field} must be a timedelta or a number of days; got {value!r:.40}")
+    if not 0 < milliseconds < float("inf"):
+        raise FanslyValidationError(f"{field} must be a positive duration; got {value!r:.40}")
+    return round(milliseconds)
+
+
+def period_ms(value: object, *, field: str) -> int:
+    """A bucket length, a ``timedelta`` or whole milliseconds, at least one second, in milliseconds."""
+    if isinstance(value, timedelta):
+        milliseconds = value / timedelta(milliseconds=1)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        milliseconds = value
+    else:
+        raise FanslyValidationError(f"{field} must be a timedelta or whole milliseconds; got {value!r:.40}")
+    if milliseconds < 1000 or milliseconds != int(milliseconds):
+        raise FanslyValidationError(
+            f"{field} must be whole milliseconds, at least one second; got {value!r:.40}"
+        )
+    return int(milliseconds)
+
+
+def past_window(since: object, until: object) -> tuple[int, int]:
+    """``[since, until)`` in epoch ms, checked (never reversed) and with ``until`` clamped to now (the API
+    refuses a future bound); ``since >= until`` afterwards means an empty window, for which no request is due."""
+    since_ms = to_epoch_ms(since, field="since")
+    until_ms = to_epoch_ms(until, field="until")
+    check_window(since_ms, until_ms)
+    return since_ms, min(until_ms, int(time.time() * 1000))

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from importlib.metadata import version
@@ -84,6 +85,18 @@ def run_dag(
 def paths(sandbox: Any) -> list[str]:
     """The requests a sandbox answered, as ``"METHOD /path status"`` lines."""
     return [f"{entry.method} {entry.path} {entry.status}" for entry in sandbox.journal]
+
+
+def creator_messages(sandbox: Any) -> Counter[str]:
+    """Fan id -> messages the creator sent into the fan's chat (a sandbox's store)."""
+    from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID
+
+    fan_of = {group.group_id: group.partner_id for group in sandbox.groups}
+    return Counter(
+        fan_of[record.group_id]
+        for record in sandbox.messages
+        if record.message["senderId"] == DEFAULT_CREATOR_ID
+    )
 
 
 def printed_xcoms(output: str) -> dict[str, Any]:

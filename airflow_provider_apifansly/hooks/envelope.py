@@ -85,6 +85,17 @@ def _check_inner_status(data: Any, request: str, connection: str) -> None:
         )
 
 
+def list_response(rows: str) -> Parser[list[dict[str, Any]]]:
+    """A reader of an unpaged list whose nesting is not documented: ``data.data.response`` is the
+    list itself (as Fansly's own call answers it) or an object holding it under ``rows``."""
+
+    def read(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
+        response = nested_success(data, request, connection)
+        return _rows({rows: response} if isinstance(response, list) else response, rows, request)
+
+    return read
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a list endpoint: its rows, and the cursor of the next page (None on the last)."""

@@ -23,14 +23,16 @@ from airflow_provider_apifansly.connection import (
 )
 from airflow_provider_apifansly.exceptions import FanslyError, FanslyValidationError
 from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.endpoints.analytics import AnalyticsEndpoints
 from airflow_provider_apifansly.hooks.endpoints.automated_messages import AutomatedMessageEndpoints
 from airflow_provider_apifansly.hooks.endpoints.chat_messages import ChatMessageEndpoints
 from airflow_provider_apifansly.hooks.endpoints.chats import ChatEndpoints
 from airflow_provider_apifansly.hooks.endpoints.earnings import EarningsEndpoints
-from airflow_provider_apifansly.hooks.endpoints.fans import FanEndpoints
 from airflow_provider_apifansly.hooks.endpoints.mass_messaging import MassMessagingEndpoints
 from airflow_provider_apifansly.hooks.endpoints.media import MediaEndpoints
 from airflow_provider_apifansly.hooks.endpoints.posts import PostEndpoints
+from airflow_provider_apifansly.hooks.endpoints.segments import SegmentEndpoints
+from airflow_provider_apifansly.hooks.endpoints.top_supporters import TopSupporterEndpoints
 from airflow_provider_apifansly.hooks.options import HookOptions
 from airflow_provider_apifansly.hooks.transport import Transport
 
@@ -38,12 +40,14 @@ from airflow_provider_apifansly.hooks.transport import Transport
 class FanslyHook(
     ChatEndpoints,
     ChatMessageEndpoints,
-    FanEndpoints,
+    SegmentEndpoints,
     MassMessagingEndpoints,
     MediaEndpoints,
     EarningsEndpoints,
     AutomatedMessageEndpoints,
     PostEndpoints,
+    TopSupporterEndpoints,
+    AnalyticsEndpoints,
     BaseHook,
 ):
     """Talk to the apifansly REST API with the API key of an Airflow connection.

@@ -20,11 +20,13 @@ from airflow_provider_apifansly.sandbox.config import (
     AUTOMATED_MESSAGES_SHAPES,
     EXPIRED_STATUS_CODES,
     LAST_PAGE_CURSORS,
+    LIST_NESTINGS,
     MESSAGES_ORDERS,
     POST_MEDIA_FIELDS,
     SCHEDULED_TEMPLATES,
     SUBSCRIBER_STATUS_FORMS,
     SUBSCRIBERS_ORDERS,
+    SUPPORTER_FAN_FIELDS,
     TRANSACTIONS_BOUNDS,
     Fault,
     SandboxConfig,
@@ -140,6 +142,36 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         help="how the scheduled broadcasts list sends messageTemplate (default %(default)s)",
     )
     add(
+        "--top-supporters-cap",
+        type=int,
+        default=defaults.top_supporters_cap,
+        help="most rows one Top Supporters answer holds; the rest is cut (default %(default)s)",
+    )
+    add(
+        "--top-supporters-fan-field",
+        choices=SUPPORTER_FAN_FIELDS,
+        default=defaults.top_supporters_fan_field,
+        help="the Top Supporters row field holding the fan's id (default %(default)s)",
+    )
+    add(
+        "--top-supporters-nesting",
+        choices=LIST_NESTINGS,
+        default=defaults.top_supporters_nesting,
+        help="Top Supporters' response: the bare list, or an object with it under data (default %(default)s)",
+    )
+    add(
+        "--earnings-monthly-nesting",
+        choices=LIST_NESTINGS,
+        default=defaults.earnings_monthly_nesting,
+        help="the same for Monthly Earnings (default %(default)s)",
+    )
+    add(
+        "--profile-datapoint-limit",
+        type=int,
+        default=defaults.profile_datapoint_limit,
+        help="most buckets one Profile Stats answer holds (default %(default)s)",
+    )
+    add(
         "--media-polls",
         type=int,
         default=defaults.media_polls,
@@ -246,6 +278,11 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         expired_status_code=args.expired_status_code,
         transactions_bounds=args.transactions_bounds,
         scheduled_template=args.scheduled_template,
+        top_supporters_cap=args.top_supporters_cap,
+        top_supporters_fan_field=args.top_supporters_fan_field,
+        top_supporters_nesting=args.top_supporters_nesting,
+        earnings_monthly_nesting=args.earnings_monthly_nesting,
+        profile_datapoint_limit=args.profile_datapoint_limit,
         media_polls=args.media_polls,
         media_seconds=args.media_seconds,
         media_fail_reason=args.media_fail_reason,

@@ -47,6 +47,13 @@ AUTOMATED_MESSAGE_ID_FIELDS: tuple[str, ...] = get_args(AutomatedMessageIdField)
 PostMediaField = Literal["mediaIds", "attachments"]
 POST_MEDIA_FIELDS: tuple[str, ...] = get_args(PostMediaField)
 
+# Top supporters (not documented through apifansly): which row field holds the fan (Fansly's own call
+# uses correlationAccountId, the creator being accountId), and whether ``response`` is the bare list
+# (as Fansly answers) or an object holding it under ``data`` (the other lists' wrapper).
+SupporterFanField = Literal["correlationAccountId", "accountId"]
+SUPPORTER_FAN_FIELDS: tuple[str, ...] = get_args(SupporterFanField)
+ListNesting = Literal["list", "data"]
+LIST_NESTINGS: tuple[str, ...] = get_args(ListNesting)
 # How the scheduled broadcasts list sends a row's messageTemplate: the audit says it "may be a JSON string".
 ScheduledTemplate = Literal["object", "json"]
 SCHEDULED_TEMPLATES: tuple[str, ...] = get_args(ScheduledTemplate)
@@ -214,6 +221,14 @@ class SandboxConfig:
     :param post_media_field: how Create Post takes media: ``"mediaIds"`` (the current docs) or
         ``"attachments"`` (``[{"contentType": 1, "contentId", "pos"}]``, an older page); the other is a 400.
     :param post_create_status: HTTP status of a created post (201 as recorded, or 200).
+    :param top_supporters_cap: the most rows one Top Supporters answer holds (the rest is cut).
+    :param top_supporters_fan_field: the Top Supporters row field holding the fan's id
+        (``"correlationAccountId"``, the other being the creator's, or ``"accountId"``).
+    :param top_supporters_nesting: Top Supporters' ``response``: the bare ``"list"`` or an object
+        with it under ``"data"``.
+    :param earnings_monthly_nesting: the same for Monthly Earnings.
+    :param profile_datapoint_limit: the most datapoints one Profile Stats answer holds
+        (``datapointLimit``; a longer range is cut).
     :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
     :param host: interface to listen on.
     :param port: port to listen on (0: a free one).
@@ -247,6 +262,11 @@ class SandboxConfig:
     automated_message_id_field: AutomatedMessageIdField = "id"
     post_media_field: PostMediaField = "mediaIds"
     post_create_status: int = 201
+    top_supporters_cap: int = 100
+    top_supporters_fan_field: SupporterFanField = "correlationAccountId"
+    top_supporters_nesting: ListNesting = "list"
+    earnings_monthly_nesting: ListNesting = "list"
+    profile_datapoint_limit: int = 100
     send_retry_after: bool = False
     host: str = "127.0.0.1"
     port: int = 0
@@ -279,6 +299,16 @@ class SandboxConfig:
                 f"transactions_bounds must be one of {', '.join(TRANSACTIONS_BOUNDS)}; "
                 f"got {self.transactions_bounds!r}"
             )
+        for name, choices in (
+            ("top_supporters_fan_field", SUPPORTER_FAN_FIELDS),
+            ("top_supporters_nesting", LIST_NESTINGS),
+            ("earnings_monthly_nesting", LIST_NESTINGS),
+        ):
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} must be one of {', '.join(choices)}; got {getattr(self, name)!r}")
+        for name in ("top_supporters_cap", "profile_datapoint_limit"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1; got {getattr(self, name)}")
         if self.scheduled_template not in SCHEDULED_TEMPLATES:
             raise ValueError(
                 f"scheduled_template must be one of {', '.join(SCHEDULED_TEMPLATES)}; got {self.scheduled_template!r}"
@@ -376,6 +406,21 @@ class SandboxConfig:
             PostMediaField, env.choice("POST_MEDIA_FIELD", config.post_media_field, POST_MEDIA_FIELDS)
         )
         config.post_create_status = int(env.text("POST_CREATE_STATUS", str(config.post_create_status)))
+        config.top_supporters_cap = int(env.text("TOP_SUPPORTERS_CAP", str(config.top_supporters_cap)))
+        config.top_supporters_fan_field = cast(
+            SupporterFanField,
+            env.choice("TOP_SUPPORTERS_FAN_FIELD", config.top_supporters_fan_field, SUPPORTER_FAN_FIELDS),
+        )
+        config.top_supporters_nesting = cast(
+            ListNesting, env.choice("TOP_SUPPORTERS_NESTING", config.top_supporters_nesting, LIST_NESTINGS)
+        )
+        config.earnings_monthly_nesting = cast(
+            ListNesting,
+            env.choice("EARNINGS_MONTHLY_NESTING", config.earnings_monthly_nesting, LIST_NESTINGS),
+        )
+        config.profile_datapoint_limit = int(
+            env.text("PROFILE_DATAPOINT_LIMIT", str(config.profile_datapoint_limit))
+        )
         config.send_retry_after = env.switch("SEND_RETRY_AFTER", config.send_retry_after)
         config.host = env.text("HOST", config.host)
         config.port = int(env.text("PORT", str(config.port)))

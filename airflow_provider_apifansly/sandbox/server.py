@@ -25,6 +25,7 @@ from airflow_provider_apifansly.sandbox.resources import (
     chats,
     earnings,
     fans,
+    top_supporters,
 )
 from airflow_provider_apifansly.sandbox.resources.automated_messages import (
     AutomatedMessageRecord,
@@ -249,6 +250,8 @@ class FanslySandbox:
         tier_id: str | None = None,
         tier_name: str = DEFAULT_TIER_NAME,
         account_id: str | None = None,
+        auto_renew: bool | None = None,
+        ends_at: int | Sequence[int] | None = None,
     ) -> list[dict[str, Any]]:
         """Give the account subscriptions that exist before the test starts; return the rows as Subscribers shows them.
 
@@ -258,11 +261,13 @@ class FanslySandbox:
         :param fan_ids: the fans' native ids (strings of 1 to 20 digits).
         :param created_at: epoch milliseconds: one int for every fan, or a list of one per fan.
             Subscribers sorts on it (``config.subscribers_order``).
-        :param status: ``"active"`` (status 3, auto-renewing) or ``"expired"`` (status 4, or
-            ``config.expired_status_code``).
+        :param status: ``"active"`` (status 3) or ``"expired"`` (status 4, or ``config.expired_status_code``).
         :param tier_id: the subscription tier's id (default: the sandbox's one tier,
             ``710000000000000001``); ``subscriptionTierIds`` filters on it.
         :param account_id: the connected account (default: the first key's first account).
+        :param auto_renew: ``autoRenew`` 1 or 0 (default: on while active, off once expired).
+        :param ends_at: epoch ms when the period ends (``endsAt``, ``renewDate``): one int, or one per
+            fan (default: 30 days after ``created_at``). Seed it relative to now for lapsing segments.
         """
         return fans.seed_subscribers(
             self._world,
@@ -272,6 +277,8 @@ class FanslySandbox:
             status=status,
             tier_id=tier_id,
             tier_name=tier_name,
+            auto_renew=auto_renew,
+            ends_at=ends_at,
         )
 
     def seed_followers(
@@ -307,6 +314,25 @@ class FanslySandbox:
         :param account_id: the connected account (default: the first key's first account).
         """
         return earnings.seed_transactions(self._world, self._account(account_id), created_at, amount, type)
+
+    def seed_supporters(
+        self,
+        fan_ids: Iterable[str],
+        *,
+        spent_at: int | Sequence[int],
+        gross: int | Sequence[int],
+        account_id: str | None = None,
+    ) -> None:
+        """Record fans' spends, which Top Supporters adds up per fan over a window (net: gross less 20%).
+
+        Seeding sends no request: it is neither journaled nor counted.
+
+        :param fan_ids: the fans' native ids (a fan may appear several times).
+        :param spent_at: epoch milliseconds: one int for every spend, or one each.
+        :param gross: thousandths of a dollar: one int for every spend, or one each.
+        :param account_id: the connected account (default: the first key's first account).
+        """
+        top_supporters.seed_supporters(self._world, self._account(account_id), fan_ids, spent_at, gross)
 
     @property
     def subscriptions(self) -> list[SubscriptionRecord]:

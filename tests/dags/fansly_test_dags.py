@@ -117,6 +117,21 @@ with reporting_dag("test_fansly_list_all_subscribers", **WINDOW) as all_subs:
 with reporting_dag("test_fansly_list_followers") as followers:
     fans = ListFansOperator(task_id="fans", source="followers")
     fans >> report("fans", FAN_XCOMS)
+
+with reporting_dag("test_fansly_expiring_fans") as expiring_fans:
+    fans = ListFansOperator(task_id="fans", expiring_within=timedelta(days=3))
+    fans >> report("fans", [*FAN_XCOMS, "ends_at"])
+
+with reporting_dag("test_fansly_top_supporters", **WINDOW) as top_supporters:
+    fans = ListFansOperator(
+        task_id="fans",
+        source="top_supporters",
+        since="{{ params.since }}",
+        until="{{ params.until }}",
+        min_spend=2.5,
+        top=3,
+    )
+    fans >> report("fans", [*FAN_XCOMS, "spend"])
 # UploadMediaOperator, deferred (the trigger runs inline in dag.test) or polling in the worker, and a
 # timeout; polls 0.1 s apart so no run waits for real seconds.
 MEDIA_XCOMS = ["return_value", "account_media_id", "job_id", "credits"]

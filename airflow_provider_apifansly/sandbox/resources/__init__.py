@@ -6,6 +6,7 @@ the table the dispatch walks, so a new module is registered by one line below.
 
 from airflow_provider_apifansly.sandbox.resources import (
     accounts,
+    analytics,
     automated_messages,
     chat_messages,
     chats,
@@ -14,6 +15,7 @@ from airflow_provider_apifansly.sandbox.resources import (
     mass_messaging,
     media,
     posts,
+    top_supporters,
 )
 
 ROUTES = (
@@ -26,4 +28,6 @@ ROUTES = (
     *earnings.ROUTES,
     *automated_messages.ROUTES,
     *posts.ROUTES,
+    *analytics.ROUTES,
+    *top_supporters.ROUTES,
 )
