@@ -247,6 +247,11 @@ class SandboxConfig:
         "contentId, pos}], an older page); the other is a 400",
     )
     post_create_status: Literal[200, 201] = choice(201, "status of a created post (201 as recorded, or 200)")
+    attachment_content_id: Literal["account_media", "media"] = choice(
+        "account_media",
+        "the contentId a sent message's attachment carries: the account media id of its mediaId (the "
+        "contract: the purchase reference), or the mediaId itself",
+    )
     top_supporters_cap: int = 100
     top_supporters_fan_field: Literal["correlationAccountId", "accountId"] = choice(
         "correlationAccountId",
