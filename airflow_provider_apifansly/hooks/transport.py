@@ -7,9 +7,10 @@ the hook's endpoint methods only say what to send and how to read the answer.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, TypeVar
 
 import requests
@@ -131,6 +132,7 @@ class Transport:
         body: Callable[[], Any] | None = None,
         headers: dict[str, str] | None = None,
         credits: int = STANDARD_CREDITS,
+        reserve: int = 0,
     ) -> T:
         """Send one API call (retried under the policy) and return what ``parse`` reads from its data.
 
@@ -142,6 +144,7 @@ class Transport:
         :param body: makes a fresh (streamed) request body for each attempt, e.g. a multipart upload.
         :param headers: headers of this call only (e.g. the multipart ``Content-Type``).
         :param credits: what the call costs (see ``credits.py``), checked against ``max_credits`` before it is sent.
+        :param reserve: credits the budget must still hold after this call (e.g. the first poll of an upload).
         """
         label = f"{method} {API_PREFIX}{path}"
 
@@ -155,6 +158,7 @@ class Transport:
                 data=None if body is None else body(),
                 headers=headers,
                 credits=credits,
+                reserve=reserve,
             )
             try:
                 return parse(data, label, self.connection_label)
@@ -165,6 +169,16 @@ class Transport:
         if not retry:
             return attempt()
         return self.retry_policy.call(attempt, idempotent=idempotent)
+
+    async def arequest(
+        self, method: str, path: str, parse: Parser[T], *, idempotent: bool, **options: Any
+    ) -> T:
+        """``request`` for an event loop (a trigger): each attempt in a thread, the retry waits on the loop.
+
+        A wait of minutes (a ``Retry-After``) then holds no thread of the loop's shared default pool.
+        """
+        attempt = partial(self.request, method, path, parse, idempotent=idempotent, retry=False, **options)
+        return await self.retry_policy.acall(lambda: asyncio.to_thread(attempt), idempotent=idempotent)
 
     def send_once(
         self,
@@ -177,10 +191,11 @@ class Transport:
         data: Any = None,
         headers: dict[str, str] | None = None,
         credits: int = STANDARD_CREDITS,
+        reserve: int = 0,
     ) -> Any:
         """One request, no retry: the envelope's ``data``, or a typed error."""
         settings = self.settings
-        self._spend_credit(label, credits)
+        self._spend_credit(label, credits, reserve)
         if self.pacer is not None:
             self.pacer.acquire()
         try:
@@ -213,8 +228,9 @@ class Transport:
             self._out_of_credits = exc
             raise
 
-    def _spend_credit(self, label: str, credits: int) -> None:
-        """Count a request about to be sent, or refuse it: credits ran out, or it would pass the budget."""
+    def _spend_credit(self, label: str, credits: int, reserve: int = 0) -> None:
+        """Count a request about to be sent, or refuse it: credits ran out, or it (and ``reserve``) would
+        pass the budget."""
         with self._count_lock:
             if self._out_of_credits is not None:
                 raise FanslyOutOfCreditsError(
@@ -224,15 +240,22 @@ class Transport:
                     request=label,
                 )
             budget = self.options.max_credits
-            if budget is not None and self._credits + credits > budget:
+            if budget is not None and self._credits + credits + reserve > budget:
                 spent = f" ({self._credits} credits)" if self._credits != self._sent else ""
                 cost = f" (it costs {credits} credits)" if credits != 1 else ""
+                if reserve:
+                    cost = f" (it costs {credits} credit(s) and needs {reserve} more after it)"
                 raise FanslyCreditBudgetError(
                     f"credit budget of {budget} reached after {self._sent} requests{spent}; {label} not sent{cost}",
                     budget=budget,
                     request=label,
                 )
             self._sent += 1
+            self._credits += credits
+
+    def count_unseen(self, credits: int) -> None:
+        """Count credits spent out of this transport's sight (a trigger's earlier run) against its budget."""
+        with self._count_lock:
             self._credits += credits
 
     def _refund_credit(self, credits: int) -> None:

@@ -10,7 +10,7 @@ import re
 import time
 from typing import Any
 
-from airflow_provider_apifansly.credits import media_credits
+from airflow_provider_apifansly.credits import STANDARD_CREDITS, media_credits
 from airflow_provider_apifansly.exceptions import (
     FanslyConnectionError,
     FanslyError,
@@ -37,7 +37,8 @@ class MediaEndpoints(EndpointGroup):
     ) -> str:
         """Upload a file as the multipart field ``file``, streamed; return the processing job's id.
 
-        Costs ``media_credits(size)``, checked against ``max_credits`` before sending. Not
+        Costs ``media_credits(size)``, checked against ``max_credits`` before sending with a credit
+        to spare for the job's first status poll (an upload nobody can poll is money lost). Not
         idempotent (a repeat makes a second job and is charged again): retried only when it
         cannot have reached the server (a 429, a refused connection).
 
@@ -57,6 +58,7 @@ class MediaEndpoints(EndpointGroup):
                 body=upload.stream,
                 headers=upload.headers,
                 credits=media_credits(source.size),
+                reserve=STANDARD_CREDITS,
             )
         except (FanslyServerError, FanslyConnectionError) as exc:
             if isinstance(exc, FanslyConnectionError) and not exc.request_sent:
@@ -76,6 +78,13 @@ class MediaEndpoints(EndpointGroup):
         """One status poll of an upload's processing job (1 credit): its state, and its ids once completed."""
         job_id = validate_job_id(job_id)
         return self.transport.request(
+            "GET", f"/media/upload/{job_id}/status", envelope.media_job, idempotent=True
+        )
+
+    async def amedia_upload_status(self, job_id: str) -> MediaJob:
+        """``media_upload_status`` for an event loop (a trigger): see ``Transport.arequest``."""
+        job_id = validate_job_id(job_id)
+        return await self.transport.arequest(
             "GET", f"/media/upload/{job_id}/status", envelope.media_job, idempotent=True
         )
 
