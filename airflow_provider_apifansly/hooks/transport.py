@@ -177,8 +177,12 @@ class Transport:
 
         A wait of minutes (a ``Retry-After``) then holds no thread of the loop's shared default pool.
         """
-        attempt = partial(self.request, method, path, parse, idempotent=idempotent, retry=False, **options)
-        return await self.retry_policy.acall(lambda: asyncio.to_thread(attempt), idempotent=idempotent)
+        once = partial(self.request, method, path, parse, idempotent=idempotent, retry=False, **options)
+
+        async def attempt() -> T:
+            return await asyncio.to_thread(once)
+
+        return await self.retry_policy.acall(attempt, idempotent=idempotent)
 
     def send_once(
         self,

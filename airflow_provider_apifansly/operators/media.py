@@ -84,7 +84,7 @@ class UploadMediaOperator(FanslyBaseOperator):
         spent = self.hook.credits_spent
         budget = self.hook_options.max_credits
         left = None if budget is None else budget - spent
-        if budget is not None and left is not None and left < 1:
+        if budget is not None and budget - spent < 1:
             raise FanslyCreditBudgetError(
                 f"credit budget of {budget} spent by the upload and its first poll (job {job_id}); "
                 "no credit left to poll it again. Not uploaded again: poll it with media_upload_status.",

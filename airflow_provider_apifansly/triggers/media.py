@@ -88,6 +88,7 @@ class MediaUploadTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        step = self._intervals_begun()  # before this run spends any time of its own (imports included)
         from airflow_provider_apifansly.hooks.endpoints.media import finished_ids
         from airflow_provider_apifansly.hooks.fansly import FanslyHook
 
@@ -97,7 +98,6 @@ class MediaUploadTrigger(BaseTrigger):
             hook = await FanslyHook.abuild(
                 self.fansly_conn_id, pool_size=1, max_credits=self.max_credits, **self.hook_options
             )
-            step = self._intervals_begun()
             self._count_earlier_polls(hook, step)
             job: MediaJob | None = None
             while True:
