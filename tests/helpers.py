@@ -138,6 +138,36 @@ def clear_and_rerun(dag: Any, run_id: str, task_ids: list[str]) -> dict[str, str
     return states
 
 
+def end_deferral_as_airflow_does(dag: Any, task_id: str, error: str) -> str:
+    """End a task's wait on the triggerer the way Airflow does at its defer timeout or a trigger failure
+    (next method ``__fail__``; the same try resumes), in the DAG's latest run; return the task's final state."""
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from airflow.utils.state import TaskInstanceState
+    from sqlalchemy import select
+
+    with create_session() as session:
+        run = session.scalars(
+            select(DagRun).where(DagRun.dag_id == dag.dag_id).order_by(DagRun.id.desc())
+        ).first()
+        ti = session.scalar(
+            select(TaskInstance).where(
+                TaskInstance.dag_id == dag.dag_id,
+                TaskInstance.run_id == run.run_id,
+                TaskInstance.task_id == task_id,
+            )
+        )
+        ti.state = TaskInstanceState.SCHEDULED
+        ti.next_method = "__fail__"
+        ti.next_kwargs = {"error": error}
+        session.commit()
+        _run_task(ti, dag.task_dict[task_id], session)
+        session.expire_all()
+        state = session.merge(ti).state
+    return str(getattr(state, "value", state))
+
+
 def _utcnow() -> Any:
     from datetime import datetime, timezone
 
