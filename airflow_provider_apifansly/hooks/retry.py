@@ -7,16 +7,14 @@ type: transient errors (429, 5xx, no response) are retried; permanent ones
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from tenacity import (
-    AsyncRetrying,
     RetryCallState,
     Retrying,
     retry_if_exception,
@@ -51,42 +49,27 @@ class RetryPolicy:
 
     def call(self, attempt: Callable[[], T], *, idempotent: bool) -> T:
         """Run ``attempt`` until it succeeds, fails permanently, or the budget is spent."""
+        retrying = Retrying(
+            retry=retry_if_exception(lambda exc: self.should_retry(exc, idempotent=idempotent)),
+            stop=self._should_stop,
+            wait=self._wait,
+            before_sleep=self._log_retry,
+            sleep=self.sleep,
+            reraise=True,
+        )
         try:
-            return Retrying(sleep=self.sleep, **self._rules(idempotent))(attempt)
+            return retrying(attempt)
         except FanslyRateLimitError as exc:
-            self._refuse_long_wait(exc)
+            if exc.retry_after is not None and exc.retry_after > self.max_retry_wait:
+                raise FanslyRateLimitError(
+                    f"{exc} Not retried: that is longer than max_retry_wait={self.max_retry_wait:g} s; "
+                    "wait for the rate-limit window to pass or raise max_retry_wait.",
+                    http_status=429,
+                    api_message=exc.api_message,
+                    request=exc.request,
+                    retry_after=exc.retry_after,
+                ) from exc
             raise
-
-    async def acall(self, attempt: Callable[[], Awaitable[T]], *, idempotent: bool) -> T:
-        """``call`` on an event loop: the same rules, the waits ``asyncio.sleep`` (no thread held)."""
-        try:
-            return await AsyncRetrying(sleep=asyncio.sleep, **self._rules(idempotent))(attempt)
-        except FanslyRateLimitError as exc:
-            self._refuse_long_wait(exc)
-            raise
-
-    def _rules(self, idempotent: bool) -> dict[str, Any]:
-        """What to retry, when to stop, how long to wait: shared by ``call`` and ``acall``."""
-        return {
-            "retry": retry_if_exception(lambda exc: self.should_retry(exc, idempotent=idempotent)),
-            "stop": self._should_stop,
-            "wait": self._wait,
-            "before_sleep": self._log_retry,
-            "reraise": True,
-        }
-
-    def _refuse_long_wait(self, exc: FanslyRateLimitError) -> None:
-        """A 429 that asked for a longer wait than allowed says so (any other is raised as it is)."""
-        if exc.retry_after is None or exc.retry_after <= self.max_retry_wait:
-            return
-        raise FanslyRateLimitError(
-            f"{exc} Not retried: that is longer than max_retry_wait={self.max_retry_wait:g} s; "
-            "wait for the rate-limit window to pass or raise max_retry_wait.",
-            http_status=429,
-            api_message=exc.api_message,
-            request=exc.request,
-            retry_after=exc.retry_after,
-        ) from exc
 
     def should_retry(self, exc: BaseException, *, idempotent: bool) -> bool:
         """Transient errors only; a non-idempotent call only when the server surely did not act on it."""

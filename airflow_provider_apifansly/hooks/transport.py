@@ -7,10 +7,9 @@ the hook's endpoint methods only say what to send and how to read the answer.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Callable
-from functools import cached_property, partial
+from functools import cached_property
 from typing import Any, TypeVar
 
 import requests
@@ -169,20 +168,6 @@ class Transport:
         if not retry:
             return attempt()
         return self.retry_policy.call(attempt, idempotent=idempotent)
-
-    async def arequest(
-        self, method: str, path: str, parse: Parser[T], *, idempotent: bool, **options: Any
-    ) -> T:
-        """``request`` for an event loop (a trigger): each attempt in a thread, the retry waits on the loop.
-
-        A wait of minutes (a ``Retry-After``) then holds no thread of the loop's shared default pool.
-        """
-        once = partial(self.request, method, path, parse, idempotent=idempotent, retry=False, **options)
-
-        async def attempt() -> T:
-            return await asyncio.to_thread(once)
-
-        return await self.retry_policy.acall(attempt, idempotent=idempotent)
 
     def send_once(
         self,

@@ -1,10 +1,10 @@
 """``MediaUploadTrigger``: polls an upload's processing job on the triggerer, holding no worker slot.
 
 No async HTTP client ships with Airflow here (no aiohttp), so each request of a poll is the hook's
-own transport (pacing, typed errors, credits) run in a thread; everything else runs on the event
-loop: the connection is read and the key masked through Airflow's async calls (a thread that talks
-to the triggerer's supervisor can crash it, apache/airflow#64620), and the waits, between polls and
-before a retry, are ``asyncio.sleep``. Only ids, times, counts and options are serialized.
+own transport (pacing, typed errors, credits) sending one request in a thread; everything else runs
+on the event loop: the connection is read and the key masked through Airflow's async calls (a thread
+that talks to the triggerer's supervisor can crash it, apache/airflow#64620), and the waits, between
+polls and before a retry, are ``asyncio.sleep``. Only ids, times, counts and options are serialized.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_apifansly.credits import STANDARD_CREDITS
-from airflow_provider_apifansly.exceptions import FanslyMediaProcessingError
+from airflow_provider_apifansly.exceptions import FanslyError, FanslyMediaProcessingError
 
 if TYPE_CHECKING:
     from airflow_provider_apifansly.hooks.envelope import MediaJob
@@ -35,10 +35,11 @@ class MediaUploadTrigger(BaseTrigger):
     on a timeout, and ``error`` (the exception's type) and ``message`` on an error. Every exception,
     a missing connection included, becomes an ``error`` event: the task fails, and nothing uploads again.
 
-    Polls keep a schedule: the k-th at ``polled_at + k * poll_interval`` or later, one per interval.
-    A trigger rebuilt after a triggerer restart cannot know what its earlier run spent, so it counts
-    each interval begun since ``polled_at`` as one poll spent, with all its retries: an upper estimate,
-    exact when nothing restarted and the triggerer started it within one interval.
+    Requests keep a schedule: the k-th at ``polled_at + k * poll_interval`` or later, at most one
+    per interval, retries included (a retry waits for the next interval). A trigger rebuilt after a
+    triggerer restart cannot know what its earlier run spent, so it counts each interval begun since
+    ``polled_at`` as one credit spent: an upper estimate, exact when nothing restarted and the
+    triggerer started it within one interval.
 
     :param fansly_conn_id: the ``apifansly`` connection, read on the triggerer.
     :param job_id: the upload's job id.
@@ -100,20 +101,27 @@ class MediaUploadTrigger(BaseTrigger):
             )
             self._count_earlier_polls(hook, step)
             job: MediaJob | None = None
+            retry_at, failures = 0.0, 0
             while True:
                 step += 1
-                poll_at = self.polled_at + step * self.poll_interval
+                poll_at = max(self.polled_at + step * self.poll_interval, retry_at)
                 if job is not None and poll_at > self.deadline:
                     event.update(status="timeout", state=job.state)
                     break
                 # At least one poll per run, even past the deadline: a job done by then is taken.
                 await asyncio.sleep(max(0.0, poll_at - time.time()))
-                job = await hook.amedia_upload_status(self.job_id)
+                try:
+                    job = await asyncio.to_thread(hook.media_upload_status, self.job_id, retry=False)
+                except FanslyError as exc:
+                    failures, retry_at = self._retry_at(hook, exc, failures)
+                    continue
+                finally:
+                    step = max(step, self._intervals_begun())  # a poll that outlasted its interval
+                failures = 0
                 ids = finished_ids(job, self.job_id)
                 if ids is not None:
                     event.update(status="completed", **ids)
                     break
-                step = max(step, self._intervals_begun())  # a poll that outlasted its interval (retries)
         except FanslyMediaProcessingError as exc:
             event.update(status="failed", reason=exc.reason)
         except Exception as exc:  # anything (a missing connection, the comms) fails the task; none uploads
@@ -132,15 +140,26 @@ class MediaUploadTrigger(BaseTrigger):
         """Count the polls an earlier run of this trigger may have made (see the class docstring)."""
         if intervals == 0:
             return
-        credits = intervals * (hook.transport.retry_policy.max_retries + 1) * STANDARD_CREDITS
-        hook.transport.count_unseen(credits)
+        hook.transport.count_unseen(intervals * STANDARD_CREDITS)
         self.log.warning(
-            "Job %s: %d poll interval(s) passed before this run of the trigger (a triggerer restart, or a "
-            "late start); counting up to %d credits an earlier run may have spent on them",
+            "Job %s: %d poll interval(s) began before this run of the trigger (a triggerer restart, or a "
+            "late start); counting the %d poll(s) an earlier run may have made in them as spent",
             self.job_id,
             intervals,
-            credits,
+            intervals,
         )
+
+    def _retry_at(self, hook: FanslyHook, exc: FanslyError, failures: int) -> tuple[int, float]:
+        """After a failed poll: (failures so far, epoch seconds before which not to poll), or raise.
+
+        The hook's retry rules, but each retry waits for the next interval (or the server's
+        ``Retry-After``) on the loop: a wait holds no thread, and no interval has two requests.
+        """
+        policy = hook.transport.retry_policy
+        if failures >= policy.max_retries or not policy.should_retry(exc, idempotent=True):
+            raise exc
+        self.log.warning("Job %s: poll failed (%s); polling again at the next interval", self.job_id, exc)
+        return failures + 1, time.time() + (exc.retry_after or 0.0)
 
 
 def _without_key(message: str, hook: FanslyHook | None) -> str:

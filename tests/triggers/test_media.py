@@ -139,7 +139,7 @@ def test_a_retry_wait_holds_no_thread_of_the_loops_default_pool(
     event, slowest = asyncio.run(both())
 
     assert event["status"] == "completed"
-    assert polls(fansly_sandbox) == 2  # the 429, then its retry a second later
+    assert polls(fansly_sandbox) == 2  # the 429, then its retry a second later, on the loop
     assert slowest < 0.5
 
 
@@ -215,14 +215,28 @@ def test_a_trigger_rebuilt_after_a_restart_counts_the_polls_an_earlier_run_may_h
     fansly_sandbox: FanslySandbox, job_id: str
 ) -> None:
     fansly_sandbox.config.media_polls = 0
-    # Rebuilt 3.5 intervals after the task's poll: an earlier run may have polled 3 times, each
-    # with the connection's 4 retries: 15 credits it will never report.
+    # Rebuilt 3.5 intervals after the task's own poll: an earlier run may have made 3 requests,
+    # one per interval begun (retries included), which it will never report.
     restarted = trigger(job_id, polled_at=time.time() - 3.5 * INTERVAL)
-    over_budget = trigger(job_id, polled_at=time.time() - 3.5 * INTERVAL, max_credits=15)
+    over_budget = trigger(job_id, polled_at=time.time() - 3.5 * INTERVAL, max_credits=3)
 
     event = asyncio.run(first_event(restarted))
     refused = asyncio.run(first_event(over_budget))
 
-    assert (event["status"], event["credits"]) == ("completed", 2 + 15 + 1)
+    assert (event["status"], event["credits"]) == ("completed", 2 + 3 + 1)
     assert (refused["status"], refused["error"]) == ("error", "FanslyCreditBudgetError")
     assert polls(fansly_sandbox) == 1
+
+
+def test_a_failed_poll_is_retried_at_the_next_interval_and_gives_up_after_max_retries(
+    fansly_sandbox: FanslySandbox, job_id: str
+) -> None:
+    fansly_sandbox.config.media_polls = 0
+    fansly_sandbox.config.faults = [Fault(kind="status", status=503, path_contains="/status")]
+
+    event = asyncio.run(first_event(trigger(job_id, hook_options={"max_retries": 2})))
+
+    assert (event["status"], event["error"]) == ("error", "FanslyServerError")
+    journal = [entry for entry in fansly_sandbox.journal if entry.path.endswith("/status")]
+    assert len(journal) == 3  # the poll and its 2 retries
+    assert event["credits"] == 2 + 3

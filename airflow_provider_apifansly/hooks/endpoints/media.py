@@ -74,18 +74,14 @@ class MediaEndpoints(EndpointGroup):
         self.log.info("Uploaded %s (%d bytes): processing job %s", source.name, source.size, job_id)
         return job_id
 
-    def media_upload_status(self, job_id: str) -> MediaJob:
-        """One status poll of an upload's processing job (1 credit): its state, and its ids once completed."""
+    def media_upload_status(self, job_id: str, *, retry: bool = True) -> MediaJob:
+        """One status poll of an upload's processing job (1 credit): its state, and its ids once completed.
+
+        :param retry: False sends exactly one request (the trigger retries on its own schedule).
+        """
         job_id = validate_job_id(job_id)
         return self.transport.request(
-            "GET", f"/media/upload/{job_id}/status", envelope.media_job, idempotent=True
-        )
-
-    async def amedia_upload_status(self, job_id: str) -> MediaJob:
-        """``media_upload_status`` for an event loop (a trigger): see ``Transport.arequest``."""
-        job_id = validate_job_id(job_id)
-        return await self.transport.arequest(
-            "GET", f"/media/upload/{job_id}/status", envelope.media_job, idempotent=True
+            "GET", f"/media/upload/{job_id}/status", envelope.media_job, idempotent=True, retry=retry
         )
 
     def wait_for_media(

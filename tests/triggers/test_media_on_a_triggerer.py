@@ -1,0 +1,130 @@
+"""MediaUploadTrigger on a real ``airflow triggerer`` process, with the connection in the metadata DB.
+
+``dag.test()`` runs the task (upload, first poll, defer, then ``execute_complete``) but would run the
+trigger inline; here its inline run is replaced by a wait for the triggerer process to fire the
+trigger row the deferral stored. So the trigger is rebuilt from its serialized kwargs in another
+process and reads the connection through the triggerer's supervisor, as in production.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airflow_provider_apifansly.sandbox import DEFAULT_API_KEY, FanslySandbox
+from tests.conftest import AIRFLOW_VERSION
+from tests.helpers import airflow_cli, printed_xcoms, run_dag
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.matrix,
+    pytest.mark.usefixtures("airflow_db"),
+    pytest.mark.skipif(AIRFLOW_VERSION.major < 3, reason="Airflow 2.11's triggerer has no comms channel"),
+]
+
+WAIT_SECONDS = 90
+
+
+@pytest.fixture
+def connection_in_db(fansly_sandbox: FanslySandbox) -> Iterator[str]:
+    """``fansly_default`` stored in the metadata DB by the CLI (no AIRFLOW_CONN_ variable is set)."""
+    assert "AIRFLOW_CONN_FANSLY_DEFAULT" not in os.environ
+    added = airflow_cli(
+        "connections", "add", "fansly_default", "--conn-json", fansly_sandbox.connection_json()
+    )
+    assert added.returncode == 0, added.stderr[-2000:]
+    yield "fansly_default"
+    airflow_cli("connections", "delete", "fansly_default")
+
+
+@pytest.fixture
+def triggerer(tmp_path: Path) -> Iterator[Path]:
+    """A running ``airflow triggerer`` (its log file), stopped after the test."""
+    log = tmp_path / "triggerer.log"
+    airflow = Path(sys.executable).with_name("airflow")
+    process = subprocess.Popen(
+        [str(airflow), "triggerer", "--skip-serve-logs"],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while "Starting the triggerer" not in log.read_text():
+            assert process.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, log.read_text()[-3000:]
+            time.sleep(0.5)
+        yield log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # the group of the triggerer this test started
+            process.wait()
+
+
+def fire_on_the_triggerer(trigger: Any, task_sdk_ti: Any) -> Any:
+    """Stands in for dag.test()'s inline trigger run: store the trigger as a deferral does, for the
+    triggerer process to run, and return the event it gives the task instance."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.models.trigger import Trigger
+    from airflow.sdk.serde import deserialize
+    from airflow.triggers.base import TriggerEvent
+    from airflow.utils.session import create_session
+    from airflow.utils.state import TaskInstanceState
+    from sqlalchemy import select
+
+    with create_session() as session:  # dag.test() marked it queued before running the trigger
+        row = Trigger.from_object(trigger)
+        session.add(row)
+        session.flush()
+        ti = session.scalar(select(TaskInstance).where(TaskInstance.id == task_sdk_ti.id))
+        ti.state, ti.trigger_id = TaskInstanceState.DEFERRED, row.id
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        with create_session() as session:
+            ti = session.scalar(select(TaskInstance).where(TaskInstance.id == task_sdk_ti.id))
+            if ti.state != TaskInstanceState.DEFERRED:
+                return TriggerEvent(deserialize(ti.next_kwargs)["event"])  # type: ignore[no-untyped-call]
+        time.sleep(0.2)
+    raise AssertionError(f"the triggerer fired nothing in {WAIT_SECONDS} s")
+
+
+def test_a_deferred_upload_completes_through_a_real_triggerer_reading_the_connection_from_the_db(
+    fansly_sandbox: FanslySandbox,
+    connection_in_db: str,
+    triggerer: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    fansly_sandbox.config.media_polls = 1  # the worker's poll sees it waiting: the task defers
+    media = tmp_path / "clip.mp4"
+    media.write_bytes(b"\x00" * 1000)
+    monkeypatch.setattr("airflow.sdk.definitions.dag._run_inline_trigger", fire_on_the_triggerer)
+
+    _, tasks = run_dag("fansly_test_dags", {"path": str(media)}, dag_id="test_fansly_upload_media_deferred")
+
+    out = capfd.readouterr().out
+    log = triggerer.read_text()
+    assert tasks["upload"] == "success", (tasks, log[-3000:])
+    [job] = fansly_sandbox.media_jobs
+    xcoms = printed_xcoms(out)
+    assert xcoms["return_value"] == job.media_id
+    # An upper estimate: intervals that began before the triggerer started the trigger count as polls.
+    assert xcoms["credits"] >= fansly_sandbox.credits_spent()
+    assert [entry.path.rsplit("/", 1)[-1] for entry in fansly_sandbox.journal] == [
+        "upload",
+        "status",
+        "status",
+    ]
+    assert DEFAULT_API_KEY not in out + log
