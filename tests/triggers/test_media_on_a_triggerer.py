@@ -72,29 +72,43 @@ def triggerer(tmp_path: Path) -> Iterator[Path]:
             process.wait()
 
 
+def stored_kwargs(next_kwargs: Any) -> Any:
+    """A task instance's ``next_kwargs``: serde-encoded from Airflow 3.2, plain before."""
+    try:
+        from airflow.sdk.serde import deserialize
+    except ImportError:
+        return next_kwargs
+    return deserialize(next_kwargs)
+
+
 def fire_on_the_triggerer(trigger: Any, task_sdk_ti: Any) -> Any:
     """Stands in for dag.test()'s inline trigger run: store the trigger as a deferral does, for the
     triggerer process to run, and return the event it gives the task instance."""
     from airflow.models.taskinstance import TaskInstance
     from airflow.models.trigger import Trigger
-    from airflow.sdk.serde import deserialize
     from airflow.triggers.base import TriggerEvent
     from airflow.utils.session import create_session
     from airflow.utils.state import TaskInstanceState
     from sqlalchemy import select
 
+    this_ti = select(TaskInstance).where(  # by its key: the id column's type differs across 3.x
+        TaskInstance.dag_id == task_sdk_ti.dag_id,
+        TaskInstance.run_id == task_sdk_ti.run_id,
+        TaskInstance.task_id == task_sdk_ti.task_id,
+        TaskInstance.map_index == task_sdk_ti.map_index,
+    )
     with create_session() as session:  # dag.test() marked it queued before running the trigger
         row = Trigger.from_object(trigger)
         session.add(row)
         session.flush()
-        ti = session.scalar(select(TaskInstance).where(TaskInstance.id == task_sdk_ti.id))
+        ti = session.scalar(this_ti)
         ti.state, ti.trigger_id = TaskInstanceState.DEFERRED, row.id
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         with create_session() as session:
-            ti = session.scalar(select(TaskInstance).where(TaskInstance.id == task_sdk_ti.id))
+            ti = session.scalar(this_ti)
             if ti.state != TaskInstanceState.DEFERRED:
-                return TriggerEvent(deserialize(ti.next_kwargs)["event"])  # type: ignore[no-untyped-call]
+                return TriggerEvent(stored_kwargs(ti.next_kwargs)["event"])  # type: ignore[no-untyped-call]
         time.sleep(0.2)
     raise AssertionError(f"the triggerer fired nothing in {WAIT_SECONDS} s")
 
@@ -116,7 +130,7 @@ def test_a_deferred_upload_completes_through_a_real_triggerer_reading_the_connec
 
     out = capfd.readouterr().out
     log = triggerer.read_text()
-    assert tasks["upload"] == "success", (tasks, log[-3000:])
+    assert tasks["upload"] == "success", (tasks, out[-3000:], log[-3000:])
     [job] = fansly_sandbox.media_jobs
     xcoms = printed_xcoms(out)
     assert xcoms["return_value"] == job.media_id
