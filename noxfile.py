@@ -23,7 +23,10 @@ nox.options.sessions = ["lint", "typecheck", "tests-3.3"]
 REPO = Path(__file__).resolve().parent
 PROVIDER_PACKAGE = "airflow-provider-apifansly"
 EXAMPLE_DAG_IDS = {
+    "example_fansly_automations",
+    "example_fansly_agency_daily",
     "example_fansly_bulk_group_chats",
+    "example_fansly_content_calendar",
     "example_fansly_create_group_chat",
     "example_fansly_export_earnings",
     "example_fansly_load_earnings",

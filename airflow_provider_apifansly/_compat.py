@@ -43,6 +43,7 @@ __all__ = [
     "conf",
     "mask_secret",
     "run_due_at",
+    "triggering_events",
 ]
 
 
@@ -88,3 +89,15 @@ def run_due_at(dag_run: Any) -> datetime:
         m for m in (dag_run.data_interval_end, dag_run.execution_date) if m is not None
     ]
     return max(moments)
+
+
+def triggering_events(context: Context, asset: Any) -> list[Any]:
+    """The events of ``asset`` that triggered this run, each with its ``extra`` (none for a manual run).
+
+    Airflow 3 keys ``triggering_asset_events`` by asset; 2.11 keys ``triggering_dataset_events`` by URI.
+    """
+    values: Any = context  # the keys differ by version, and so does Context's type
+    found = values.get("triggering_asset_events")
+    if found is not None:
+        return list(found.get(asset, ()))
+    return list(values.get("triggering_dataset_events", {}).get(asset.uri, ()))

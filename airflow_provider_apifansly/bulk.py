@@ -51,7 +51,8 @@ class BulkResult:
         assert exc is not None
         left = f"{len(self.failed)} {noun} not done (see XCom 'failed')"
         if isinstance(exc, FanslyCreditBudgetError):
-            message = f"credit budget of {exc.budget} reached after {hook.requests_sent} requests; {left}"
+            spent = f"{hook.requests_sent} requests ({hook.credits_spent} credits)"
+            message = f"credit budget of {exc.budget} reached after {spent}; {left}"
             return FanslyCreditBudgetError(message, budget=exc.budget, request=exc.request)
         return type(exc)(
             f"{exc} Stopped: {left}.",
@@ -222,10 +223,12 @@ def send_messages(
     batch = {message.chat_id: message for message in parse_messages(messages)}
     account_id = hook.resolve_account_id(account_id)
     budget = hook.options.max_credits
-    # A retry reads every chat (and the creator, once) before sending to it.
-    needed = len(batch) if sent_since is None else 2 * len(batch) + 1
+    # The least the run can spend: a first try sends each message; a retry reads every chat (and
+    # the creator, once), and sends only where no earlier try delivered, which is not known yet.
+    # Every request past the budget is refused by the hook anyway.
+    needed = len(batch) if sent_since is None else len(batch) + 1
     if budget is not None and hook.credits_spent + needed > budget:
-        per = "one per message" if sent_since is None else "a retry reads each chat before sending to it"
+        per = "one per message" if sent_since is None else "a retry reads each chat, and the creator once"
         raise FanslyCreditBudgetError(
             f"this run needs {needed} credits ({per}) but max_credits is {budget}; "
             "raise max_credits, or send fewer messages",

@@ -1,8 +1,14 @@
-"""What a request costs in credits: the one place for the rule, read by the hook's budget and the sandbox.
+"""What a request costs in credits: the one place for the rule, read by the hook's count and budget and by the sandbox.
 
-Standard requests cost 1 credit. Media is charged by size: 2 credits per started MB
-("latest rules", contract). MB is read as 10**6 bytes, the larger count of the two
-readings, so a ``max_credits`` budget never lets through an upload it cannot pay for.
+No response reports credits used (contract part 2, section 1), so the count is an upper
+estimate from the billing rules found, each read the way that counts higher:
+
+- a standard response: 1 credit per started 80 KB of its (decoded) body, at least 1. 80 KB
+  is read as 80,000 bytes, not 81,920, and an answer the API refused (4xx, 5xx) counts too;
+  a 429 counts at most 1 (it is refused before any work, and its body is a short envelope).
+- media (an upload): 2 credits per started MB (10**6 bytes), at least 3, the flat price per
+  media request of the docs' earlier versions. So a file of up to 1 MB costs 3, of 1.5 MB 4.
+
 No import of Airflow or requests: the sandbox charges by it too.
 """
 
@@ -11,10 +17,17 @@ from __future__ import annotations
 import math
 
 STANDARD_CREDITS = 1
+RESPONSE_BYTES_PER_CREDIT = 80_000
 MEDIA_CREDITS_PER_MB = 2
 MEDIA_MB_BYTES = 1_000_000
+MEDIA_MIN_CREDITS = 3
+
+
+def response_credits(body_bytes: int) -> int:
+    """What a standard response of this many (decoded) bytes costs: 1 per started 80,000 bytes, at least 1."""
+    return max(STANDARD_CREDITS, math.ceil(body_bytes / RESPONSE_BYTES_PER_CREDIT))
 
 
 def media_credits(size_bytes: int) -> int:
-    """What uploading a file of this size costs: 2 credits per started MB (at least one MB)."""
-    return MEDIA_CREDITS_PER_MB * max(1, math.ceil(size_bytes / MEDIA_MB_BYTES))
+    """What uploading a file of this size costs: 2 credits per started MB, at least 3."""
+    return max(MEDIA_MIN_CREDITS, MEDIA_CREDITS_PER_MB * math.ceil(size_bytes / MEDIA_MB_BYTES))

@@ -69,6 +69,17 @@ class FanslyCreditBudgetError(FanslyError, AirflowFailException):
         self.budget = budget
 
 
+class FanslyStoragePermissionError(FanslyError, AirflowFailException):
+    """The export's storage refused to be written (permission denied): no retry can fix that.
+
+    :param path: the object the export was to write.
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class FanslyServerError(FanslyError):
     """The API or its upstream failed (5xx, or a 2xx wrapping an upstream 5xx); worth retrying."""
 
@@ -132,3 +143,8 @@ class FanslyAmbiguousSendError(FanslyError, AirflowFailException):
 
     It fails the task without Airflow's retries, since a retry could deliver it twice.
     """
+
+
+class FanslyPostUncertainError(FanslyAmbiguousSendError):
+    """A post may have been created (a failure after sending, or an earlier try of the task), and posts
+    cannot be listed to find out: not repeated, since a repeat could publish it twice."""

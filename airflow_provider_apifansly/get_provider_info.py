@@ -20,12 +20,15 @@ from airflow_provider_apifansly.connection import (
 INTEGRATION_NAME = "Fansly (apifansly)"
 # One line per module: Airflow lists operators, hooks and triggers by integration from these.
 OPERATOR_MODULES = [
+    "airflow_provider_apifansly.operators.accounts",
     "airflow_provider_apifansly.operators.fans",
     "airflow_provider_apifansly.operators.group_chat",
     "airflow_provider_apifansly.operators.messages",
     "airflow_provider_apifansly.operators.export",
     "airflow_provider_apifansly.operators.media",
     "airflow_provider_apifansly.operators.mass_messaging",
+    "airflow_provider_apifansly.operators.automated_messages",
+    "airflow_provider_apifansly.operators.posts",
 ]
 HOOK_MODULES = [
     "airflow_provider_apifansly.hooks.fansly",

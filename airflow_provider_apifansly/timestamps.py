@@ -6,6 +6,7 @@ Airflow nor ``requests``, so operators can check values while a DAG file is pars
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from airflow_provider_apifansly.exceptions import FanslyValidationError
@@ -13,8 +14,12 @@ from airflow_provider_apifansly.exceptions import FanslyValidationError
 Instant = datetime | str | int
 
 
-def to_epoch_ms(value: object, *, field: str) -> int:
-    """Epoch milliseconds of a datetime (naive means UTC), an ISO-8601 string, or epoch ms (int or digits)."""
+def to_epoch_ms(value: object, *, field: str, aware: bool = False) -> int:
+    """Epoch milliseconds of a datetime (naive means UTC), an ISO-8601 string, or epoch ms (int or digits).
+
+    :param aware: refuse a naive datetime (or ISO text without an offset) instead of reading it as
+        UTC: for instants that publish something, where a wrong guess moves it by hours.
+    """
     if isinstance(value, bool):
         raise FanslyValidationError(
             f"{field} must be a datetime, an ISO-8601 string or epoch ms; got {value!r}"
@@ -22,20 +27,42 @@ def to_epoch_ms(value: object, *, field: str) -> int:
     if isinstance(value, int):
         return _checked(value, field)
     if isinstance(value, datetime):
+        if aware and value.tzinfo is None:
+            raise FanslyValidationError(
+                f"{field} {value.isoformat()} has no time zone; give one (e.g. '+00:00'), "
+                "as a naive time would be read in the wrong zone"
+            )
         moment = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
         return _checked(round(moment.timestamp() * 1000), field)
     if isinstance(value, str):
         text = value.strip()
         if text.isascii() and text.isdigit():
             return _checked(int(text), field)
+        if text[-1:] in ("Z", "z"):  # Python 3.10's fromisoformat does not read the "Z" suffix
+            text = text[:-1] + "+00:00"
         try:
-            return to_epoch_ms(datetime.fromisoformat(text), field=field)
+            moment = datetime.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            return to_epoch_ms(moment, field=field, aware=aware)
     raise FanslyValidationError(
         f"{field} must be a datetime, an ISO-8601 string (e.g. '2026-11-29T20:00:00+00:00') "
         f"or epoch milliseconds; got {value!r:.80}"
     )
+
+
+def optional_epoch_ms(value: object, *, field: str, aware: bool = False) -> int | None:
+    """Epoch ms of an optional instant; None (or empty, as a template renders it) means none."""
+    return None if value is None or value == "" else to_epoch_ms(value, field=field, aware=aware)
+
+
+def future_epoch_ms(value: object, *, field: str, aware: bool = False) -> int | None:
+    """Epoch ms of an optional instant that must be in the future (a schedule)."""
+    epoch_ms = optional_epoch_ms(value, field=field, aware=aware)
+    if epoch_ms is not None and epoch_ms <= time.time() * 1000:
+        raise FanslyValidationError(f"{field} must be in the future, got {iso(epoch_ms)}")
+    return epoch_ms
 
 
 def check_window(since_ms: int | None, until_ms: int | None) -> None:

@@ -76,7 +76,9 @@ def _dag_section(
     credits = []
     for label, dag_id in (("mapped: 1 task per fan", MAPPED_DAG), ("bulk: 1 task", BULK_DAG)):
         counters = counted[dag_id]
-        credits.append(Credits(f"Airflow, {label}", fans, counters.requests, counters.rate_limited))
+        credits.append(
+            Credits(f"Airflow, {label}", fans, counters.requests, counters.rate_limited, counters.credits)
+        )
         run = timings[dag_id]
         rows.append(
             [

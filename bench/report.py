@@ -37,6 +37,7 @@ class Credits:
     chats: int
     requests: int
     rate_limited: int
+    credits: int  # as the server charged them, by credits.py's rule (a 429 costs none)
     unit: str = "chat"
     allowance: int = 1
     allowance_note: str = "one /me per run"
@@ -47,8 +48,8 @@ class Credits:
 
     @property
     def charged_per_chat(self) -> float:
-        """Credits per chat: the API charges every request it admits, but no 429."""
-        return (self.requests - self.rate_limited) / self.chats
+        """Credits per chat, as the server charged them."""
+        return self.credits / self.chats
 
 
 @dataclass
@@ -159,14 +160,15 @@ def credit_section(sections: list[Section]) -> Section:
                     f"Credits/{credits.unit}, {run}",
                     target,
                     f"{credits.charged_per_chat:.3f}",
-                    credits.requests - credits.rate_limited <= credits.chats + credits.allowance,
+                    credits.credits <= credits.chats + credits.allowance,
                 )
             )
     return Section(
         f"{len(sections)}. Credits: requests per chat or message",
-        "Counted by the sandbox (server side). The API charges a credit for every request it "
-        "admits; a 429 is refused before that, so it costs a request but no credit. An item is a "
-        "chat the run created or found, or a message it delivered.",
+        "Counted by the sandbox (server side), which charges by credits.py's rule: each answer 1 "
+        "credit per started 80,000 bytes (every answer here is far smaller, so 1), an upload 2 per "
+        "started MB (at least 3); a 429 is refused before that, so it costs a request but no credit. "
+        "An item is a chat the run created or found, or a message it delivered.",
         rows,
         goals,
     )

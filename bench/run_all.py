@@ -2,7 +2,7 @@
 
 ``make bench`` (or ``.venv/bin/python bench/run_all.py``) takes about eight minutes;
 ``--quick`` shrinks every scenario to a smoke test of about two minutes. A scenario
-with a ``__main__`` (``bench/credits.py``, ``bench/sending.py``) also runs alone,
+with a ``__main__`` (``bench/credits.py``, ``bench/sending.py``, ``bench/shared_key.py``) also runs alone,
 at the full sizes or with ``--quick``.
 Each scenario prints its table as it finishes; the document gathers them all
 with the machine they ran on.
@@ -38,6 +38,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
     from overhead import per_call_overhead
     from sandbox_throughput import sandbox_throughput
     from sending import sending_messages
+    from shared_key import shared_key
     from throughput import rate_limited_plan, unlimited_plan
 
     return [
@@ -55,6 +56,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
         export_to_storage,
         media_uploads,
         broadcasts,
+        shared_key,
     ]
 
 

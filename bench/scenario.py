@@ -50,6 +50,9 @@ class Sizes:
     media_mb: int  # scenario 10: the file whose upload throughput and memory are measured
     broadcast_fans: int  # scenario 11: expired subscribers re-engaged, by one broadcast or a message each
     retry_chats: int  # scenario 11: a batch whose first try fails part-way, then its retry
+    shared_key_requests: int  # scenario 12: spread over eight worker processes on one key
+    shared_key_limit: int  # scenario 12: requests per window (240 per minute, or per quick window)
+    shared_key_window: float  # scenario 12: seconds
 
 
 Scenario = Callable[[Sizes], Section]
@@ -79,6 +82,9 @@ FULL = Sizes(
     media_mb=200,
     broadcast_fans=3000,
     retry_chats=1000,
+    shared_key_requests=600,
+    shared_key_limit=240,
+    shared_key_window=60.0,
 )
 # 200 per 10 s is the full run's 1,200 per minute on a sixth of the window, so pacing shows in seconds.
 QUICK = Sizes(
@@ -106,6 +112,9 @@ QUICK = Sizes(
     media_mb=20,
     broadcast_fans=300,
     retry_chats=200,
+    shared_key_requests=600,
+    shared_key_limit=240,
+    shared_key_window=15.0,
 )
 
 

@@ -38,6 +38,7 @@ class SendRun:
     server_requests: int
     hook_requests: int
     rate_limited: int
+    server_credits: int  # as the server charged them (credits.py's rule)
     drops: int  # faults the sandbox injected during the run
     retries: int
     retry_wait: float
@@ -65,6 +66,7 @@ class SendRun:
             delivered,
             self.server_requests,
             self.rate_limited,
+            self.server_credits,
             unit="message",
             allowance=allowance,
             allowance_note=note,
@@ -101,6 +103,7 @@ def send_run(sandbox: RemoteSandbox, label: str, conn_id: str, chats: list[str],
         after.requests - before.requests,
         hook.requests_sent,
         after.rate_limited - before.rate_limited,
+        after.credits - before.credits,
         after.faults_injected - before.faults_injected,
         sleep.retries,
         sleep.waited,

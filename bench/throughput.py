@@ -57,7 +57,8 @@ def measure(sandbox: RemoteSandbox, label: str, concurrency: int, create: Callab
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     after = sandbox.counters()
     requests_sent = after.requests - before.requests
-    credits = Credits(label, made.chats, requests_sent, after.rate_limited - before.rate_limited)
+    rate_limited, charged = after.rate_limited - before.rate_limited, after.credits - before.credits
+    credits = Credits(label, made.chats, requests_sent, rate_limited, charged)
     return Timed(label, concurrency, wall, cpu, made, credits)
 
 

@@ -4,7 +4,9 @@
 transaction stamped on midnight is in exactly one day), here as JSON lines under the
 demo's folder. A re-run of a day replaces its object with the same rows. The object's
 prefix is an asset (a Dataset on Airflow 2): ``example_fansly_load_earnings`` runs each
-time a day lands. Money is in the API's base units: divide by 1000 for dollars.
+time a day lands, and reads the objects its triggering events name (``extra["path"]``),
+never "the newest file", which could be another day's. Money is in the API's base units:
+divide by 1000 for dollars.
 For S3, set ``path="s3://my-bucket/fansly/earnings/{{ ds }}.jsonl"`` and
 ``storage_conn_id="aws_default"`` (with the Amazon provider installed).
 """
@@ -15,11 +17,12 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from airflow.providers.common.compat.sdk import DAG, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 
-from airflow_provider_apifansly._compat import Asset, ObjectStoragePath
+from airflow_provider_apifansly._compat import Asset, ObjectStoragePath, triggering_events
 from airflow_provider_apifansly.operators.export import ExportToStorageOperator
 
 # The demo's folder (make demo's AIRFLOW_HOME) unless EXPORT_FOLDER says otherwise.
@@ -54,12 +57,12 @@ with DAG(
 ) as load_dag:
 
     @task
-    def total_earned() -> float:
-        """Stand-in for a warehouse load: read the newest day's export and sum it in dollars."""
-        days = sorted(ObjectStoragePath(f"file://{FOLDER}/earnings/").glob("*.jsonl"))
-        if not days:
-            return 0.0
-        rows = days[-1].read_text().splitlines()
-        return sum(json.loads(row)["amount"] for row in rows) / 1000  # base units -> dollars
+    def total_earned(**context: Any) -> float:
+        """Stand-in for a warehouse load: sum, in dollars, each exported day that triggered this run."""
+        total = 0
+        for event in triggering_events(context, EARNINGS):  # one per day landed since the last run
+            rows = ObjectStoragePath(event.extra["path"]).read_text().splitlines()
+            total += sum(json.loads(row)["amount"] for row in rows)
+        return total / 1000  # base units -> dollars
 
     total_earned()

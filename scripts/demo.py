@@ -59,7 +59,7 @@ def main() -> int:
         subprocess.run([airflow, "db", "migrate"], env=env, stdout=log, stderr=log, check=True)
         exits = []
         for run_end in (first_end, second_end):
-            before = len(sandbox.journal)
+            before, credits_before = len(sandbox.journal), sandbox.credits_spent()
             interval = f"[{run_end - timedelta(hours=1):%H:%M}, {run_end:%H:%M}) UTC"
             print(f"Running `airflow dags test {DAG_ID}` for {interval} (output: {log_path})")
             run = subprocess.run(
@@ -74,7 +74,8 @@ def main() -> int:
             exits.append(run.returncode)
             calls = Counter(_route(entry.method, entry.path) for entry in sandbox.journal[before:])
             cost = ", ".join(f"{count} {route}" for route, count in calls.items())
-            print(f"  {sum(calls.values())} requests (credits): {cost}")
+            credits = sandbox.credits_spent() - credits_before
+            print(f"  {sum(calls.values())} requests ({credits} credits): {cost}")
         fan_of = {group.group_id: group.partner_id for group in sandbox.groups}
         welcomes = Counter(
             fan_of[record.group_id]

@@ -156,9 +156,22 @@ def test_a_budget_reached_mid_run_sends_no_request_beyond_it(
     assert isinstance(result.stopped, FanslyCreditBudgetError)
     assert len(result.groups) == 20
     assert len(result.failed) == 10
-    assert "credit budget of 12 reached after 12 requests; 10 fans not done" in str(
+    assert "credit budget of 12 reached after 12 requests (12 credits); 10 fans not done" in str(
         result.stop_error(hook, "fans")
     )
+
+
+def test_a_retry_needs_a_credit_per_chat_read_and_one_for_the_creator_not_two_per_message(
+    hook: FanslyHook, fansly_sandbox: FanslySandbox
+) -> None:
+    messages = {group: "Welcome!" for group in fansly_sandbox.seed_chats(fans(3)).values()}
+    first = send_messages(hook, messages)  # the earlier try delivered every message
+    retry = FanslyHook(max_credits=4)  # 3 reads and one GET /me; 2 x 3 + 1 = 7 is not needed
+
+    result = send_messages(retry, messages, sent_since=time.time() - 60)
+
+    assert result.done == first.done
+    assert (retry.credits_spent, len(fansly_sandbox.messages)) == (4, 3)
 
 
 def test_a_fault_storm_leaves_every_fan_with_exactly_one_group(

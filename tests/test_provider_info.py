@@ -39,6 +39,7 @@ def test_modules_are_listed_under_a_declared_integration() -> None:
 
 def test_operators_and_hooks_are_listed() -> None:
     assert set(listed_modules()) >= {
+        "airflow_provider_apifansly.operators.accounts",
         "airflow_provider_apifansly.operators.group_chat",
         "airflow_provider_apifansly.operators.messages",
         "airflow_provider_apifansly.hooks.fansly",

@@ -23,12 +23,14 @@ from airflow_provider_apifansly.connection import (
 )
 from airflow_provider_apifansly.exceptions import FanslyError, FanslyValidationError
 from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.endpoints.automated_messages import AutomatedMessageEndpoints
 from airflow_provider_apifansly.hooks.endpoints.chat_messages import ChatMessageEndpoints
 from airflow_provider_apifansly.hooks.endpoints.chats import ChatEndpoints
 from airflow_provider_apifansly.hooks.endpoints.earnings import EarningsEndpoints
 from airflow_provider_apifansly.hooks.endpoints.fans import FanEndpoints
 from airflow_provider_apifansly.hooks.endpoints.mass_messaging import MassMessagingEndpoints
 from airflow_provider_apifansly.hooks.endpoints.media import MediaEndpoints
+from airflow_provider_apifansly.hooks.endpoints.posts import PostEndpoints
 from airflow_provider_apifansly.hooks.options import HookOptions
 from airflow_provider_apifansly.hooks.transport import Transport
 
@@ -40,6 +42,8 @@ class FanslyHook(
     MassMessagingEndpoints,
     MediaEndpoints,
     EarningsEndpoints,
+    AutomatedMessageEndpoints,
+    PostEndpoints,
     BaseHook,
 ):
     """Talk to the apifansly REST API with the API key of an Airflow connection.
@@ -53,7 +57,8 @@ class FanslyHook(
     :param max_retries: override the connection's ``max_retries``.
     :param max_retry_wait: override the connection's ``max_retry_wait`` (seconds).
     :param rate_limit_rpm: override the connection's ``rate_limit_rpm`` (0 turns pacing off).
-    :param max_credits: spend at most this many credits; a request past it raises ``FanslyCreditBudgetError``.
+    :param max_credits: spend at most this many credits: no request is sent without room for one more
+        credit, and a read whose answer carries the count past it raises ``FanslyCreditBudgetError``.
     """
 
     conn_name_attr = "fansly_conn_id"
@@ -125,8 +130,14 @@ class FanslyHook(
 
     @property
     def credits_spent(self) -> int:
-        """The credits those requests cost (1 each; a media upload by its size); thread-safe."""
+        """The credits those requests cost by ``credits.py``'s rule (an answer by its size, an upload by
+        the file's); an upper estimate, as no answer reports credits; thread-safe."""
         return self.transport.credits_spent if "transport" in self.__dict__ else 0
+
+    @property
+    def response_bytes(self) -> int:
+        """The decoded body lengths of the answers so far; thread-safe."""
+        return self.transport.response_bytes if "transport" in self.__dict__ else 0
 
     def get_conn(self) -> requests.Session:
         """Build the session, pacer and retry policy now (before threads share the hook) and return the session."""

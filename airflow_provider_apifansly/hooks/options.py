@@ -19,8 +19,9 @@ class HookOptions:
     :param max_retries: retries of a transient failure per request (default: the connection's).
     :param max_retry_wait: longest single retry wait in seconds (default: the connection's).
     :param rate_limit_rpm: requests per minute to stay under, 0 for no pacing (default: the connection's).
-    :param max_credits: a hard cap on the requests the hook sends (pages, ``/me``, creates and
-        retries all count); request ``max_credits + 1`` is never sent. None: no cap.
+    :param max_credits: a hard cap on the credits the hook spends (``credits.py``: pages by their
+        size, ``/me``, creates and retries all count): no request is sent once the count leaves no
+        room for one more credit, and a read whose answer carries it past the cap fails. None: no cap.
     """
 
     max_retries: int | None = None

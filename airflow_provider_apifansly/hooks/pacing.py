@@ -1,8 +1,17 @@
-"""Client-side pacing under the API key's per-minute sliding-window rate limit.
+"""Client-side pacing under the API key's per-minute sliding-window rate limit, on a key others share.
 
 Hand-written rather than ``limits``/``pyrate-limiter``: besides counting our own
-requests it must adopt the server's ``X-RateLimit-Remaining`` (other hooks and
-other workers share the key), which neither library models.
+requests it must learn from the server's headers what other hooks and other
+workers spend on the same key, which neither library models.
+
+Sharing without talking to the others rests on one rule: **a slot belongs to whoever
+used it**. When one of our requests leaves the window, that slot is ours to use again
+at once, and the others' slots are theirs for a short grace after they leave; so at a
+window's turn every worker reuses its own slots and none races another for them. Slots
+nobody holds (``X-RateLimit-Remaining`` says how many) are claimed by each worker in
+proportion to the slots it holds, so the last free ones are not all taken at once
+by every worker. A 429's ``X-RateLimit-Retry-After`` (or
+``Retry-After``) holds the whole pacer, every thread, until the window frees.
 """
 
 from __future__ import annotations
@@ -10,14 +19,27 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from airflow_provider_apifansly.hooks.envelope import retry_after_seconds
+
+# How long a slot that left the window stays its owner's. We stamp the others' requests when an
+# answer tells us of them, after their owner stamped them, so the owner's reuse comes first;
+# the grace covers the moment a waiting thread takes to wake.
+SLOT_GRACE_SECONDS = 0.5
+# The longest a waiting thread sleeps before looking again: an answer may free a claim meanwhile.
+POLL_SECONDS = 0.1
 
 
 class SlidingWindowPacer:
-    """Let at most ``limit`` requests start in any ``window`` seconds; thread-safe.
+    """Let at most ``limit`` requests start in any ``window`` seconds on a key others may share; thread-safe.
 
-    :param limit: requests allowed per window (the plan's RPM).
-    :param window: the window's length in seconds (60 for apifansly).
+    Call ``acquire`` before each request and ``observe`` with its answer's headers after it, from
+    the same thread (each thread has one request in flight at a time).
+
+    :param limit: requests allowed per window (the plan's RPM); a lower ``X-RateLimit-Limit`` wins.
+    :param window: the window's length in seconds (60 for apifansly, plus a safety margin).
     """
 
     def __init__(
@@ -34,8 +56,17 @@ class SlidingWindowPacer:
         self.window = window
         self._clock = clock
         self._sleep = sleep
-        self._starts: deque[float] = deque()
         self._lock = threading.Lock()
+        # Our requests' starts, kept for the grace after they leave the window: the slots we hold.
+        self._own: deque[float] = deque()
+        # The others' requests, stamped when we learned of them (later than they were made), same horizon.
+        self._others: deque[float] = deque()
+        self._in_flight: list[float] = []  # the starts of our requests not answered yet
+        self._mine = threading.local()  # the start of the request this thread has in flight
+        self._server_limit: int | None = None
+        # Until an answer tells what the key has left (at first, and after a 429), one request at a time.
+        self._probing = True
+        self._held_until = float("-inf")
 
     def acquire(self) -> float:
         """Block until a request may start, record it, and return the seconds spent waiting."""
@@ -43,35 +74,117 @@ class SlidingWindowPacer:
         while True:
             with self._lock:
                 now = self._expire()
-                if len(self._starts) < self.limit:
-                    self._starts.append(now)
+                wait = self._wait(now)
+                if wait <= 0:
+                    self._start(now)
                     return waited
-                wait = self._starts[0] + self.window - now
             self._sleep(wait)
             waited += wait
 
-    def observe(self, remaining: int | None) -> None:
-        """Adopt the server's count when it knows of more requests than we sent (a shared key).
+    def observe(self, headers: Mapping[str, str] | None, *, rate_limited: bool = False) -> None:
+        """Close this thread's request with its answer's headers (None: it got no answer).
 
-        The unseen requests are recorded as made now: conservative, since they expire a
-        little later than the server's, but it slows us down before a 429 rather than after.
+        ``X-RateLimit-Limit`` minus ``X-RateLimit-Remaining`` is what the key spent in the server's
+        window; what our own requests up to this one do not explain, the others spent. A 429's
+        retry header holds every thread until then; its ``Remaining: 0`` says nothing of when the
+        window frees, so it is not adopted.
         """
-        if remaining is None:
-            return
         with self._lock:
             now = self._expire()
-            unseen = (self.limit - len(self._starts)) - max(0, remaining)
-            self._starts.extend([now] * max(0, unseen))
+            started = getattr(self._mine, "started", None)
+            self._mine.started = None
+            if started is not None and started in self._in_flight:
+                self._in_flight.remove(started)
+            if headers is None:
+                return
+            self._probing = rate_limited  # an answer, unless a 429, ends probing
+            if rate_limited:
+                if started is not None and started in self._own:
+                    self._own.remove(started)  # refused, so not in the server's window
+                wait = retry_after_seconds(headers)
+                if wait is not None:
+                    self._held_until = max(self._held_until, now + wait)
+                return
+            server_limit = _int_header(headers, "X-RateLimit-Limit")
+            if server_limit is not None and server_limit > 0:
+                self._server_limit = server_limit
+            remaining = _int_header(headers, "X-RateLimit-Remaining")
+            if remaining is not None:
+                self._learn_others(now, (server_limit or self.limit) - max(0, remaining), started)
 
     @property
     def remaining(self) -> int:
         """Requests that may start now without waiting."""
         with self._lock:
-            self._expire()
-            return max(0, self.limit - len(self._starts))
+            now = self._expire()
+            if now < self._held_until:
+                return 0
+            in_window = self._own_in_window(now)
+            reusable = len(self._own) - in_window  # our slots that left the window
+            room = self._limit - in_window
+            return max(0, min(room, reusable + int(self._claimable())))
+
+    @property
+    def _limit(self) -> int:
+        return self.limit if self._server_limit is None else min(self.limit, self._server_limit)
+
+    def _wait(self, now: float) -> float:
+        """Seconds until a request may start (0: now), or until it is worth looking again."""
+        if now < self._held_until:
+            return self._held_until - now
+        in_window = self._own_in_window(now)
+        if in_window >= self._limit:
+            return self._own[len(self._own) - in_window] + self.window - now
+        if self._probing and self._in_flight:
+            return POLL_SECONDS
+        if len(self._own) > in_window or self._claimable() >= 1:
+            return 0.0
+        return POLL_SECONDS
+
+    def _start(self, now: float) -> None:
+        """Record a request: in a slot of ours that left the window if there is one, else in a claimed one."""
+        if self._own and self._own[0] <= now - self.window:
+            self._own.popleft()
+        self._own.append(now)
+        self._in_flight.append(now)
+        self._mine.started = now
+
+    def _claimable(self) -> float:
+        """Our share of the slots nobody holds, as our share of the slots held (counting the next one).
+
+        The others' requests in flight are in no answer yet; they are reckoned to be as
+        many per slot of theirs as ours are per slot of ours. Whether the others are idle
+        or waiting for a slot, no answer says: so a worker takes only its share, even alone.
+        """
+        own, others = len(self._own), len(self._others)
+        others_in_flight = len(self._in_flight) * others / max(1, own)
+        free = self._limit - own - others - others_in_flight
+        return free * (own + 1) / (own + 1 + others)
+
+    def _learn_others(self, now: float, key_spent: int, started: float | None) -> None:
+        """Record as the others' the requests in the server's count that ours do not explain."""
+        horizon = now - self.window
+        ours = sum(1 for start in self._own if start > horizon and (started is None or start <= started))
+        seen = sum(1 for stamp in self._others if stamp > horizon)
+        unseen = key_spent - ours - seen
+        if unseen > 0:
+            self._others.extend([now] * unseen)
+
+    def _own_in_window(self, now: float) -> int:
+        return sum(1 for start in self._own if start > now - self.window)
 
     def _expire(self) -> float:
         now = self._clock()
-        while self._starts and self._starts[0] <= now - self.window:
-            self._starts.popleft()
+        horizon = now - self.window - SLOT_GRACE_SECONDS
+        for stamps in (self._own, self._others):
+            while stamps and stamps[0] <= horizon:
+                stamps.popleft()
         return now
+
+
+def _int_header(headers: Mapping[str, Any], name: str) -> int | None:
+    value = headers.get(name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None

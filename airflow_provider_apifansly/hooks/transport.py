@@ -18,7 +18,7 @@ from urllib3.exceptions import NewConnectionError
 
 from airflow_provider_apifansly import __version__
 from airflow_provider_apifansly.connection import API_PREFIX, ConnectionSettings
-from airflow_provider_apifansly.credits import STANDARD_CREDITS
+from airflow_provider_apifansly.credits import STANDARD_CREDITS, response_credits
 from airflow_provider_apifansly.exceptions import (
     FanslyConnectionError,
     FanslyCreditBudgetError,
@@ -57,6 +57,7 @@ class Transport:
         self._count_lock = threading.Lock()
         self._sent = 0
         self._credits = 0
+        self._bytes = 0
         self._out_of_credits: FanslyOutOfCreditsError | None = None
 
     def __repr__(self) -> str:
@@ -70,9 +71,15 @@ class Transport:
 
     @property
     def credits_spent(self) -> int:
-        """Credits those requests cost: 1 each, a media upload by its size (``credits.media_credits``)."""
+        """Credits those requests cost, by ``credits.py``'s rule: each answer by its size, an upload by the file's."""
         with self._count_lock:
             return self._credits
+
+    @property
+    def response_bytes(self) -> int:
+        """The decoded body lengths of every answer so far."""
+        with self._count_lock:
+            return self._bytes
 
     @cached_property
     def retry_policy(self) -> RetryPolicy:
@@ -130,7 +137,7 @@ class Transport:
         retry: bool = True,
         body: Callable[[], Any] | None = None,
         headers: dict[str, str] | None = None,
-        credits: int = STANDARD_CREDITS,
+        media_credits: int | None = None,
         reserve: int = 0,
     ) -> T:
         """Send one API call (retried under the policy) and return what ``parse`` reads from its data.
@@ -142,7 +149,8 @@ class Transport:
         :param retry: False sends exactly one request, whatever happens.
         :param body: makes a fresh (streamed) request body for each attempt, e.g. a multipart upload.
         :param headers: headers of this call only (e.g. the multipart ``Content-Type``).
-        :param credits: what the call costs (see ``credits.py``), checked against ``max_credits`` before it is sent.
+        :param media_credits: a media call's price (``credits.media_credits``), checked against
+            ``max_credits`` before it is sent; None for a standard call, charged by its answer's size.
         :param reserve: credits the budget must still hold after this call (e.g. the first poll of an upload).
         """
         label = f"{method} {API_PREFIX}{path}"
@@ -156,7 +164,8 @@ class Transport:
                 label=label,
                 data=None if body is None else body(),
                 headers=headers,
-                credits=credits,
+                media_credits=media_credits,
+                idempotent=idempotent,
                 reserve=reserve,
             )
             try:
@@ -179,14 +188,21 @@ class Transport:
         label: str,
         data: Any = None,
         headers: dict[str, str] | None = None,
-        credits: int = STANDARD_CREDITS,
+        media_credits: int | None = None,
+        idempotent: bool = True,
         reserve: int = 0,
     ) -> Any:
-        """One request, no retry: the envelope's ``data``, or a typed error."""
+        """One request, no retry: the envelope's ``data``, or a typed error.
+
+        A standard call holds one credit while in flight (its price is known only from its
+        answer); a media call holds its whole price. Both are settled when the answer comes.
+        """
         settings = self.settings
-        self._spend_credit(label, credits, reserve)
+        held = STANDARD_CREDITS if media_credits is None else media_credits
+        self._admit(label, held, reserve)
         if self.pacer is not None:
             self.pacer.acquire()
+        response: requests.Response | None = None
         try:
             # Never follow a redirect: requests would carry x-api-key to any host it points at.
             response = self.session.request(
@@ -202,12 +218,15 @@ class Transport:
         except requests.exceptions.RequestException as exc:
             error = _connection_error(exc, label, settings.base_url)
             if not error.request_sent:
-                self._refund_credit(credits)
+                self._refund(held)
             raise error from None
-        if self.pacer is not None and response.status_code != 429:
-            # A 429's Retry-After already says when to come back; its "Remaining: 0"
-            # would stall the pacer for a whole window.
-            self.pacer.observe(_int_header(response.headers, "X-RateLimit-Remaining"))
+        finally:
+            if self.pacer is not None:  # what the key's other users spend, and a 429's wait
+                self.pacer.observe(
+                    None if response is None else response.headers,
+                    rate_limited=response is not None and response.status_code == 429,
+                )
+        self._settle(label, held, response, media=media_credits is not None, idempotent=idempotent)
         body = response.content.replace(settings.api_key.encode(), b"***")
         try:
             return envelope.unwrap(
@@ -217,9 +236,10 @@ class Transport:
             self._out_of_credits = exc
             raise
 
-    def _spend_credit(self, label: str, credits: int, reserve: int = 0) -> None:
-        """Count a request about to be sent, or refuse it: credits ran out, or it (and ``reserve``) would
-        pass the budget."""
+    def _admit(self, label: str, held: int, reserve: int = 0) -> None:
+        """Count a request about to be sent, holding ``held`` credits, or refuse it: credits ran out,
+        or it (and ``reserve`` after it) cannot fit the budget (a standard one needs room for at
+        least one credit)."""
         with self._count_lock:
             if self._out_of_credits is not None:
                 raise FanslyOutOfCreditsError(
@@ -229,28 +249,59 @@ class Transport:
                     request=label,
                 )
             budget = self.options.max_credits
-            if budget is not None and self._credits + credits + reserve > budget:
-                spent = f" ({self._credits} credits)" if self._credits != self._sent else ""
-                cost = f" (it costs {credits} credits)" if credits != 1 else ""
+            if budget is not None and self._credits + held + reserve > budget:
+                cost = f" (it costs {held} credits)" if held != STANDARD_CREDITS else ""
                 if reserve:
-                    cost = f" (it costs {credits} credit(s) and needs {reserve} more after it)"
+                    cost = f" (it costs {held} credit(s) and needs {reserve} more after it)"
                 raise FanslyCreditBudgetError(
-                    f"credit budget of {budget} reached after {self._sent} requests{spent}; {label} not sent{cost}",
+                    f"credit budget of {budget} reached after {self._spent()}; {label} not sent{cost}",
                     budget=budget,
                     request=label,
                 )
             self._sent += 1
-            self._credits += credits
+            self._credits += held
+
+    def _settle(
+        self, label: str, held: int, response: requests.Response, *, media: bool, idempotent: bool
+    ) -> None:
+        """Charge an answer by ``credits.py``'s rule in place of what its request held.
+
+        A 429 was refused before any work: at most one standard credit, never a media price.
+        A read whose answer carries the count past ``max_credits`` fails here (its rows go
+        unused, so nothing more is spent on them); a write's answer is returned, since what it
+        did must be reported, and the next request is refused by ``_admit``.
+        """
+        size = len(response.content)
+        cost = STANDARD_CREDITS if response.status_code == 429 else held if media else response_credits(size)
+        budget = self.options.max_credits
+        with self._count_lock:
+            self._bytes += size
+            self._credits += cost - held
+            over = budget is not None and self._credits > budget
+            spent = self._spent()
+        if over and idempotent:
+            assert budget is not None
+            raise FanslyCreditBudgetError(
+                f"credit budget of {budget} passed: {label} answered {size:,} bytes ({cost} credits), "
+                f"{spent} in all; no further request sent",
+                budget=budget,
+                request=label,
+            )
+
+    def _spent(self) -> str:
+        """``"12 requests (14 credits)"``, for messages; the caller holds the lock."""
+        return f"{self._sent} requests ({self._credits} credits)"
 
     def count_unseen(self, credits: int) -> None:
         """Count credits spent out of this transport's sight (a trigger's earlier run) against its budget."""
         with self._count_lock:
             self._credits += credits
 
-    def _refund_credit(self, credits: int) -> None:
+    def _refund(self, held: int) -> None:
+        """Take back a request that never left (a refused connection)."""
         with self._count_lock:
             self._sent -= 1
-            self._credits -= credits
+            self._credits -= held
 
 
 def _option(override: float | None, setting: int) -> float:
@@ -275,11 +326,3 @@ def _connection_error(
     return FanslyConnectionError(
         f"{label} to {base_url} {what} ({type(exc).__name__})", request_sent=not never_sent, request=label
     )
-
-
-def _int_header(headers: Any, name: str) -> int | None:
-    value = headers.get(name)
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_apifansly._compat import BaseOperator, Context, run_due_at
+from airflow_provider_apifansly._compat import BaseOperator, Context
 from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
 from airflow_provider_apifansly.exceptions import FanslyError
 from airflow_provider_apifansly.hooks.options import HookOptions
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 class FanslyBaseOperator(BaseOperator):
     """Base of the Fansly operators: builds the hook from the connection and the hook options,
-    runs ``call_api``, then logs and pushes (XCom ``credits``) the requests it spent.
+    runs ``call_api``, then pushes the credits it spent (XCom ``credits``, by ``credits.py``'s rule) and
+    logs them with the requests and response bytes behind them.
 
     The hook is imported lazily, so a DAG file that uses an operator does not import ``requests``.
 
@@ -26,7 +27,7 @@ class FanslyBaseOperator(BaseOperator):
     :param max_retries: retries of transient failures (default: the connection's).
     :param max_retry_wait: longest single retry wait in seconds (default: the connection's).
     :param rate_limit_rpm: requests per minute to stay under (default: the connection's).
-    :param max_credits: a hard cap on the requests the task sends (default: none).
+    :param max_credits: a hard cap on the credits the task spends (default: none); see ``HookOptions``.
     """
 
     ui_color = "#1fa1f2"
@@ -66,29 +67,20 @@ class FanslyBaseOperator(BaseOperator):
         try:
             return self.call_api(context)
         finally:
-            spent = self.hook.credits_spent
-            self.log.info("%d credits spent", spent)
+            hook = self.hook
+            spent = hook.credits_spent
+            self.log.info(
+                "%d credits spent (%d requests, %d response bytes)",
+                spent,
+                hook.requests_sent,
+                hook.response_bytes,
+            )
             context["ti"].xcom_push(key="credits", value=spent)
-            self.hook.close()
+            hook.close()
 
     def call_api(self, context: Context) -> Any:
         """The operator's work with ``self.hook``; its return value is the task's XCom ``return_value``."""
         raise NotImplementedError
-
-    def sent_since(self, context: Context) -> float | None:
-        """On a try after the first (a retry, or a cleared task): epoch seconds since which an earlier
-        try of this task in this DAG run may have sent; None on a first try, which has nothing to find."""
-        ti = context["ti"]
-        if ti.try_number <= 1:
-            return None
-        due = run_due_at(context["dag_run"])
-        self.log.info(
-            "Try %d: an earlier try may have sent already; each chat is read (one credit) for a message "
-            "of ours since %s before sending to it",
-            ti.try_number,
-            due.isoformat(),
-        )
-        return due.timestamp()
 
 
 class FanslyBatchOperator(FanslyBaseOperator):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import contextlib
 import shutil
 import tempfile
 import uuid
@@ -10,11 +10,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from airflow_provider_apifansly._compat import Context, ObjectStoragePath
-from airflow_provider_apifansly.exceptions import FanslyValidationError
+from airflow_provider_apifansly._compat import Asset, Context, ObjectStoragePath
+from airflow_provider_apifansly.exceptions import FanslyStoragePermissionError, FanslyValidationError
 from airflow_provider_apifansly.export_formats import FORMATS, Spool, render, require_pyarrow
 from airflow_provider_apifansly.hooks.endpoints.fans import SUBSCRIBER_STATUSES
 from airflow_provider_apifansly.operators.base import FanslyBaseOperator
+from airflow_provider_apifansly.operators.window import refuse_empty_interval
 from airflow_provider_apifansly.timestamps import Instant
 
 EXPORT_RESOURCES = ("transactions", "subscribers", "followers", "chats")
@@ -26,10 +27,13 @@ _COPY_BUFFER = 1 << 20
 class ExportToStorageOperator(FanslyBaseOperator):
     """Write a resource of a connected account to one object; XCom ``return_value`` is ``{"path", "rows"}``.
 
-    Rows stream to a local temporary file; the object is written once, at the end, so a
-    failed run (an API error, credits out, a budget spent) leaves the previous object as it
-    was, and a re-run of an interval replaces it with the same rows. XCom ``credits`` holds
-    the requests spent. Connection and hook options are ``FanslyBaseOperator``'s.
+    Before any request, the storage must take a write (a permission error fails the task
+    without retries). Rows stream to a local temporary file; at the end it is uploaded to a
+    hidden sibling of the object, then moved over it, so a failure at any point (an API
+    error, credits out, a budget spent, an upload dropped half-way) leaves the previous
+    object as it was, and a re-run of an interval replaces it with the same rows. Each
+    asset in ``outlets`` gets an event whose ``extra`` names the object (``path``, ``rows``).
+    XCom ``credits`` holds the credits spent. Connection and hook options are ``FanslyBaseOperator``'s.
 
     :param resource: ``"transactions"`` (earnings of the window ``[since, until)``),
         ``"subscribers"`` (optionally of a window on ``createdAt``), or the snapshots
@@ -39,12 +43,15 @@ class ExportToStorageOperator(FanslyBaseOperator):
     :param format: ``"jsonl"`` (rows as the API sent them), ``"csv"`` or ``"parquet"`` (flat
         columns, nested values as JSON text; parquet needs the ``[parquet]`` extra).
     :param since: the window's start, included (datetime, ISO-8601 or epoch ms). For
-        transactions it defaults to the data interval's start. Templated.
+        transactions it defaults to the data interval's start. Templated. A window that is the
+        run's data interval must not be empty (the task fails, pointing to
+        ``CronDataIntervalTimetable``); an explicit empty window writes an empty object.
     :param until: the window's end, excluded, clamped to now. For transactions it defaults
         to the data interval's end. Templated.
     :param account_id: the connected account (``fansly_...``); defaults to the connection's. Templated.
     :param storage_conn_id: the Airflow connection of the storage (e.g. ``aws_default``). Templated.
-    :param status: subscribers only: ``"active"`` (default), ``"expired"`` or ``"all"``.
+    :param status: subscribers only: ``"active"`` (default), ``"expired"`` or ``"all"`` (the
+        active list, then the expired one).
     """
 
     template_fields: Sequence[str] = (
@@ -95,18 +102,29 @@ class ExportToStorageOperator(FanslyBaseOperator):
 
     def call_api(self, context: Context) -> dict[str, Any]:
         target = self._target()  # a bad URL or unknown storage fails here, before any request
-        rows = self._rows(context)
-        with tempfile.TemporaryDirectory(prefix="apifansly-export-") as scratch:
-            with Spool(Path(scratch) / "rows.jsonl", track_fields=self.format != "jsonl") as spool:
-                for row in rows:
-                    spool.write(row)
-            local = render(spool, self.format, self.resource)
-            _publish(local, target)
-            size = local.stat().st_size
+        rows = self._rows(context)  # arguments checked; no page read yet
+        staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
+        try:
+            with _storage_errors(target):
+                _prepare(staging)  # a storage that refuses writes is found before a page is paid for
+            with tempfile.TemporaryDirectory(prefix="apifansly-export-") as scratch:
+                with Spool(Path(scratch) / "rows.jsonl", track_fields=self.format != "jsonl") as spool:
+                    for row in rows:
+                        spool.write(row)
+                local = render(spool, self.format, self.resource)
+                size = local.stat().st_size
+                with _storage_errors(target):
+                    _publish(local, staging, target)
+        finally:
+            _discard(staging, self.log)
         self.log.info(
             "Exported %d %s (%d bytes, %s) to %s", spool.rows, self.resource, size, self.format, target
         )
-        return {"path": self.path, "rows": spool.rows}
+        exported: dict[str, Any] = {"path": self.path, "rows": spool.rows}
+        for outlet in self.outlets:
+            if isinstance(outlet, Asset):  # downstream DAGs read the object this event names
+                context["outlet_events"][outlet].extra.update(exported)
+        return exported
 
     def _target(self) -> Any:
         try:
@@ -130,15 +148,10 @@ class ExportToStorageOperator(FanslyBaseOperator):
                     "transactions need a window: pass since and until, or run on a schedule that gives "
                     "the run a data interval"
                 )
-            if self.since is None and self.until is None and str(since) == str(until):
-                self.log.warning(
-                    "The run's data interval is empty (%s), so the export will be too: schedule the DAG "
-                    "with CronDataIntervalTimetable (Airflow 3's plain cron strings give empty intervals) "
-                    "or pass since and until",
-                    since,
-                )
+            refuse_empty_interval(since, until, context)
             return hook.list_transactions(account_id, since=since, until=until)
         if self.resource == "subscribers":
+            refuse_empty_interval(self.since or None, self.until or None, context)
             return hook.list_subscribers(
                 account_id, status=self.status, since=self.since or None, until=self.until or None
             )
@@ -147,19 +160,43 @@ class ExportToStorageOperator(FanslyBaseOperator):
         return hook.list_chats(account_id)
 
 
-def _publish(local: Path, target: Any) -> None:
-    """Write the finished file to ``target`` in one step: no reader ever sees half an export."""
-    if target.protocol in _LOCAL:
-        # A local file fills up as it is written: fill a sibling, then rename it over the target.
-        final = Path(target.path)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        staging = final.with_name(f".{final.name}.{uuid.uuid4().hex}.partial")
-        try:
-            shutil.copyfile(local, staging)
-            os.replace(staging, final)
-        finally:
-            staging.unlink(missing_ok=True)
-        return
-    # Object stores (s3, gcs, azure, memory) make an object visible only when its upload completes.
-    with local.open("rb") as source, target.open("wb") as sink:
+@contextlib.contextmanager
+def _storage_errors(target: Any) -> Iterator[None]:
+    """A storage's permission error as a typed error that fails the task without retries."""
+    try:
+        yield
+    except PermissionError as exc:
+        raise FanslyStoragePermissionError(
+            f"the storage refused to write {target} ({exc}); check the permissions of its connection "
+            "or credentials: retrying cannot help",
+            path=str(target),
+        ) from None
+
+
+def _prepare(staging: Any) -> None:
+    """Write an empty staging object: proof the storage takes writes, before any request is sent."""
+    if staging.protocol in _LOCAL:
+        Path(staging.path).parent.mkdir(parents=True, exist_ok=True)
+    with staging.open("wb"):
+        pass
+
+
+def _publish(local: Path, staging: Any, target: Any) -> None:
+    """Upload the finished file beside ``target``, then move it over ``target``: no reader ever sees
+    part of an export, and an upload that fails half-way leaves the previous object whole.
+
+    Stores commit what was written even when the copy raised (s3fs completes the multipart upload,
+    memory shows a file from the moment it is opened): only the staging object can be partial.
+    """
+    with local.open("rb") as source, staging.open("wb") as sink:
         shutil.copyfileobj(source, sink, _COPY_BUFFER)
+    target.fs.mv(staging.path, target.path)  # a rename locally, a server-side copy on object stores
+
+
+def _discard(staging: Any, log: Any) -> None:
+    """Remove the staging object if it is still there (after a failure); never mask the failure."""
+    try:
+        if staging.exists():
+            staging.unlink()
+    except OSError as exc:
+        log.warning("Could not remove the staging object %s: %s", staging, exc)

@@ -9,6 +9,7 @@ from airflow_provider_apifansly._compat import Context
 from airflow_provider_apifansly.hooks.endpoints.base import label
 from airflow_provider_apifansly.hooks.endpoints.fans import SUBSCRIBER_STATUSES, fan_id_of
 from airflow_provider_apifansly.operators.base import FanslyBaseOperator
+from airflow_provider_apifansly.operators.window import refuse_empty_interval
 from airflow_provider_apifansly.timestamps import Instant
 
 FAN_SOURCES = ("subscribers", "followers")
@@ -21,12 +22,15 @@ class ListFansOperator(FanslyBaseOperator):
     For "the new subscribers of each run", pass the data interval: each subscription falls
     in exactly one ``[since, until)``, and on a newest-first list the read stops after the
     first page that reaches past ``since`` (a page or two an hour, not the whole list).
-    XCom ``credits`` holds the requests spent. Connection and hook options are ``FanslyBaseOperator``'s.
+    XCom ``credits`` holds the credits spent. Connection and hook options are ``FanslyBaseOperator``'s.
 
     :param source: ``"subscribers"`` or ``"followers"``.
-    :param status: subscribers only: ``"active"`` (default), ``"expired"`` or ``"all"``.
+    :param status: subscribers only: ``"active"`` (default), ``"expired"`` or ``"all"`` (the active
+        list, then the expired one).
     :param since: subscribers only: created at or after (datetime, ISO-8601 or epoch ms). Templated,
-        e.g. ``"{{ data_interval_start }}"``.
+        e.g. ``"{{ data_interval_start }}"``. A window that is the run's data interval must not be
+        empty (the task fails, pointing to ``CronDataIntervalTimetable``); an explicit empty window
+        reads nothing and sends no request.
     :param until: subscribers only: created before. Templated, e.g. ``"{{ data_interval_end }}"``.
     :param tier_id: subscribers only: this subscription tier. Templated.
     :param account_id: the connected account (``fansly_...``); defaults to the connection's. Templated.
@@ -74,6 +78,7 @@ class ListFansOperator(FanslyBaseOperator):
         if self.source == "followers":
             rows = self.hook.list_followers(account_id)
         else:
+            refuse_empty_interval(self.since or None, self.until or None, context)
             rows = self.hook.list_subscribers(
                 account_id,
                 status=self.status,

@@ -64,7 +64,7 @@ class CreateGroupChatsOperator(FanslyBatchOperator):
     under the plan's requests per minute and retried like single calls. XComs:
     ``return_value`` maps every fan that has its chat (listed or created) to the group
     id; ``new`` only the fans created in this run (greet those); ``failed`` each failed
-    fan to its error; ``credits`` the requests spent. ``max_concurrency``, ``fail_policy``
+    fan to its error; ``credits`` the credits spent. ``max_concurrency``, ``fail_policy``
     and ``progress_every`` are ``FanslyBatchOperator``'s; the hook options (``max_credits``
     among them) ``FanslyBaseOperator``'s.
 

@@ -8,17 +8,23 @@ from typing import Any
 
 from airflow_provider_apifansly._compat import Context
 from airflow_provider_apifansly.batch_input import parse_rendered
-from airflow_provider_apifansly.operators.base import FanslyBaseOperator
+from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyApiError, FanslyError
+from airflow_provider_apifansly.mass_message import MassMessage
+from airflow_provider_apifansly.operators.once import Adopted, FanslySideEffectOperator
+from airflow_provider_apifansly.timestamps import iso
 
 
-class SendMassMessageOperator(FanslyBaseOperator):
+class SendMassMessageOperator(FanslySideEffectOperator):
     """Send (or schedule) one broadcast to an audience; returns its id when the API gives one.
 
     One request, so one credit, whatever the audience's size. Every field is checked
     before any request. The send is never repeated after a failure that may have
     delivered it (a timeout or drop after sending, a 5xx): the task then fails with
     ``FanslyAmbiguousSendError``, which Airflow does not retry, saying how to check.
-    Only a 429 or a refused connection is retried. XCom ``credits`` as every operator.
+    Only a 429 or a refused connection is retried. A later try (an Airflow retry after
+    Airflow stopped the first, or a cleared task) first reads the sent (or scheduled)
+    broadcasts and adopts this one if an earlier try sent it, sending nothing; a list
+    it cannot read fails it with ``FanslyAmbiguousSendError``. XCom ``credits`` as every operator.
 
     :param content: the text. Templated.
     :param account_id: the connected account (``fansly_...``); defaults to the connection's. Templated.
@@ -95,14 +101,15 @@ class SendMassMessageOperator(FanslyBaseOperator):
         self.price = price
         self.scheduled_for = scheduled_for
 
-    def call_api(self, context: Context) -> str | None:
+    def _message(self) -> MassMessage:
+        """The broadcast, every field checked (before any request)."""
+
         # Templates render lists, numbers and None to text unless the DAG renders native objects.
         def text(value: Any) -> Any:  # an id or an instant, taken as given
             return None if value in ("None", "") else value
 
-        response = self.hook.send_mass_message(
+        return MassMessage.parse(
             self.content,
-            self.account_id,
             include_followers=self.include_followers,
             include_subscribers=self.include_subscribers,
             include_subscribers_auto_renew_on=self.include_subscribers_auto_renew_on,
@@ -119,8 +126,72 @@ class SendMassMessageOperator(FanslyBaseOperator):
             price=parse_rendered(self.price, "price"),
             scheduled_for=text(self.scheduled_for),
         )
+
+    def act(self, context: Context, since: float | None) -> str | None:
+        response = self.hook.send_broadcast(self._message(), self.account_id)
         broadcast_id = response.get("id")
         self.log.info(
             "Fansly broadcast sent%s", f": {broadcast_id}" if broadcast_id else " (the API gave no id)"
         )
         return None if broadcast_id is None else str(broadcast_id)
+
+    def read_back(self, context: Context, since: float) -> Adopted | None:
+        """Adopt the broadcast an earlier try sent: one with this content in ``/stats/sent`` created
+        since the run became due, or, for a scheduled one, with this content and ``scheduledFor`` in
+        ``/scheduled``. A list that cannot be read (or a row whose text cannot) fails the task with
+        ``FanslyAmbiguousSendError`` rather than risk a second broadcast."""
+        from airflow_provider_apifansly.hooks.endpoints.chat_messages import DELIVERY_CLOCK_SKEW_SECONDS
+
+        message = self._message()
+        since -= DELIVERY_CLOCK_SKEW_SECONDS
+        account_id = self.hook.resolve_account_id(self.account_id)
+        scheduled = message.scheduled_for is not None
+        listed = f"GET /api/fansly/{account_id}/mass-messaging/{'scheduled' if scheduled else 'stats/sent'}"
+        try:
+            if scheduled:
+                found = [
+                    row
+                    for row in self.hook.list_scheduled_mass_messages(account_id)
+                    if _is_scheduled(row, message, since, listed)
+                ]
+            else:
+                found = [
+                    row
+                    for row in self.hook.list_sent_mass_messages(account_id, since=since)
+                    if row.get("content") == message.content
+                ]
+        except FanslyError as exc:
+            if exc.retryable:  # nothing was sent in this try: the next one reads again
+                raise
+            raise FanslyAmbiguousSendError(
+                f"Try {context['ti'].try_number}: cannot tell whether an earlier try sent this broadcast, "
+                f"so it is not sent again: {exc} Check {listed} (or the mass messages in Fansly) for one "
+                f"with this content since {iso(round(since * 1000))}; if there is none, clear the task.",
+                request=exc.request,
+            ) from exc
+        if not found:
+            self.log.info("No broadcast of an earlier try in %s; sending it", listed)
+            return None
+        ids = [str(row.get("id")) for row in found]
+        if len(ids) > 1:
+            self.log.warning("%d broadcasts with this content since the run became due: %s", len(ids), ids)
+        self.log.warning("Broadcast %s was sent by an earlier try; not sending it again", ids[0])
+        return Adopted(ids[0])
+
+
+def _is_scheduled(row: dict[str, Any], message: MassMessage, since: float, listed: str) -> bool:
+    """Whether a scheduled row is ``message``: the same text and ``scheduledFor`` (and, where the row
+    says when it was created, created since ``since``). A row whose text cannot be read raises."""
+    template = row.get("messageTemplate")
+    if not isinstance(template, dict) or not isinstance(template.get("content"), str):
+        raise FanslyApiError(
+            f"{listed} returned scheduled broadcast {row.get('id')!r:.40} whose messageTemplate has no "
+            f"readable content (got {type(template).__name__})",
+            request=listed,
+        )
+    when = row.get("scheduledFor")
+    if isinstance(when, int | float) and not isinstance(when, bool) and when < 1e11:
+        when *= 1000  # seconds, read by magnitude
+    created = row.get("createdAt")
+    recent = not isinstance(created, int | float) or (created / 1000 if created >= 1e11 else created) >= since
+    return template["content"] == message.content and when == message.scheduled_for and recent

@@ -12,20 +12,23 @@ from airflow_provider_apifansly.exceptions import (
     FanslyApiError,
     FanslyCreditBudgetError,
     FanslyMediaProcessingError,
+    FanslyUploadUncertainError,
 )
-from airflow_provider_apifansly.operators.base import FanslyBaseOperator
+from airflow_provider_apifansly.operators.once import Adopted, FanslySideEffectOperator
 
 # The trigger fires by its own deadline; Airflow's defer timeout is a backstop a little later.
 _DEFER_MARGIN_SECONDS = 60
 
 
-class UploadMediaOperator(FanslyBaseOperator):
+class UploadMediaOperator(FanslySideEffectOperator):
     """Upload a media file and wait until Fansly has processed it; returns the media id.
 
     ``return_value`` is the ``mediaId`` that Send Message and mass messages take in
     ``media_ids``; XCom ``account_media_id`` is the purchase reference. XCom ``credits``
     counts the upload (2 per started MB) and every status poll (1 each), the trigger's
-    too. A failed job fails the task with its reason and is never uploaded again.
+    too. A failed job fails the task with its reason and is never uploaded again. No list
+    of uploads exists to read back, so a later try (an Airflow retry, a cleared task) fails
+    with ``FanslyUploadUncertainError`` before uploading, unless ``reupload_on_retry``.
     Connection and hook options (``max_credits`` among them) are ``FanslyBaseOperator``'s.
 
     :param path: a local path, or an object storage URL / ``ObjectStoragePath``. Templated.
@@ -35,6 +38,8 @@ class UploadMediaOperator(FanslyBaseOperator):
     :param poll_interval: seconds between status polls.
     :param timeout: seconds to wait for processing before failing.
     :param storage_conn_id: the Airflow connection an object storage URL is read with. Templated.
+    :param reupload_on_retry: let a later try upload (and pay for) the file again, though an
+        earlier try may have uploaded it already (default False: refuse).
     """
 
     template_fields: Sequence[str] = ("path", "account_id", "storage_conn_id", "fansly_conn_id")
@@ -48,6 +53,7 @@ class UploadMediaOperator(FanslyBaseOperator):
         poll_interval: float = 5,
         timeout: float = 600,
         storage_conn_id: str | None = None,
+        reupload_on_retry: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -60,8 +66,24 @@ class UploadMediaOperator(FanslyBaseOperator):
         self.poll_interval = poll_interval
         self.timeout = timeout
         self.storage_conn_id = storage_conn_id
+        self.reupload_on_retry = reupload_on_retry
 
-    def call_api(self, context: Context) -> str:
+    def read_back(self, context: Context, since: float) -> Adopted | None:
+        if self.reupload_on_retry:
+            self.log.warning("Try %d: uploading again (reupload_on_retry)", context["ti"].try_number)
+            return None
+        from airflow_provider_apifansly.credits import media_credits
+        from airflow_provider_apifansly.hooks.multipart import media_source
+
+        source = media_source(self.path, self.storage_conn_id)
+        raise FanslyUploadUncertainError(
+            f"Try {context['ti'].try_number}: an earlier try of this run may have uploaded {source.name} "
+            f"already and spent {media_credits(source.size)} credits on it (2 per started MB, at least 3), plus 1 per "
+            "status poll; no list of uploads exists to check, so it is not uploaded again. Look for the "
+            "media in the account's vault on Fansly; to upload anyway, set reupload_on_retry=True."
+        )
+
+    def act(self, context: Context, since: float | None) -> str:
         from airflow_provider_apifansly.hooks.endpoints.media import finished_ids
 
         job_id = self.hook.upload_media(self.path, self.account_id, storage_conn_id=self.storage_conn_id)

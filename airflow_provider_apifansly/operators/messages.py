@@ -8,10 +8,11 @@ from typing import Any
 from airflow_provider_apifansly._compat import Context
 from airflow_provider_apifansly.batch_input import parse_rendered
 from airflow_provider_apifansly.links import FanslyChatLink
-from airflow_provider_apifansly.operators.base import FanslyBaseOperator, FanslyBatchOperator
+from airflow_provider_apifansly.operators.base import FanslyBatchOperator
+from airflow_provider_apifansly.operators.once import Adopted, FanslySideEffectOperator
 
 
-class SendMessageOperator(FanslyBaseOperator):
+class SendMessageOperator(FanslySideEffectOperator):
     """Send one message into a chat; returns the message id (XCom ``return_value``).
 
     Every field is checked before any request. A failure that leaves it unclear
@@ -59,7 +60,11 @@ class SendMessageOperator(FanslyBaseOperator):
         self.access_type = access_type
         self.price = price
 
-    def call_api(self, context: Context) -> str:
+    def read_back(self, context: Context, since: float) -> Adopted | None:
+        # The chat is read right before the send, inside the hook's retries: see act.
+        return None
+
+    def act(self, context: Context, since: float | None) -> str:
         # Templates render lists and numbers to text unless the DAG renders native objects.
         message = self.hook.send_message(
             self.chat_id,
@@ -68,18 +73,18 @@ class SendMessageOperator(FanslyBaseOperator):
             media_ids=parse_rendered(self.media_ids, "media_ids"),
             access_type=parse_rendered(self.access_type, "access_type"),
             price=parse_rendered(self.price, "price"),
-            sent_since=self.sent_since(context),
+            sent_since=since,
         )
         context["ti"].xcom_push(key="chat_id", value=str(message.get("groupId") or self.chat_id))
         self.log.info("Fansly message %s sent to chat %s", message["id"], self.chat_id)
         return str(message["id"])
 
 
-class SendMessagesOperator(FanslyBatchOperator):
+class SendMessagesOperator(FanslySideEffectOperator, FanslyBatchOperator):
     """Send one message to each of many chats in one task, concurrently, at the rate limit.
 
     XComs: ``return_value`` maps chat id -> message id; ``failed`` each failed chat to
-    its error; ``credits`` the requests spent. The whole batch is checked before any
+    its error; ``credits`` the credits spent. The whole batch is checked before any
     request. A retry or a cleared task first reads each chat (one credit each) and
     does not send again where an earlier try's message is found. ``max_concurrency``,
     ``fail_policy`` and ``progress_every`` are ``FanslyBatchOperator``'s; the hook
@@ -104,14 +109,18 @@ class SendMessagesOperator(FanslyBatchOperator):
         self.messages = messages
         self.account_id = account_id
 
-    def call_api(self, context: Context) -> dict[str, str]:
+    def read_back(self, context: Context, since: float) -> Adopted | None:
+        # Each chat is read right before its own send: see act.
+        return None
+
+    def act(self, context: Context, since: float | None) -> dict[str, str]:
         from airflow_provider_apifansly.bulk import send_messages
 
         result = send_messages(
             self.hook,
             self.messages,
             account_id=self.account_id,
-            sent_since=self.sent_since(context),
+            sent_since=since,
             max_concurrency=self.max_concurrency,
             progress_every=self.progress_every,
             log=self.log,

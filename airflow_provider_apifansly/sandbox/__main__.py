@@ -16,12 +16,19 @@ from types import FrameType
 
 from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
 from airflow_provider_apifansly.sandbox.config import (
+    AUTOMATED_MESSAGE_ID_FIELDS,
+    AUTOMATED_MESSAGES_SHAPES,
+    EXPIRED_STATUS_CODES,
     LAST_PAGE_CURSORS,
     MESSAGES_ORDERS,
+    POST_MEDIA_FIELDS,
+    SCHEDULED_TEMPLATES,
+    SUBSCRIBER_STATUS_FORMS,
     SUBSCRIBERS_ORDERS,
     TRANSACTIONS_BOUNDS,
     Fault,
     SandboxConfig,
+    connected_accounts,
     parse_limit,
     single_key,
 )
@@ -56,6 +63,14 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
     add("--api-key", default=api_key, help="the API key clients must send")
     add("--account-id", default=accounts[0].account_id, help="the connected account id (fansly_...)")
     add("--creator-id", default=accounts[0].creator_id, help="the creator's native Fansly id")
+    add(
+        "--accounts",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="connect N accounts to the key (an agency's), each with its own creator: the account id "
+        "and creator id above, then {account id}_2 with creator id + 1, ... (default %(default)s)",
+    )
     add(
         "--create-status",
         type=int,
@@ -100,10 +115,29 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         help="order of Subscribers by createdAt (default %(default)s)",
     )
     add(
+        "--subscriber-status",
+        choices=SUBSCRIBER_STATUS_FORMS,
+        default=defaults.subscriber_status,
+        help="how Subscribers takes status: Fansly's codes or words only (default %(default)s)",
+    )
+    add(
+        "--expired-status-code",
+        type=int,
+        choices=EXPIRED_STATUS_CODES,
+        default=defaults.expired_status_code,
+        help="the status code of an expired subscription's row (default %(default)s)",
+    )
+    add(
         "--transactions-bounds",
         choices=TRANSACTIONS_BOUNDS,
         default=defaults.transactions_bounds,
         help="whether Earnings Transactions' after/before include their bound (default %(default)s)",
+    )
+    add(
+        "--scheduled-template",
+        choices=SCHEDULED_TEMPLATES,
+        default=defaults.scheduled_template,
+        help="how the scheduled broadcasts list sends messageTemplate (default %(default)s)",
     )
     add(
         "--media-polls",
@@ -119,6 +153,31 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
     )
     add("--media-fail-reason", default=defaults.media_fail_reason, help="jobs end failed with this reason")
     add("--media-max-bytes", type=int, default=defaults.media_max_bytes, help="larger uploads get 413")
+    add(
+        "--automated-messages-shape",
+        choices=AUTOMATED_MESSAGES_SHAPES,
+        default=defaults.automated_messages_shape,
+        help="List Automated Messages: response is the list, or keyed automatedMessages (default %(default)s)",
+    )
+    add(
+        "--automated-message-id-field",
+        choices=AUTOMATED_MESSAGE_ID_FIELDS,
+        default=defaults.automated_message_id_field,
+        help="the field of an automated message's id (default %(default)s)",
+    )
+    add(
+        "--post-media-field",
+        choices=POST_MEDIA_FIELDS,
+        default=defaults.post_media_field,
+        help="how Create Post takes media (default %(default)s)",
+    )
+    add(
+        "--post-create-status",
+        type=int,
+        choices=(200, 201),
+        default=defaults.post_create_status,
+        help="status of a created post (default %(default)s)",
+    )
     add(
         "--retry-after-header",
         action=argparse.BooleanOptionalAction,
@@ -166,8 +225,9 @@ def _positive_int(text: str) -> int:
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    [first] = single_key(args.api_key, args.account_id, args.creator_id)[args.api_key]
     return SandboxConfig(
-        keys=single_key(args.api_key, args.account_id, args.creator_id),
+        keys={args.api_key: connected_accounts(first, args.accounts)},
         rpm=args.rpm,
         window_seconds=args.window_seconds,
         credits=args.credits,
@@ -182,11 +242,18 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         messages_order=args.messages_order,
         fans_page_size=args.fans_page_size,
         subscribers_order=args.subscribers_order,
+        subscriber_status=args.subscriber_status,
+        expired_status_code=args.expired_status_code,
         transactions_bounds=args.transactions_bounds,
+        scheduled_template=args.scheduled_template,
         media_polls=args.media_polls,
         media_seconds=args.media_seconds,
         media_fail_reason=args.media_fail_reason,
         media_max_bytes=args.media_max_bytes,
+        automated_messages_shape=args.automated_messages_shape,
+        automated_message_id_field=args.automated_message_id_field,
+        post_media_field=args.post_media_field,
+        post_create_status=args.post_create_status,
         send_retry_after=args.retry_after_header,
         host=args.host,
         port=args.port,
@@ -208,13 +275,18 @@ def main(argv: list[str] | None = None) -> int:
     subscribers = [str(SEED_FAN_BASE + n) for n in range(args.seed_subscribers or 0)]
     now_ms = int(time.time() * 1000)
     step = SEED_SPREAD_MS // max(1, len(subscribers))
-    try:  # before serving, so no client sees the account without them
-        what = "chats"
-        sandbox.seed_chats(fans)
-        what = "subscribers"
-        sandbox.seed_subscribers(subscribers, created_at=[now_ms - n * step for n in range(len(subscribers))])
-        what = "followers"
-        sandbox.seed_followers(str(SEED_FAN_BASE + n) for n in range(args.seed_followers or 0))
+    account_ids = [account.account_id for account in config.keys[args.api_key]]
+    what = "chats"
+    try:  # before serving, so no client sees the accounts without them; each account gets the same fans
+        for account_id in account_ids:
+            what = "chats"
+            sandbox.seed_chats(fans, account_id=account_id)
+            what = "subscribers"
+            created_at = [now_ms - n * step for n in range(len(subscribers))]
+            sandbox.seed_subscribers(subscribers, created_at=created_at, account_id=account_id)
+            what = "followers"
+            followers = (str(SEED_FAN_BASE + n) for n in range(args.seed_followers or 0))
+            sandbox.seed_followers(followers, account_id=account_id)
     except ValueError as error:
         print(f"apifansly sandbox cannot seed {what}: {error}", file=sys.stderr)
         return 2
@@ -231,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"apifansly sandbox serving {sandbox.url}/api/fansly/ (plan {config.plan}); Ctrl-C stops it")
         connection = shlex.quote(sandbox.connection_json(args.conn_id))
         print(f"export AIRFLOW_CONN_{args.conn_id.upper()}={connection}", flush=True)
-        if fans:
+        if len(account_ids) > 1:
+            print(f"{len(account_ids)} connected accounts: {', '.join(account_ids)}", flush=True)
+        if fans:  # in every account
             print(f"seeded {len(fans)} chats with fans {fans[0]} to {fans[-1]}", flush=True)
         if subscribers:
             print(f"seeded {len(subscribers)} active subscribers, the newest {subscribers[0]}", flush=True)

@@ -25,14 +25,33 @@ LAST_PAGE_CURSORS: tuple[str, ...] = get_args(LastPageCursor)
 # The order of one page of Chat Messages, which the API does not document.
 MessagesOrder = Literal["newest", "oldest"]
 MESSAGES_ORDERS: tuple[str, ...] = get_args(MessagesOrder)
-# The order of Subscribers, which the API does not document (Fansly's dashboard shows the newest first).
-SubscribersOrder = Literal["newest", "oldest"]
+# The order of Subscribers, which the API does not document (Fansly's dashboard shows the newest first);
+# "active_first" lists active subscriptions newest first, then expired ones newest first.
+SubscribersOrder = Literal["newest", "oldest", "active_first"]
 SUBSCRIBERS_ORDERS: tuple[str, ...] = get_args(SubscribersOrder)
+# How Subscribers takes ``status``: the docs give Fansly's codes (3, 4, "3,4"), later pages words.
+SubscriberStatusForm = Literal["codes", "words"]
+SUBSCRIBER_STATUS_FORMS: tuple[str, ...] = get_args(SubscriberStatusForm)
+# The code an expired subscription's row carries: 4 in the docs (unverified), 5 as a native client reads.
+EXPIRED_STATUS_CODES = (4, 5)
 # Whether Earnings Transactions' after/before include a row stamped exactly on them (not documented).
 TransactionsBounds = Literal["inclusive", "exclusive"]
 TRANSACTIONS_BOUNDS: tuple[str, ...] = get_args(TransactionsBounds)
+# List Automated Messages' undocumented shape: ``response`` is the list, or ``{"automatedMessages": [...]}``.
+AutomatedMessagesShape = Literal["list", "keyed"]
+AUTOMATED_MESSAGES_SHAPES: tuple[str, ...] = get_args(AutomatedMessagesShape)
+# The undocumented field that holds an automated message's id.
+AutomatedMessageIdField = Literal["id", "automatedMessageId"]
+AUTOMATED_MESSAGE_ID_FIELDS: tuple[str, ...] = get_args(AutomatedMessageIdField)
+# How Create Post takes media: ``mediaIds`` (the current docs) or the older ``attachments`` objects.
+PostMediaField = Literal["mediaIds", "attachments"]
+POST_MEDIA_FIELDS: tuple[str, ...] = get_args(PostMediaField)
 
-_PLANS = {600: "Starter", 1000: "Pro"}
+# How the scheduled broadcasts list sends a row's messageTemplate: the audit says it "may be a JSON string".
+ScheduledTemplate = Literal["object", "json"]
+SCHEDULED_TEMPLATES: tuple[str, ...] = get_args(ScheduledTemplate)
+
+_PLANS = {100: "Free", 600: "Starter", 1000: "Pro"}  # contract part 2, section 1
 _ENV_PREFIX = "FANSLY_SANDBOX_"
 
 
@@ -42,6 +61,7 @@ class Account:
 
     :param account_id: apifansly's connected account id, used in URL paths.
     :param creator_id: the creator's native Fansly user id, returned by ``/me``.
+    :param name: the label given when the account was connected, which List Accounts returns.
     """
 
     account_id: str
@@ -51,6 +71,29 @@ class Account:
     email: str = "creator@sandbox.invalid"
     country: str = "US"
     created_at: str = "2025-01-01T00:00:00.000Z"
+    name: str = "Sandbox Creator"
+
+
+def connected_accounts(first: Account, count: int) -> tuple[Account, ...]:
+    """``first`` and ``count - 1`` more accounts of one key (an agency's), each with its own creator.
+
+    Account n (from 2) is ``{first id}_{n}`` with creator ``{first creator} + n - 1``, so ids
+    stay predictable for tests and the CLI's printout.
+    """
+    if count < 1:
+        raise ValueError(f"a key needs at least 1 connected account; got {count}")
+    more = (
+        Account(
+            account_id=f"{first.account_id}_{n}",
+            creator_id=str(int(first.creator_id) + n - 1),
+            username=f"{first.username}_{n}",
+            display_name=f"{first.display_name} {n}",
+            email=f"creator{n}@sandbox.invalid",
+            name=f"{first.name} {n}",
+        )
+        for n in range(2, count + 1)
+    )
+    return (first, *more)
 
 
 def single_key(
@@ -71,7 +114,8 @@ class Fault:
     do (a ``status`` 429 fault is the exception: it is not counted).
 
     :param kind: ``status`` answers ``status`` with an error envelope; ``drop`` closes the
-        socket without answering; ``slow`` answers normally after ``delay`` seconds;
+        socket without answering; ``slow`` runs the request at once, then holds its normal answer
+        for ``delay`` seconds (a client timed out meanwhile finds the request already done);
         ``malformed`` answers 200 with a truncated, non-JSON body; ``inner_failure`` answers
         an outer 200 whose nested ``status_code`` is ``status`` (default 502) with
         ``success: false``; ``missing_id`` answers the normal success without its ``id``.
@@ -130,7 +174,8 @@ class SandboxConfig:
         an account of another key gets 403; an account of no key gets 404.
     :param rpm: requests allowed per key within ``window_seconds`` (None: unlimited, Enterprise).
     :param window_seconds: the length of the per-key sliding window.
-    :param credits: requests each key may make in total before 402 (None: unlimited).
+    :param credits: credits each key may spend in total (``credits.py``'s rule) before every request
+        is answered 402; a request is admitted while at least one credit is left (None: unlimited).
     :param latency: seconds added to every response.
     :param latency_jitter: up to this many more seconds, uniformly drawn from the seeded RNG.
     :param seed: seed of the RNGs behind jitter and fault probabilities.
@@ -149,13 +194,26 @@ class SandboxConfig:
         may send fewer rows than asked, and only ``nextCursor`` says whether more exist.
     :param subscribers_order: the order of Subscribers: ``"newest"`` (``createdAt`` descending,
         as Fansly's dashboard) or ``"oldest"`` first; equal ``createdAt`` go by id the same way.
+    :param subscriber_status: how Subscribers takes ``status``: ``"codes"`` (3 active, 4 expired,
+        ``3,4`` both, as the docs say) or ``"words"`` (``active``, ``expired``, ``all`` only; codes get 400).
+    :param expired_status_code: the ``status`` code an expired subscription's row carries: 4 (the
+        docs') or 5 (a native client's); the query code 4 selects expired rows either way.
     :param transactions_bounds: whether Earnings Transactions' ``after`` and ``before`` include
         a row stamped exactly on them: ``"inclusive"`` (what the contract assumes) or ``"exclusive"``.
+    :param scheduled_template: how the scheduled broadcasts list sends each row's
+        ``messageTemplate``: ``"object"``, or ``"json"`` (the object as JSON text).
     :param media_polls: status polls of an upload's job answered ``waiting``, then ``active``,
         before it ends (0: it has ended by the first poll).
     :param media_seconds: the job ends this many seconds after its upload instead, whatever the polls.
     :param media_fail_reason: jobs uploaded while this is set end ``failed`` with this ``failedReason``.
     :param media_max_bytes: uploads with a larger body are answered 413 (None: no limit).
+    :param automated_messages_shape: how List Automated Messages holds its rules (undocumented):
+        ``"list"`` (``response`` is the list) or ``"keyed"`` (``response.automatedMessages``).
+    :param automated_message_id_field: the field of a rule's id, in lists and create answers
+        (undocumented): ``"id"`` or ``"automatedMessageId"``.
+    :param post_media_field: how Create Post takes media: ``"mediaIds"`` (the current docs) or
+        ``"attachments"`` (``[{"contentType": 1, "contentId", "pos"}]``, an older page); the other is a 400.
+    :param post_create_status: HTTP status of a created post (201 as recorded, or 200).
     :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
     :param host: interface to listen on.
     :param port: port to listen on (0: a free one).
@@ -177,11 +235,18 @@ class SandboxConfig:
     messages_order: MessagesOrder = "newest"
     fans_page_size: int = 50
     subscribers_order: SubscribersOrder = "newest"
+    subscriber_status: SubscriberStatusForm = "codes"
+    expired_status_code: int = 4
     transactions_bounds: TransactionsBounds = "inclusive"
+    scheduled_template: ScheduledTemplate = "object"
     media_polls: int = 1
     media_seconds: float | None = None
     media_fail_reason: str | None = None
     media_max_bytes: int | None = None
+    automated_messages_shape: AutomatedMessagesShape = "list"
+    automated_message_id_field: AutomatedMessageIdField = "id"
+    post_media_field: PostMediaField = "mediaIds"
+    post_create_status: int = 201
     send_retry_after: bool = False
     host: str = "127.0.0.1"
     port: int = 0
@@ -202,15 +267,35 @@ class SandboxConfig:
             raise ValueError(
                 f"subscribers_order must be one of {', '.join(SUBSCRIBERS_ORDERS)}; got {self.subscribers_order!r}"
             )
+        if self.subscriber_status not in SUBSCRIBER_STATUS_FORMS:
+            raise ValueError(
+                f"subscriber_status must be one of {', '.join(SUBSCRIBER_STATUS_FORMS)}; "
+                f"got {self.subscriber_status!r}"
+            )
+        if self.expired_status_code not in EXPIRED_STATUS_CODES:
+            raise ValueError(f"expired_status_code must be 4 or 5; got {self.expired_status_code!r}")
         if self.transactions_bounds not in TRANSACTIONS_BOUNDS:
             raise ValueError(
                 f"transactions_bounds must be one of {', '.join(TRANSACTIONS_BOUNDS)}; "
                 f"got {self.transactions_bounds!r}"
             )
+        if self.scheduled_template not in SCHEDULED_TEMPLATES:
+            raise ValueError(
+                f"scheduled_template must be one of {', '.join(SCHEDULED_TEMPLATES)}; got {self.scheduled_template!r}"
+            )
         if self.last_page_cursor not in LAST_PAGE_CURSORS:
             raise ValueError(
                 f"last_page_cursor must be one of {', '.join(LAST_PAGE_CURSORS)}; got {self.last_page_cursor!r}"
             )
+        for name, choices in (
+            ("automated_messages_shape", AUTOMATED_MESSAGES_SHAPES),
+            ("automated_message_id_field", AUTOMATED_MESSAGE_ID_FIELDS),
+            ("post_media_field", POST_MEDIA_FIELDS),
+        ):
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} must be one of {', '.join(choices)}; got {getattr(self, name)!r}")
+        if self.post_create_status not in (200, 201):
+            raise ValueError(f"post_create_status must be 200 or 201; got {self.post_create_status}")
         if self.messages_order not in MESSAGES_ORDERS:
             raise ValueError(
                 f"messages_order must be one of {', '.join(MESSAGES_ORDERS)}; got {self.messages_order!r}"
@@ -257,15 +342,40 @@ class SandboxConfig:
         config.subscribers_order = cast(
             SubscribersOrder, env.choice("SUBSCRIBERS_ORDER", config.subscribers_order, SUBSCRIBERS_ORDERS)
         )
+        config.subscriber_status = cast(
+            SubscriberStatusForm,
+            env.choice("SUBSCRIBER_STATUS", config.subscriber_status, SUBSCRIBER_STATUS_FORMS),
+        )
+        config.expired_status_code = int(env.text("EXPIRED_STATUS_CODE", str(config.expired_status_code)))
         config.transactions_bounds = cast(
             TransactionsBounds,
             env.choice("TRANSACTIONS_BOUNDS", config.transactions_bounds, TRANSACTIONS_BOUNDS),
+        )
+        config.scheduled_template = cast(
+            ScheduledTemplate,
+            env.choice("SCHEDULED_TEMPLATE", config.scheduled_template, SCHEDULED_TEMPLATES),
         )
         config.media_polls = int(env.text("MEDIA_POLLS", str(config.media_polls)))
         media_seconds = env.text("MEDIA_SECONDS", "")
         config.media_seconds = float(media_seconds) if media_seconds else None
         config.media_fail_reason = env.text("MEDIA_FAIL_REASON", "") or None
         config.media_max_bytes = env.limit("MEDIA_MAX_BYTES", config.media_max_bytes)
+        config.automated_messages_shape = cast(
+            AutomatedMessagesShape,
+            env.choice(
+                "AUTOMATED_MESSAGES_SHAPE", config.automated_messages_shape, AUTOMATED_MESSAGES_SHAPES
+            ),
+        )
+        config.automated_message_id_field = cast(
+            AutomatedMessageIdField,
+            env.choice(
+                "AUTOMATED_MESSAGE_ID_FIELD", config.automated_message_id_field, AUTOMATED_MESSAGE_ID_FIELDS
+            ),
+        )
+        config.post_media_field = cast(
+            PostMediaField, env.choice("POST_MEDIA_FIELD", config.post_media_field, POST_MEDIA_FIELDS)
+        )
+        config.post_create_status = int(env.text("POST_CREATE_STATUS", str(config.post_create_status)))
         config.send_retry_after = env.switch("SEND_RETRY_AFTER", config.send_retry_after)
         config.host = env.text("HOST", config.host)
         config.port = int(env.text("PORT", str(config.port)))

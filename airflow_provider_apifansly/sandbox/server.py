@@ -15,9 +15,21 @@ from typing import Any
 
 # connection.py imports neither Airflow nor requests, so the sandbox stays free of both.
 from airflow_provider_apifansly.connection import CONN_TYPE, DEFAULT_CONN_ID
-from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig
+from airflow_provider_apifansly.credits import STANDARD_CREDITS, response_credits
+from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig, connected_accounts
 from airflow_provider_apifansly.sandbox.envelope import INVALID, Reply, Request, envelope
-from airflow_provider_apifansly.sandbox.resources import ROUTES, chat_messages, chats, earnings, fans
+from airflow_provider_apifansly.sandbox.resources import (
+    ROUTES,
+    automated_messages,
+    chat_messages,
+    chats,
+    earnings,
+    fans,
+)
+from airflow_provider_apifansly.sandbox.resources.automated_messages import (
+    AutomatedMessageRecord,
+    AutomatedMessageStore,
+)
 from airflow_provider_apifansly.sandbox.resources.chat_messages import MessageRecord, MessageStore
 from airflow_provider_apifansly.sandbox.resources.chats import ChatStore, GroupRecord, Relation
 from airflow_provider_apifansly.sandbox.resources.fans import (
@@ -29,6 +41,7 @@ from airflow_provider_apifansly.sandbox.resources.fans import (
 )
 from airflow_provider_apifansly.sandbox.resources.mass_messaging import MassMessageRecord, MassMessageStore
 from airflow_provider_apifansly.sandbox.resources.media import MediaJobRecord, MediaStore
+from airflow_provider_apifansly.sandbox.resources.posts import PostRecord, PostStore
 from airflow_provider_apifansly.sandbox.routing import dispatch
 from airflow_provider_apifansly.sandbox.transport import HttpRequest, HttpServer, Outcome, reason_phrase
 from airflow_provider_apifansly.sandbox.world import Counters, JournalEntry, World
@@ -60,12 +73,13 @@ def _from_reply(reply: Reply, headers: list[tuple[str, str]]) -> Outcome:
 
 
 def _strip_ids(reply: Reply) -> Reply:
-    """The same success without the resource id (``response.id``, or ``response.account.id``)."""
+    """The same success without the resource id (``response.id`` or its other names, or ``response.account.id``)."""
     try:
         response = dict(reply.data["data"]["response"])
     except (KeyError, TypeError):
         return reply
-    response.pop("id", None)
+    for name in ("id", "automatedMessageId", "postId"):
+        response.pop(name, None)
     if isinstance(response.get("account"), dict):
         response["account"] = {k: v for k, v in response["account"].items() if k != "id"}
     # Only the response changes: List Chats' nextCursor, beside the inner data, stays.
@@ -163,6 +177,19 @@ class FanslySandbox:
         """A snapshot of every group, created through the API or seeded, oldest first."""
         return self._world.store(ChatStore).groups()
 
+    def seed_accounts(self, count: int, *, api_key: str | None = None) -> list[str]:
+        """Connect ``count`` accounts to a key (default: the config's first), as an agency's key has;
+        return their ids, the key's first account first.
+
+        Each has its own creator (``/me``) and its own chats, fans, subscribers and transactions
+        (seed them with ``account_id=``); all share the key's rate limit and credits. The key's
+        first account stays; others it had are replaced (see ``config.connected_accounts``).
+        """
+        key = api_key if api_key is not None else next(iter(self.config.keys))
+        accounts = connected_accounts(self.config.keys[key][0], count)
+        self.config.keys[key] = accounts
+        return [account.account_id for account in accounts]
+
     def seed_chats(
         self,
         fan_ids: Iterable[str],
@@ -231,7 +258,8 @@ class FanslySandbox:
         :param fan_ids: the fans' native ids (strings of 1 to 20 digits).
         :param created_at: epoch milliseconds: one int for every fan, or a list of one per fan.
             Subscribers sorts on it (``config.subscribers_order``).
-        :param status: ``"active"`` (status 3, auto-renewing) or ``"expired"`` (status 4).
+        :param status: ``"active"`` (status 3, auto-renewing) or ``"expired"`` (status 4, or
+            ``config.expired_status_code``).
         :param tier_id: the subscription tier's id (default: the sandbox's one tier,
             ``710000000000000001``); ``subscriptionTierIds`` filters on it.
         :param account_id: the connected account (default: the first key's first account).
@@ -296,7 +324,8 @@ class FanslySandbox:
         return self._world.store(MediaStore).jobs()
 
     def credits_spent(self, key: str | None = None) -> int:
-        """Credits a key (default: the config's first) has spent: 1 a request, media by its size."""
+        """Credits a key (default: the config's first) has spent, by ``credits.py``'s rule: an answer by
+        its size (1 per started 80,000 bytes), an upload by the file's; a 429 costs nothing."""
         return self._world.credits_spent(key if key is not None else next(iter(self.config.keys)))
 
     def _account(self, account_id: str | None) -> Account:
@@ -318,6 +347,32 @@ class FanslySandbox:
     def mass_messages(self) -> list[MassMessageRecord]:
         """A snapshot of every broadcast the API accepted (sent or scheduled), in the order they came."""
         return self._world.store(MassMessageStore).records()
+
+    def seed_automated_messages(
+        self, rules: Iterable[dict[str, Any]], *, account_id: str | None = None
+    ) -> list[str]:
+        """Give the account automated messages before the test starts; return their ids.
+
+        Each rule is a Create Automated Message body (``{"triggerType", "content", ...}``), checked as
+        the API checks one. Seeding sends no request: it is neither journaled nor counted.
+        """
+        return automated_messages.seed_automated_messages(
+            self._world, self._account(account_id).account_id, rules
+        )
+
+    @property
+    def automated_messages(self) -> list[AutomatedMessageRecord]:
+        """A snapshot of every automated message, created or seeded (deleted ones marked), oldest first."""
+        return self._world.store(AutomatedMessageStore).records()
+
+    @property
+    def posts(self) -> list[PostRecord]:
+        """A snapshot of every post the API accepted (with its state), in the order they came."""
+        return self._world.store(PostStore).records()
+
+    def walls(self, account_id: str | None = None) -> list[dict[str, str]]:
+        """The account's post walls (``id``, ``name``), as ``GET .../posts/walls`` lists them; no request."""
+        return self._world.store(PostStore).walls(self._account(account_id).account_id)
 
     def connection_json(self, conn_id: str = DEFAULT_CONN_ID, **extra: Any) -> str:
         """The value of ``AIRFLOW_CONN_<CONN_ID>`` for an Airflow connection to this sandbox.
@@ -384,9 +439,14 @@ class FanslySandbox:
             return _error(402, _STATUS_MESSAGES[402], headers)
         fault = self._world.pick_fault(config.faults, request.method, request.path)
         if fault is None:
-            return _from_reply(dispatch(ROUTES, config, self._world, request, accounts), headers)
-        outcome = self._inject(fault, request, accounts, headers)
-        outcome.fault = fault.kind
+            outcome = _from_reply(dispatch(ROUTES, config, self._world, request, accounts), headers)
+        else:
+            outcome = self._inject(fault, request, accounts, headers)
+            outcome.fault = fault.kind
+        if outcome.status is not None and outcome.status != 429:  # a 429 fault was taken back
+            # Admission charged one credit; an answer is charged by its size (an upload's
+            # answer is a few bytes, so its charge stays the file's price).
+            self._world.charge(request.key, response_credits(len(outcome.body)) - STANDARD_CREDITS)
         return outcome
 
     def _inject(

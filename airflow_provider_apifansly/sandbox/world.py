@@ -49,6 +49,7 @@ class Counters:
 
     requests: int = 0
     rate_limited: int = 0
+    credits: int = 0  # charged to any key, by ``credits.py``'s rule
     groups_created: int = 0
     messages_sent: int = 0
     faults_injected: int = 0
@@ -159,12 +160,14 @@ class World:
             if rpm is not None:
                 stamps.append(now)
             window.credits_spent += 1
+            self._counters.credits += 1
             return Admission("accepted", None if rpm is None else max(0, rpm - len(stamps)))
 
     def charge(self, key: str, credits: int) -> None:
-        """Charge an admitted request of a key more than its one credit (media is charged by size)."""
+        """Charge an admitted request of a key more than the one credit admission took (by size)."""
         with self.lock:
             self._windows.setdefault(key, _Window()).credits_spent += credits
+            self._counters.credits += credits
 
     def credits_spent(self, key: str) -> int:
         """The credits a key has spent since start or the last reset."""
@@ -179,6 +182,7 @@ class World:
             if window.stamps:
                 window.stamps.pop()
             window.credits_spent -= 1
+            self._counters.credits -= 1
 
     def pick_fault(self, faults: list[Fault], method: str, path: str) -> Fault | None:
         """The first fault that acts on this request; each fault counts only the requests it sees."""

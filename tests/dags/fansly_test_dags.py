@@ -14,11 +14,14 @@ from typing import Any
 
 from airflow.providers.common.compat.sdk import DAG, Param, task
 
+from airflow_provider_apifansly.operators.accounts import ListAccountsOperator
+from airflow_provider_apifansly.operators.automated_messages import SyncAutomatedMessagesOperator
 from airflow_provider_apifansly.operators.fans import ListFansOperator
 from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
 from airflow_provider_apifansly.operators.mass_messaging import SendMassMessageOperator
 from airflow_provider_apifansly.operators.media import UploadMediaOperator
 from airflow_provider_apifansly.operators.messages import SendMessageOperator, SendMessagesOperator
+from airflow_provider_apifansly.operators.posts import CancelScheduledPostOperator, CreatePostOperator
 
 BUDGET = 20
 FANS = Param(["723516315247063042"], type="array")
@@ -105,6 +108,12 @@ with reporting_dag("test_fansly_list_subscribers", **WINDOW) as subs:
     )
     fans >> report("fans", FAN_XCOMS)
 
+with reporting_dag("test_fansly_list_all_subscribers", **WINDOW) as all_subs:
+    fans = ListFansOperator(
+        task_id="fans", status="all", since="{{ params.since or '' }}", until="{{ params.until or '' }}"
+    )
+    fans >> report("fans", FAN_XCOMS)
+
 with reporting_dag("test_fansly_list_followers") as followers:
     fans = ListFansOperator(task_id="fans", source="followers")
     fans >> report("fans", FAN_XCOMS)
@@ -115,7 +124,7 @@ MEDIA_XCOMS = ["return_value", "account_media_id", "job_id", "credits"]
 MEDIA_PATH = Param("/nonexistent", type="string")
 
 
-def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30) -> DAG:
+def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30, **options: Any) -> DAG:
     with reporting_dag(dag_id, path=MEDIA_PATH) as dag:
         upload = UploadMediaOperator(
             task_id="upload",
@@ -123,14 +132,16 @@ def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30) -> DAG:
             deferrable=deferrable,
             poll_interval=1 if deferrable else 0.1,
             timeout=timeout,
-            retries=1,  # each failure must still end the task: a retry would upload again
-            retry_delay=timedelta(0),
+            **options,
         )
         upload >> report("upload", MEDIA_XCOMS)
     return dag
 
 
-upload_deferred = media_dag("test_fansly_upload_media_deferred", deferrable=True)
+# A retry left: each failure of the wait must still end the task, as a retry would upload again.
+upload_deferred = media_dag(
+    "test_fansly_upload_media_deferred", deferrable=True, retries=1, retry_delay=timedelta(0)
+)
 upload_in_worker = media_dag("test_fansly_upload_media_in_worker", deferrable=False)
 upload_timeout = media_dag("test_fansly_upload_media_timeout", deferrable=True, timeout=1.5)
 
@@ -195,3 +206,78 @@ with reporting_dag("test_fansly_mass_message", **MASS_PARAMS) as mass_message:
 with reporting_dag("test_fansly_mass_message_by_ids", **MASS_PARAMS) as mass_message_by_ids:
     broadcast = SendMassMessageOperator(task_id="broadcast", **MASS_TEMPLATES)
     broadcast >> report("broadcast", ["return_value", "credits"])
+
+# Airflow stops the first try mid-request (the sandbox holds its answer past execution_timeout, having
+# acted), then retries it once.
+TIMED_OUT_ONCE: dict[str, Any] = {
+    "retries": 1,
+    "retry_delay": timedelta(0),
+    "execution_timeout": timedelta(seconds=1),
+}
+
+with reporting_dag("test_fansly_mass_message_timed_out", **MASS_PARAMS) as mass_message_timed_out:
+    broadcast = SendMassMessageOperator(
+        task_id="broadcast", include_followers=True, **MASS_TEMPLATES, **TIMED_OUT_ONCE
+    )
+    broadcast >> report("broadcast", ["return_value", "credits"])
+
+upload_timed_out = media_dag("test_fansly_upload_media_timed_out", deferrable=False, **TIMED_OUT_ONCE)
+upload_timed_out_reupload = media_dag(
+    "test_fansly_upload_media_timed_out_reupload", deferrable=False, reupload_on_retry=True, **TIMED_OUT_ONCE
+)
+
+with reporting_dag("test_fansly_list_accounts") as list_accounts:
+    ListAccountsOperator(task_id="accounts") >> report("accounts", ["return_value", "accounts", "credits"])
+
+# Automated messages and posts. The hook's own retries off, so a failure fails the try; Airflow retries
+# once, at once. The "_stopped" DAGs also stop a try held by the sandbox (having acted) past
+# execution_timeout, mid-request; the others have none, as a loaded machine may take a second to start.
+ONE_AIRFLOW_RETRY: dict[str, Any] = {"retries": 1, "retry_delay": timedelta(0), "max_retries": 0}
+STOPPED_AFTER = timedelta(seconds=2)
+RULES = Param([], type="array")
+POST_PARAMS = {
+    "content": Param("New set", type=["null", "string"]),
+    "media_ids": Param(None, type=["null", "array"]),
+    "scheduled_for": Param(None, type=["null", "string", "integer"]),
+}
+
+
+def sync_dag(dag_id: str, **options: Any) -> DAG:
+    with reporting_dag(dag_id, rules=RULES) as dag:
+        sync = SyncAutomatedMessagesOperator(
+            task_id="sync", rules="{{ params.rules }}", prune=True, **options
+        )
+        sync >> report("sync", ["return_value", "plan", "credits"])
+    return dag
+
+
+def post_dag(dag_id: str, **options: Any) -> DAG:
+    with reporting_dag(dag_id, **POST_PARAMS) as dag:
+        post = CreatePostOperator(
+            task_id="post",
+            content="{{ params.content }}",
+            media_ids="{{ params.media_ids }}",
+            scheduled_for="{{ params.scheduled_for }}",
+            **options,
+        )
+        post >> report("post", ["return_value", "credits"])
+    return dag
+
+
+sync_rules = sync_dag("test_fansly_sync_rules", **ONE_AIRFLOW_RETRY)
+sync_rules_stopped = sync_dag(
+    "test_fansly_sync_rules_stopped", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
+)
+sync_rules_dry_run = sync_dag("test_fansly_sync_rules_dry_run", dry_run=True)
+create_post = post_dag("test_fansly_create_post", **ONE_AIRFLOW_RETRY)
+create_post_stopped = post_dag(
+    "test_fansly_create_post_stopped", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
+)
+
+with reporting_dag(
+    "test_fansly_cancel_post_stopped", post_id=Param("800000000000000001", type="string")
+) as cancel:
+    cancel_post = CancelScheduledPostOperator(
+        task_id="cancel", post_id="{{ params.post_id }}", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
+    )
+    cancel_post >> report("cancel", ["return_value", "credits"])

@@ -222,7 +222,8 @@ def test_pacing_adopts_the_servers_count_when_the_key_is_shared(
     hook = make_hook(rate_limit_rpm=30)
     hook.list_accounts()
     assert hook.transport.pacer is not None
-    assert hook.transport.pacer.remaining == 9
+    # 9 are free, but the other worker may want them too: this hook's share (2 of 22 slots) is under one.
+    assert hook.transport.pacer.remaining == 0
 
 
 # -- permanent failures fail on the first request, saying what to fix --------------------------------

@@ -5,7 +5,13 @@ from __future__ import annotations
 import threading
 import time
 
-from airflow_provider_apifansly.hooks.pacing import SlidingWindowPacer
+import pytest
+
+from airflow_provider_apifansly.hooks.pacing import (
+    POLL_SECONDS,
+    SLOT_GRACE_SECONDS,
+    SlidingWindowPacer,
+)
 
 
 class FakeClock:
@@ -26,48 +32,169 @@ def make_pacer(limit: int, window: float = 60.0) -> tuple[SlidingWindowPacer, Fa
     return SlidingWindowPacer(limit, window, clock=clock, sleep=clock.sleep), clock
 
 
+def send(pacer: SlidingWindowPacer) -> float:
+    """One request, answered without rate-limit headers; the seconds it waited to start."""
+    waited = pacer.acquire()
+    pacer.observe({})
+    return waited
+
+
 def test_requests_within_the_limit_start_at_once() -> None:
     pacer, clock = make_pacer(3)
-    assert [pacer.acquire() for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert [send(pacer) for _ in range(3)] == [0.0, 0.0, 0.0]
     assert clock.slept == []
     assert pacer.remaining == 0
 
 
 def test_the_next_request_waits_until_the_oldest_leaves_the_window() -> None:
     pacer, clock = make_pacer(2, window=60)
-    pacer.acquire()
+    send(pacer)
     clock.now += 10
-    pacer.acquire()
-    assert pacer.acquire() == 50.0  # the first left the window at t0 + 60
-    assert pacer.acquire() == 10.0  # the second at t0 + 70
+    send(pacer)
+    assert send(pacer) == 50.0  # the first left the window at t0 + 60
+    assert send(pacer) == 10.0  # the second at t0 + 70
 
 
 def test_the_window_slides_rather_than_resetting_each_minute() -> None:
     pacer, clock = make_pacer(2, window=60)
-    pacer.acquire()
+    send(pacer)
     clock.now += 59
-    pacer.acquire()
+    send(pacer)
     clock.now += 2  # the first has left; the second has not
     assert pacer.remaining == 1
 
 
-def test_the_servers_remaining_count_slows_us_down_when_the_key_is_shared() -> None:
+def answer(remaining: int, limit: int = 10) -> dict[str, str]:
+    """The rate-limit headers of a 2xx answer."""
+    return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining)}
+
+
+def refused(retry_after: int, header: str = "X-RateLimit-Retry-After") -> dict[str, str]:
+    """The headers of a 429."""
+    return {"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "0", header: str(retry_after)}
+
+
+def test_the_first_request_goes_alone_until_an_answer_says_what_the_key_has_left() -> None:
     pacer, _ = make_pacer(10)
     pacer.acquire()
-    pacer.observe(remaining=2)  # someone else used 7 of this minute's requests
-    assert pacer.remaining == 2
+    assert pacer.remaining == 9
+    waiter = threading.Thread(target=pacer.acquire)
+    waiter.start()
+    waiter.join(timeout=0.05)
+    assert waiter.is_alive()  # polling on the fake clock until the first answer
+    pacer.observe(answer(remaining=9))
+    waiter.join()
+
+
+def test_the_others_requests_in_the_servers_count_slow_us_down_when_the_key_is_shared() -> None:
+    pacer, _ = make_pacer(10)
     pacer.acquire()
-    pacer.acquire()
-    assert pacer.acquire() == 60.0
+    pacer.observe(answer(remaining=2))  # someone else used 7 of this window's requests
+    # 2 are free, but whoever spent the 7 may want them too: our share (2 of 9 slots) is under one.
+    assert pacer.remaining == 0
+    # So the next request takes our own slot again, when it leaves the window.
+    assert pacer.acquire() == pytest.approx(60.0, abs=2 * POLL_SECONDS)
 
 
 def test_a_server_count_behind_ours_changes_nothing() -> None:
     pacer, _ = make_pacer(10)
-    for _ in range(3):
+    for answered in (answer(remaining=9), answer(remaining=9), None):  # answers lag; one never came
         pacer.acquire()
-    pacer.observe(remaining=9)  # responses lag behind requests in flight
-    pacer.observe(remaining=None)
+        pacer.observe(answered)
     assert pacer.remaining == 7
+
+
+def test_answers_out_of_order_are_not_mistaken_for_the_others_requests() -> None:
+    pacer, clock = make_pacer(10)
+    pacer.acquire()
+    pacer.observe(answer(remaining=9))
+    first, second = threading.Event(), threading.Event()
+
+    def request(started: threading.Event, answered: threading.Event, remaining: int) -> None:
+        pacer.acquire()
+        started.set()
+        answered.wait()
+        pacer.observe(answer(remaining))
+
+    go_first, go_second = threading.Event(), threading.Event()
+    threads = [
+        threading.Thread(target=request, args=(first, go_first, 8)),
+        threading.Thread(target=request, args=(second, go_second, 7)),
+    ]
+    threads[0].start()
+    first.wait()
+    clock.now += 0.01
+    threads[1].start()
+    second.wait()
+    go_second.set()  # the later request is answered first, counting both
+    threads[1].join()
+    go_first.set()
+    threads[0].join()
+    assert pacer.remaining == 7
+
+
+def test_a_lower_limit_from_the_server_wins() -> None:
+    pacer, _ = make_pacer(10)
+    pacer.acquire()
+    pacer.observe(answer(remaining=2, limit=3))  # the plan is smaller than the connection says
+    assert pacer.remaining == 2
+
+
+def test_our_slot_that_leaves_the_window_is_ours_again_while_the_others_hold_theirs() -> None:
+    pacer, clock = make_pacer(4)
+    pacer.acquire()
+    pacer.observe(answer(remaining=3, limit=4))
+    clock.now += 1
+    pacer.acquire()
+    pacer.observe(answer(remaining=0, limit=4))  # the others took the last two
+    clock.now += 59  # our first request leaves the window
+    assert pacer.remaining == 1
+    assert pacer.acquire() == 0.0
+    clock.now += 1  # the others' leave too, but stay theirs to reuse for a grace
+    assert pacer.remaining == 1  # our second
+    clock.now += SLOT_GRACE_SECONDS
+    assert pacer.remaining == 3
+
+
+def test_free_slots_are_claimed_by_our_share_of_the_keys_recent_requests() -> None:
+    pacer, clock = make_pacer(100)
+    pacer.acquire()
+    pacer.observe(answer(remaining=97, limit=100))  # two others' requests with our one
+    clock.now += 0.1
+    for remaining in (96, 95):  # our next two, and nobody else's
+        pacer.acquire()
+        pacer.observe(answer(remaining, limit=100))
+    # 95 free: 3 requests of ours and 2 of the others' lately give us 4/6 of them.
+    assert pacer.remaining == 63
+
+
+def test_a_429_holds_every_thread_until_the_window_frees() -> None:
+    pacer, _ = make_pacer(10)
+    pacer.acquire()
+    pacer.observe(refused(retry_after=5), rate_limited=True)
+    assert pacer.remaining == 0
+    waited = []
+    other_thread = threading.Thread(target=lambda: waited.append(pacer.acquire()))
+    other_thread.start()
+    other_thread.join()
+    assert waited == [5.0]
+
+
+def test_a_plain_retry_after_holds_the_pacer_too() -> None:
+    pacer, _ = make_pacer(10)
+    pacer.acquire()
+    pacer.observe(refused(retry_after=3, header="Retry-After"), rate_limited=True)
+    assert pacer.acquire() == 3.0
+
+
+def test_a_refused_request_is_not_counted_in_our_window() -> None:
+    pacer, clock = make_pacer(2)
+    pacer.acquire()
+    pacer.observe(answer(remaining=1, limit=2))
+    pacer.acquire()
+    pacer.observe(refused(retry_after=1), rate_limited=True)
+    clock.now += 1
+    assert pacer.remaining == 1  # the first still holds a slot; the refused one never took one
 
 
 def test_concurrent_threads_never_exceed_the_limit() -> None:
@@ -77,7 +204,7 @@ def test_concurrent_threads_never_exceed_the_limit() -> None:
 
     def worker() -> None:
         for _ in range(5):
-            pacer.acquire()
+            send(pacer)
             with lock:
                 starts.append(time.monotonic())
 

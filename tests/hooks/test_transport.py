@@ -14,11 +14,13 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from airflow_provider_apifansly._compat import AirflowFailException
+from airflow_provider_apifansly.credits import media_credits, response_credits
 from airflow_provider_apifansly.exceptions import (
     FanslyApiError,
     FanslyAuthError,
@@ -42,6 +44,7 @@ from airflow_provider_apifansly.sandbox import (
 
 FAN = "723516315247063042"
 CHAT = "800000000000000101"
+FIRST_FAN = 723_516_315_247_100_000
 SECRET = "SECRET-in-the-query"
 
 
@@ -388,6 +391,65 @@ def test_a_budget_that_covers_the_retries_lets_the_call_succeed(
     hook = make_hook(max_credits=3, max_retries=4, max_retry_wait=0)
     assert hook.list_accounts()[0]["accountId"] == DEFAULT_ACCOUNT_ID
     assert [entry.status for entry in fansly_sandbox.journal] == [503, 503, 200]
+
+
+def big_pages(sandbox: FanslySandbox, pages: int) -> None:
+    """List Chats pages of 250 rows, each past 80,000 bytes (2 credits): ``pages`` of them."""
+    sandbox.config.chats_page_size = 250
+    sandbox.seed_chats(str(FIRST_FAN + n) for n in range(250 * pages))
+
+
+def test_an_answer_is_charged_by_its_size_and_the_sandbox_charges_the_same(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    big_pages(fansly_sandbox, 1)
+    hook = make_hook()
+
+    assert len(list(hook.list_chats())) == 250
+
+    assert 80_000 < hook.response_bytes <= 160_000
+    assert (hook.requests_sent, hook.credits_spent) == (1, 2) == (1, response_credits(hook.response_bytes))
+    assert fansly_sandbox.credits_spent() == 2
+
+
+def test_a_read_whose_answer_passes_the_budget_fails_naming_it_and_nothing_more_is_sent(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    big_pages(fansly_sandbox, 3)
+    hook = make_hook(max_credits=3)  # page 1 costs 2; page 2 fits the one credit left, then costs 2
+
+    with pytest.raises(
+        FanslyCreditBudgetError, match=r"credit budget of 3 passed: GET \S+/chats answered"
+    ) as err:
+        list(hook.list_chats())
+
+    assert err.value.budget == 3
+    assert (len(fansly_sandbox.journal), hook.credits_spent) == (2, 4)
+
+
+def test_no_request_is_sent_without_room_for_one_credit(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    big_pages(fansly_sandbox, 2)
+    hook = make_hook(max_credits=2)  # page 1 spends both
+
+    with pytest.raises(FanslyCreditBudgetError, match=r"reached after 1 requests \(2 credits\); GET"):
+        list(hook.list_chats())
+
+    assert len(fansly_sandbox.journal) == 1
+
+
+def test_a_429_costs_one_standard_credit_never_the_media_price(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, tmp_path: Path
+) -> None:
+    fansly_sandbox.set_faults(Fault(kind="status", status=429, retry_after=0, first_n=1))
+    media = tmp_path / "clip.mp4"
+    media.write_bytes(b"x" * 2_500_000)
+    hook = make_hook(max_retry_wait=1)
+
+    hook.upload_media(str(media))
+
+    assert (hook.requests_sent, hook.credits_spent) == (2, 1 + media_credits(2_500_000))
 
 
 def free_port() -> int:

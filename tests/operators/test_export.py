@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import time
 from datetime import datetime, timezone
@@ -15,9 +16,11 @@ import pyarrow.parquet as pq
 import pytest
 from fsspec.implementations.memory import MemoryFileSystem
 
+from airflow_provider_apifansly._compat import AirflowFailException, Asset
+from airflow_provider_apifansly.exceptions import FanslyStoragePermissionError
 from airflow_provider_apifansly.export_formats import COLUMNS
 from airflow_provider_apifansly.sandbox import FanslySandbox
-from tests.helpers import airflow_cli, printed_xcoms, run_dag
+from tests.helpers import AIRFLOW_3, airflow_cli, load_dag, printed_xcoms, run_dag
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
@@ -151,6 +154,64 @@ def test_a_failure_mid_export_leaves_the_previous_object_untouched(
     assert [path.name for path in tmp_path.iterdir()] == ["day1.jsonl"]
 
 
+def test_an_upload_dropped_half_way_leaves_the_previous_object_whole(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(fansly_sandbox)
+    folder = f"/exports/{time.time_ns()}"
+    memory = MemoryFileSystem()  # flaky:// keeps its objects in the memory store
+    memory.pipe(f"{folder}/day2.jsonl", b"the previous run's rows\n")
+    monkeypatch.setenv("FLAKY_STORE_FAIL_AFTER_BYTES", "100")  # the export's three rows are longer
+
+    _, tasks = run_dag(
+        "fansly_export_test_dags",
+        {"path": f"flaky://{folder}/day2.jsonl", "since": iso(DAY2), "until": iso(DAY3)},
+        dag_id="test_fansly_export_failure",
+    )
+
+    assert tasks["export"] == "failed"
+    assert len(fansly_sandbox.journal) == 1
+    assert memory.cat(f"{folder}/day2.jsonl") == b"the previous run's rows\n"
+    assert memory.ls(folder, detail=False) == [f"{folder}/day2.jsonl"]  # no staging object left behind
+
+
+def test_a_storage_refusing_writes_fails_before_any_request_and_is_not_retried(
+    fansly_sandbox: FanslySandbox,
+    fansly_connection: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    seed(fansly_sandbox)
+    monkeypatch.setenv("FLAKY_STORE_READONLY", "1")
+
+    _, tasks = run_dag(
+        "fansly_export_test_dags",
+        {"path": f"flaky:///exports/{time.time_ns()}/day2.jsonl", "since": iso(DAY2), "until": iso(DAY3)},
+        dag_id="test_fansly_export_failure",
+    )
+
+    assert tasks["export"] == "failed"
+    assert fansly_sandbox.journal == []  # found before a page was paid for
+    output = capfd.readouterr().out
+    assert "FanslyStoragePermissionError" in output
+    assert "retrying cannot help" in output
+    assert printed_xcoms(output)["export.credits"] == 0
+    assert issubclass(FanslyStoragePermissionError, AirflowFailException)  # Airflow spends no retry on it
+
+
+def test_a_window_taken_from_an_empty_data_interval_fails_before_any_request(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    _, tasks = run_dag(
+        "fansly_export_test_dags", {"folder": f"file://{tmp_path}"}, dag_id="test_fansly_interval_windows"
+    )
+
+    assert (tasks["export"], tasks["fans"]) == ("failed", "failed")  # a manual run's interval is empty
+    assert fansly_sandbox.journal == []
+    assert capfd.readouterr().out.count("CronDataIntervalTimetable") >= 2
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_out_of_credits_mid_export_writes_nothing(
     fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
@@ -218,3 +279,55 @@ def test_the_example_exports_a_day_and_its_downstream_loads_it(
     assert (export_state, load_state) == ("success", "success"), (export_tasks, load_tasks)
     [day] = (tmp_path / "earnings").glob("*.jsonl")
     assert [row["amount"] for row in jsonl_rows(day.read_bytes())] == [12_340]
+    # The export's asset event names its object; the load reads that object, not the newest file.
+    [event] = [event for event in asset_events() if str(tmp_path) in event.extra.get("path", "")]
+    assert event.extra == {"path": f"file://{day}", "rows": 1}
+    (tmp_path / "earnings" / "9999-12-31.jsonl").write_text('{"amount": 1000000}\n')  # a newer file
+    load = load_dag("example_fansly_export_earnings", "example_fansly_load_earnings")
+    earnings = Asset(f"file://{tmp_path}/earnings/")
+    triggered = (
+        {"triggering_asset_events": {earnings: [event]}}
+        if AIRFLOW_3
+        else {"triggering_dataset_events": {earnings.uri: [event]}}
+    )
+    assert load.task_dict["total_earned"].python_callable(**triggered) == 12.34
+
+
+def asset_events() -> list[Any]:
+    """Every asset (dataset on 2.11) event in the metadata DB."""
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    try:
+        from airflow.models.asset import AssetEvent as Event
+    except ImportError:  # Airflow 2.11
+        from airflow.models.dataset import DatasetEvent as Event  # type: ignore[no-redef]
+    with create_session() as session:
+        events = list(session.scalars(select(Event)))
+        session.expunge_all()
+    return events
+
+
+def test_pages_past_80_kb_cost_their_size_and_a_budget_they_pass_stops_the_export(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.config.chats_page_size = 250  # a page of 250 chats is about 94,000 bytes: 2 credits
+    fansly_sandbox.seed_chats(f"7235163152471{n:05d}" for n in range(500))
+
+    _, tasks = run_dag(
+        "fansly_export_test_dags", {"folder": f"file://{tmp_path}"}, dag_id="test_fansly_export_big_pages"
+    )
+
+    out = capfd.readouterr().out
+    xcoms = printed_xcoms(out)
+    assert (tasks["chats"], tasks["chats_budget"]) == ("success", "failed")
+    assert xcoms["chats.return_value"]["rows"] == 500
+    # Two pages of 2 credits each, as the sandbox charges them (the two tasks read the same pages).
+    assert xcoms["chats.credits"] == 4
+    assert fansly_sandbox.credits_spent() == 8
+    assert re.search(r"4 credits spent \(2 requests, 1\d\d,?\d\d\d response bytes\)", out)
+    # The budget of 3 let page 2 go (one credit left), whose 2 credits passed it: the task fails
+    # naming the budget, and nothing is written.
+    assert xcoms["chats_budget.credits"] == 4
+    assert "credit budget of 3 passed" in out
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["chats.jsonl"]

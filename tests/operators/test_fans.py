@@ -86,6 +86,54 @@ def test_both_row_orders_give_the_same_fans(
     assert xcoms["credits"] == subscriber_pages(fansly_sandbox) == {"newest": 1, "oldest": 3}[order]
 
 
+def list_all_subscribers(since: int, until: int) -> tuple[str, dict]:
+    return run_dag(
+        "fansly_test_dags",
+        {"since": str(since), "until": str(until)},
+        dag_id="test_fansly_list_all_subscribers",
+    )
+
+
+def test_status_all_finds_the_expired_fans_of_a_list_that_comes_active_then_expired(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # As one list: active newest first, then expired newest first. Its first page falls steadily
+    # past since, and yet the window's expired subscribers come after it.
+    fansly_sandbox.config.subscribers_order = "active_first"
+    fansly_sandbox.config.fans_page_size = 10
+    fansly_sandbox.seed_subscribers(fans(30, 0), created_at=[START - (n + 1) * 60_000 for n in range(30)])
+    active = fans(2, 1000)
+    fansly_sandbox.seed_subscribers(active, created_at=[START + 1, START + 2])
+    expired = fans(2, 2000)
+    fansly_sandbox.seed_subscribers(expired, created_at=[START + 3, START + 4], status="expired")
+
+    state, tasks = list_all_subscribers(START, BOUNDARY)
+
+    assert state == "success", tasks
+    xcoms = printed_xcoms(capfd.readouterr().out)
+    assert sorted(xcoms["return_value"]) == sorted(active + expired)
+    assert xcoms["credits"] == 2  # one page of each list
+
+
+def test_a_sandbox_that_takes_status_words_only_costs_one_extra_request(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.config.subscriber_status = "words"
+    fansly_sandbox.config.expired_status_code = 5
+    active, expired = fans(2, 0), fans(1, 1000)
+    fansly_sandbox.seed_subscribers(active, created_at=START)
+    fansly_sandbox.seed_subscribers(expired, created_at=START, status="expired")
+
+    state, tasks = list_all_subscribers(START, BOUNDARY)
+
+    assert state == "success", tasks
+    output = capfd.readouterr().out
+    assert sorted(printed_xcoms(output)["return_value"]) == sorted(active + expired)
+    assert [entry.status for entry in fansly_sandbox.journal] == [400, 200, 200]
+    assert "sending status as words" in output
+    assert "returned rows whose status is 5, not 4 (expired)" in output  # the drift is named
+
+
 def test_fan_ids_are_unique_strings_in_api_order(
     fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:

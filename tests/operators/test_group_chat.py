@@ -175,7 +175,7 @@ def test_a_budget_reached_mid_run_fails_the_task_naming_it(
     assert tasks["chats"] == "failed"
     assert len(fansly_sandbox.journal) == 20  # /me, one page, 18 creates: request 21 is never sent
     out = capfd.readouterr().out
-    assert "credit budget of 20 reached after 20 requests; 22 fans not done" in out
+    assert "credit budget of 20 reached after 20 requests (20 credits); 22 fans not done" in out
     xcoms = printed_xcoms(out)
     assert xcoms["credits"] == 20
     assert len(xcoms["new"]) == len(xcoms["return_value"]) == 18

@@ -1,13 +1,16 @@
-"""Messages exactly once across Airflow tries: a retry, or a cleared task, in real Airflow against the sandbox.
+"""Side effects exactly once across Airflow tries: a retry, or a cleared task, in real Airflow against the sandbox.
 
 Airflow's ``dag.test()`` runs a task's retries in line (``retry_delay=0``); a cleared task is
-cleared by Airflow's own ``clear_task_instances`` and run again in the same DAG run.
+cleared by Airflow's own ``clear_task_instances`` and run again in the same DAG run. A try that
+Airflow itself stops mid-request is provoked with ``execution_timeout`` and a sandbox that acts
+at once but holds its answer longer (a ``slow`` fault).
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +18,7 @@ import pytest
 from airflow_provider_apifansly.hooks.endpoints import chat_messages
 from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox, Fault
 from airflow_provider_apifansly.sandbox.world import JournalEntry
-from tests.helpers import clear_and_rerun, load_dag, printed_xcoms
+from tests.helpers import clear_and_rerun, load_dag, printed_xcoms, run_through_timeouts
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
@@ -146,3 +149,53 @@ def test_after_a_401_stop_the_cleared_task_sends_each_chat_its_message_once(
     assert states["messages"] == "success"
     assert per_chat(fansly_sandbox) == Counter(dict.fromkeys(chats.values(), 1))
     assert count(fansly_sandbox.journal[before:], "POST", "/messages") == len(FANS) - sent_first
+
+
+# Held well past the 1 s execution_timeout, well within the hook's 30 s read timeout.
+HELD = 3.0
+
+
+@pytest.mark.parametrize("scheduled", [False, True], ids=["sent-now", "scheduled"])
+@pytest.mark.matrix
+def test_a_broadcast_whose_try_airflow_timed_out_mid_send_is_adopted_by_the_retry_not_sent_again(
+    scheduled: bool, fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.set_faults(Fault(kind="slow", delay=HELD, first_n=1, method="POST"))
+    conf: dict[str, Any] = {"content": "we miss you"}
+    if scheduled:
+        conf["scheduled_for"] = int(time.time() * 1000) + 86_400_000
+
+    dag_run = run_through_timeouts(load_dag(DAGS, "test_fansly_mass_message_timed_out"), conf)
+
+    ti = task_instance(dag_run, "broadcast")
+    assert (str(ti.state), ti.try_number) == ("success", 2)
+    (record,) = fansly_sandbox.mass_messages
+    assert printed_xcoms(capfd.readouterr().out)["return_value"] == record.mass_message["id"]
+    listed = "/mass-messaging/scheduled" if scheduled else "/mass-messaging/stats/sent"
+    assert [
+        (e.method, e.path.split("/mass-messaging")[-1]) for e in fansly_sandbox.journal if e.method == "GET"
+    ] == [("GET", listed.removeprefix("/mass-messaging"))]
+
+
+@pytest.mark.parametrize("reupload", [False, True], ids=["refused", "reupload_on_retry"])
+def test_an_upload_whose_try_airflow_timed_out_is_not_uploaded_again_unless_allowed(
+    reupload: bool,
+    fansly_sandbox: FanslySandbox,
+    fansly_connection: str,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    media = tmp_path / "drop.mp4"
+    media.write_bytes(b"\x00" * 1000)
+    fansly_sandbox.set_faults(Fault(kind="slow", delay=HELD, first_n=1, path_contains="/media/upload"))
+    dag_id = "test_fansly_upload_media_timed_out" + ("_reupload" if reupload else "")
+
+    dag_run = run_through_timeouts(load_dag(DAGS, dag_id), {"path": str(media)})
+
+    ti = task_instance(dag_run, "upload")
+    assert (str(ti.state), ti.try_number) == ("success" if reupload else "failed", 2)
+    assert len(fansly_sandbox.media_jobs) == (2 if reupload else 1)
+    if not reupload:
+        out = capfd.readouterr().out
+        assert "FanslyUploadUncertainError" in out
+        assert "may have uploaded drop.mp4 already and spent 3 credits" in out

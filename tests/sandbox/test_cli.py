@@ -122,6 +122,17 @@ def test_cli_flags_set_the_subscribers_and_followers_switches() -> None:
     assert (config.fans_page_size, config.subscribers_order) == (4, "oldest")
 
 
+def test_cli_connects_n_accounts_to_the_key_each_with_its_own_creator() -> None:
+    config = config_from_args(build_parser(SandboxConfig()).parse_args(["--accounts", "3"]))
+
+    [accounts] = config.keys.values()
+    assert [(a.account_id, a.creator_id) for a in accounts] == [
+        ("fansly_sandbox", "700000000000000001"),
+        ("fansly_sandbox_2", "700000000000000002"),
+        ("fansly_sandbox_3", "700000000000000003"),
+    ]
+
+
 def test_cli_seeds_subscribers_newest_first_and_followers() -> None:
     with serving("--seed-subscribers", "3", "--seed-followers", "2") as process:
         output = Output(process)

@@ -81,7 +81,9 @@ def test_chats_and_messages_defaults() -> None:
         ({"last_page_cursor": "missing"}, "last_page_cursor must be one of null, absent, empty"),
         ({"messages_order": "random"}, "messages_order must be one of newest, oldest"),
         ({"fans_page_size": 0}, "fans_page_size must be at least 1"),
-        ({"subscribers_order": "random"}, "subscribers_order must be one of newest, oldest"),
+        ({"subscribers_order": "random"}, "subscribers_order must be one of newest, oldest, active_first"),
+        ({"subscriber_status": "both"}, "subscriber_status must be one of codes, words"),
+        ({"expired_status_code": 6}, "expired_status_code must be 4 or 5"),
     ],
 )
 def test_bad_config_values_are_named(fields: dict[str, Any], match: str) -> None:

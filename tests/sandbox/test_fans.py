@@ -188,6 +188,43 @@ def test_status_selects_active_expired_or_all_and_stats_count_them_all(
     assert stats == {"totalActive": 2, "totalExpired": 1, "total": 3}
 
 
+def test_a_words_only_sandbox_refuses_codes_and_takes_words(api: Api, fansly_sandbox: FanslySandbox) -> None:
+    fansly_sandbox.config.subscriber_status = "words"
+    fansly_sandbox.seed_subscribers([fan(1)], created_at=T0, status="expired")
+    fansly_sandbox.seed_subscribers([fan(2)], created_at=T0 + MINUTE)
+
+    def fans_of(status: str) -> list[str]:
+        return [row["subscriberId"] for row in response_of(api.subscribers(status=status))["subscriptions"]]
+
+    assert error_message(api.subscribers(status="3"), 400) == (
+        "Invalid request parameters: status is required: active, expired or all; got '3'"
+    )
+    assert (fans_of("active"), fans_of("expired"), fans_of("all")) == ([fan(2)], [fan(1)], [fan(2), fan(1)])
+
+
+def test_expired_rows_carry_code_5_when_switched_and_4_still_selects_them(
+    api: Api, fansly_sandbox: FanslySandbox
+) -> None:
+    fansly_sandbox.config.expired_status_code = 5
+    fansly_sandbox.seed_subscribers([fan(1)], created_at=T0, status="expired")
+
+    for status in ("4", "5"):
+        [row] = response_of(api.subscribers(status=status))["subscriptions"]
+        assert row["status"] == 5
+
+
+def test_active_first_lists_active_then_expired_each_newest_first(
+    api: Api, fansly_sandbox: FanslySandbox
+) -> None:
+    fansly_sandbox.config.subscribers_order = "active_first"
+    fansly_sandbox.seed_subscribers([fan(1), fan(2)], created_at=[T0, T0 + 2 * MINUTE], status="expired")
+    fansly_sandbox.seed_subscribers([fan(3), fan(4)], created_at=[T0 + MINUTE, T0 + 3 * MINUTE])
+
+    rows = response_of(api.subscribers(status="3,4"))["subscriptions"]
+
+    assert [row["subscriberId"] for row in rows] == [fan(4), fan(3), fan(2), fan(1)]
+
+
 def test_subscription_tier_ids_and_search_filter_the_rows(api: Api, fansly_sandbox: FanslySandbox) -> None:
     fansly_sandbox.seed_subscribers([fan(1)], created_at=T0, tier_id="11", tier_name="Gold")
     fansly_sandbox.seed_subscribers([fan(2)], created_at=T0, tier_id="22", tier_name="Silver")

@@ -80,8 +80,9 @@ def test_counters_add_up(fansly_sandbox: FanslySandbox) -> None:
             f"{fansly_sandbox.url}/api/fansly/accounts", headers={"x-api-key": DEFAULT_API_KEY}, timeout=5
         )
 
+    # Credits: every admitted request (a 401 or 429 is not), each answer far under 80,000 bytes.
     assert fansly_sandbox.counters == Counters(
-        requests=9, rate_limited=2, groups_created=1, messages_sent=0, faults_injected=1
+        requests=9, rate_limited=2, credits=5, groups_created=1, messages_sent=0, faults_injected=1
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -22,15 +23,39 @@ def test_a_broadcast_is_stored_and_answered_with_its_id(api: Api, fansly_sandbox
     assert record.body == EXPIRED
 
 
-def test_only_broadcasts_still_to_come_are_scheduled_in_the_live_list_wrapper(api: Api) -> None:
+def test_only_broadcasts_still_to_come_are_scheduled_in_the_contracts_shape(api: Api) -> None:
     soon = int(time.time() * 1000) + 60_000
     api.mass_message(EXPIRED)
     later = response_of(api.mass_message({**EXPIRED, "scheduledFor": soon}))["id"]
 
     data = envelope(api.scheduled(), 200)["data"]
 
-    assert [row["id"] for row in data["data"]["response"]["data"]] == [later]
+    (row,) = data["data"]["response"]["scheduledBroadcastMessages"]
+    assert (row["id"], row["scheduledFor"], row["messageTemplate"]["content"]) == (later, soon, "we miss you")
+    assert data["data"]["response"]["groups"] == []
     assert data["nextCursor"] is None
+
+
+def test_a_scheduled_message_template_may_come_as_json_text(api: Api, fansly_sandbox: FanslySandbox) -> None:
+    fansly_sandbox.config.scheduled_template = "json"
+    api.mass_message({**EXPIRED, "scheduledFor": int(time.time() * 1000) + 60_000})
+
+    (row,) = response_of(api.scheduled())["scheduledBroadcastMessages"]
+
+    assert json.loads(row["messageTemplate"])["content"] == "we miss you"
+
+
+def test_sent_broadcasts_are_listed_newest_first_with_seconds_and_a_cursor(api: Api) -> None:
+    ids = [response_of(api.mass_message({**EXPIRED, "content": f"news {n}"}))["id"] for n in range(3)]
+    api.mass_message({**EXPIRED, "scheduledFor": int(time.time() * 1000) + 60_000})  # not sent yet
+
+    first = envelope(api.sent(limit=2), 200)["data"]
+    rest = envelope(api.sent(limit=2, cursor=first["nextCursor"]), 200)["data"]
+
+    rows = first["data"]["response"]["messages"] + rest["data"]["response"]["messages"]
+    assert [row["id"] for row in rows] == ids[::-1]
+    assert abs(rows[0]["createdAt"] - time.time()) < 5  # epoch seconds
+    assert rest["nextCursor"] is None
 
 
 @pytest.mark.parametrize(

@@ -118,7 +118,7 @@ def test_real_clock_window_of_a_fraction_of_a_second() -> None:
         assert get(sandbox).status_code == 200
 
 
-@pytest.mark.parametrize(("rpm", "plan"), [(600, "Starter"), (1000, "Pro"), (5, "Custom")])
+@pytest.mark.parametrize(("rpm", "plan"), [(100, "Free"), (600, "Starter"), (1000, "Pro"), (5, "Custom")])
 def test_plan_header_follows_rpm(fansly_sandbox: FanslySandbox, rpm: int, plan: str) -> None:
     fansly_sandbox.config.rpm = rpm
 

@@ -34,6 +34,39 @@ def test_accounts_lists_the_keys_accounts_without_nesting(fansly_sandbox: Fansly
     }
 
 
+def test_an_agency_key_lists_its_accounts_each_with_its_own_creator_and_data(
+    fansly_sandbox: FanslySandbox,
+) -> None:
+    ids = fansly_sandbox.seed_accounts(3)
+    fansly_sandbox.seed_chats(["723516315247063042"], account_id=ids[2])
+    base = f"{fansly_sandbox.url}/api/fansly"
+
+    accounts = envelope(requests.get(f"{base}/accounts", headers=HEADERS, timeout=5), 200)["data"]
+    creators = [
+        envelope(requests.get(f"{base}/{account_id}/me", headers=HEADERS, timeout=5), 200)["data"]["data"]
+        for account_id in ids
+    ]
+    chats = [
+        envelope(requests.get(f"{base}/{account_id}/chats", headers=HEADERS, timeout=5), 200)["data"]["data"]
+        for account_id in ids
+    ]
+
+    assert ids == [DEFAULT_ACCOUNT_ID, f"{DEFAULT_ACCOUNT_ID}_2", f"{DEFAULT_ACCOUNT_ID}_3"]
+    assert accounts["count"] == 3
+    assert [(row["accountId"], row["name"]) for row in accounts["accounts"]] == [
+        (ids[0], "Sandbox Creator"),
+        (ids[1], "Sandbox Creator 2"),
+        (ids[2], "Sandbox Creator 3"),
+    ]
+    assert [creator["response"]["account"]["id"] for creator in creators] == [
+        DEFAULT_CREATOR_ID,
+        str(int(DEFAULT_CREATOR_ID) + 1),
+        str(int(DEFAULT_CREATOR_ID) + 2),
+    ]
+    assert [len(page["response"]["data"]) for page in chats] == [0, 0, 1]
+    assert chats[2]["response"]["data"][0]["account_id"] == str(int(DEFAULT_CREATOR_ID) + 2)
+
+
 def test_me_nests_the_creator_native_id(fansly_sandbox: FanslySandbox) -> None:
     url = f"{fansly_sandbox.url}/api/fansly/{DEFAULT_ACCOUNT_ID}/me"
 

@@ -8,7 +8,9 @@ from typing import Any
 from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
 from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
-from airflow_provider_apifansly.ids import validate_native_id
+from airflow_provider_apifansly.ids import validate_account_id, validate_native_id
+
+ACCOUNTS_REQUEST = label("GET", "/accounts")
 
 
 class AccountEndpoints(EndpointGroup):
@@ -43,3 +45,22 @@ class AccountEndpoints(EndpointGroup):
                 except FanslyValidationError as exc:
                     raise FanslyApiError(f"{label('GET', path)}: {exc}") from None
             return self._creator_ids[account_id]
+
+
+def account_summary(row: Any, position: int) -> dict[str, Any]:
+    """A ``GET /accounts`` row as ``{"account_id", "name"}``; its ``email`` (and the rest) left behind.
+
+    ``name`` is the label given when the account was connected (None when the row has none).
+    A row without a usable account id raises rather than being dropped.
+    """
+    if not isinstance(row, dict):
+        raise FanslyApiError(
+            f"{ACCOUNTS_REQUEST}: account {position} is not an object", request=ACCOUNTS_REQUEST
+        )
+    raw_id = row.get("accountId", row.get("account_id"))  # a public client reads both
+    try:
+        account_id = validate_account_id(raw_id, field=f"accountId of account {position}")
+    except FanslyValidationError as exc:
+        raise FanslyApiError(f"{ACCOUNTS_REQUEST}: {exc}", request=ACCOUNTS_REQUEST) from None
+    name = row.get("name")
+    return {"account_id": account_id, "name": name if isinstance(name, str) else None}

@@ -65,13 +65,13 @@ class ChatMessageEndpoints(AccountEndpoints):
 
         Sending is not idempotent. After an ambiguous failure (sent, then a timeout, a drop,
         a 5xx or an upstream failure) the message may have been stored, so before sending
-        again we read the chat's latest messages and return ours if it is there: sent by the
-        creator, same content, created since we began (less the clock skew). A 429 or a
+        again we read the chat back to when we began (less the clock skew) and return ours if it
+        is there: sent by the creator, with the same content, media and price (see ``_same``). A 429 or a
         refused connection never reached the server and is retried directly. Residual risk:
-        the same text sent by hand into the same chat within the skew window is taken for ours.
+        the same message sent by hand into the same chat within the skew window is taken for ours.
 
         :param sent_since: epoch seconds since which an earlier call (a task's earlier try) may
-            have sent this message: the chat is read once for it before the first send. None
+            have sent this message: the chat is read back to it before the first send. None
             (a first try) costs no read.
         """
         account_id = self.resolve_account_id(account_id)
@@ -110,28 +110,45 @@ class ChatMessageEndpoints(AccountEndpoints):
             return delivered
 
     def _delivered(self, message: OutgoingMessage, account_id: str, since: float) -> dict[str, Any] | None:
-        """Our message among the chat's latest ones, if an earlier attempt stored it."""
+        """Our message in the chat, if an earlier attempt stored it: pages back from the newest messages
+        until one is older than ``since`` (one request when the first page already reaches past it)."""
         # Single tries: deliver's retry loop is the only one, so a failing lookup cannot multiply.
         creator_id = self.get_creator_id(account_id, retry=False)
         path = f"/{account_id}/chats/{message.chat_id}/messages"
-        page: envelope.Page = self.transport.request(
-            "GET",
-            path,
-            envelope.messages_page,
-            params={"limit": MAX_MESSAGES_LIMIT},
-            idempotent=True,
-            retry=False,
-        )
-        for row in page.rows:
-            ours = str(row.get("senderId")) == creator_id and row.get("content") == message.content
-            if ours and _created_at(row, label("GET", path)) >= since:
-                self.log.warning(
-                    "Message %s reached chat %s in an earlier attempt or try; not sending it again",
-                    row.get("id"),
-                    message.chat_id,
-                )
-                return row
-        return None
+        request = label("GET", path)
+        params: dict[str, Any] = {"limit": MAX_MESSAGES_LIMIT}
+        while True:
+            page: envelope.Page = self.transport.request(
+                "GET", path, envelope.messages_page, params=params, idempotent=True, retry=False
+            )
+            created = [_created_at(row, request) for row in page.rows]
+            for row, created_at in zip(page.rows, created, strict=True):
+                if created_at >= since and str(row.get("senderId")) == creator_id and _same(row, message):
+                    self.log.warning(
+                        "Message %s reached chat %s in an earlier attempt or try; not sending it again",
+                        row.get("id"),
+                        message.chat_id,
+                    )
+                    return row
+            # The cursor reaches older messages: once a page holds one older than the bound, no later page
+            # can hold ours.
+            if page.cursor is None or not created or min(created) < since:
+                return None
+            params["cursor"] = page.cursor
+
+
+def _same(row: dict[str, Any], message: OutgoingMessage) -> bool:
+    """Whether a chat message is ``message``: the same text, the same media (its attachments' ``contentId``)
+    and, where the row names a price, the same price. The contract shows no price on a message row."""
+    attachments = row.get("attachments") or []
+    attached = sorted(str(a.get("contentId")) for a in attachments if isinstance(a, dict))
+    ours = sorted(m if isinstance(m, str) else str(m["mediaId"]) for m in message.media_ids)
+    price = row.get("price")
+    return (
+        row.get("content") == message.content
+        and attached == ours
+        and (price is None or price == message.price)
+    )
 
 
 def _created_at(message: dict[str, Any], request: str) -> float:

@@ -8,7 +8,7 @@ from typing import Any
 from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
 from airflow_provider_apifansly.hooks.endpoints.account import AccountEndpoints
 from airflow_provider_apifansly.hooks.endpoints.base import label, require_id
-from airflow_provider_apifansly.hooks.paging import cursor_pages
+from airflow_provider_apifansly.hooks.paging import cursor_pages, each_once
 from airflow_provider_apifansly.ids import validate_native_id
 
 CHAT_FILTERS = ("all", "vips", "followers", "subscribers")
@@ -57,7 +57,8 @@ class ChatEndpoints(AccountEndpoints):
         sort: str | None = None,
         search: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Every chat of the account (rows as the API sends them), following ``nextCursor``: one request per page.
+        """Every chat of the account (rows as the API sends them), each once, following ``nextCursor``:
+        one request per page.
 
         :param filter: ``all``, ``vips``, ``followers`` or ``subscribers``.
         :param sort: ``newest``, ``oldest`` or ``unread``.
@@ -72,8 +73,10 @@ class ChatEndpoints(AccountEndpoints):
                 params[name] = value
         if search is not None:
             params["search"] = validate_search(search)
-        pages = cursor_pages(self.transport, f"/{account_id}/chats", "data", params)
-        return (row for page in pages for row in page.rows)  # checked now, paged as read
+        path = f"/{account_id}/chats"
+        pages = cursor_pages(self.transport, path, "data", params)
+        rows = (row for page in pages for row in page.rows)  # checked now, paged as read
+        return each_once(rows, lambda row: _group_id(row, label("GET", path)))
 
     def existing_chats(self, account_id: str | None = None) -> dict[str, str]:
         """Fan id -> chat id for every chat the list shows. A cache, not the truth: some chats are unlisted."""
@@ -88,6 +91,16 @@ class ChatEndpoints(AccountEndpoints):
                     f"{label('GET', f'/{account_id}/chats')} returned a row without usable ids: {exc}"
                 ) from None
         return chats
+
+
+def _group_id(row: dict[str, Any], request: str) -> str:
+    """A chat row's ``groupId``: a chat that paging brings twice is told apart by it."""
+    try:
+        return validate_native_id(row.get("groupId"), field="groupId")
+    except FanslyValidationError as exc:
+        raise FanslyApiError(
+            f"{request} returned a chat without a usable groupId: {exc}", request=request
+        ) from None
 
 
 def validate_search(search: object) -> str:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyApiError
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, created_at_ms, label
 from airflow_provider_apifansly.hooks.paging import offset_pages
-from airflow_provider_apifansly.hooks.seen_ids import SeenIds
 from airflow_provider_apifansly.timestamps import Instant, check_window, to_epoch_ms
 
 # The largest page seen accepted (the docs' example asks for 20).
@@ -48,16 +47,26 @@ class EarningsEndpoints(EndpointGroup):
         # wider on the left, so a row on `since` comes either way, and keep [since, until)
         # here. Rows on a bound then land in exactly one of two adjacent windows.
         params = {"after": since - 1, "before": until}
-        seen = SeenIds()  # offsets shift when rows arrive while paging: never yield a row twice
-        for page in offset_pages(self.transport, path, "data", TRANSACTIONS_PAGE_LIMIT, params):
+        for page in offset_pages(
+            self.transport, path, "data", TRANSACTIONS_PAGE_LIMIT, _transaction_id(request), params
+        ):
             for row in page.rows:
-                transaction_id = row.get("transactionId")
-                if isinstance(transaction_id, bool) or not isinstance(transaction_id, str | int):
-                    raise FanslyApiError(
-                        f"{request} returned a transaction without a transactionId (got "
-                        f"{transaction_id!r:.40}); cannot tell repeats apart",
-                        request=request,
-                    )
-                created_at = created_at_ms(row, f"transaction {transaction_id!r:.30}", request)
-                if since <= created_at < until and seen.add(transaction_id):
+                created_at = created_at_ms(row, f"transaction {row['transactionId']!r:.30}", request)
+                if since <= created_at < until:
                     yield row
+
+
+def _transaction_id(request: str) -> Callable[[dict[str, Any]], str | int]:
+    """A row's ``transactionId``: offsets shift while paging, so repeats are told apart by it."""
+
+    def read(row: dict[str, Any]) -> str | int:
+        transaction_id = row.get("transactionId")
+        if isinstance(transaction_id, bool) or not isinstance(transaction_id, str | int):
+            raise FanslyApiError(
+                f"{request} returned a transaction without a transactionId (got "
+                f"{transaction_id!r:.40}); cannot tell repeats apart",
+                request=request,
+            )
+        return transaction_id
+
+    return read

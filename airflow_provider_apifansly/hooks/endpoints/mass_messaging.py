@@ -1,29 +1,28 @@
-"""Mass messaging: one broadcast to a whole audience for one credit, never sent twice (docs: "Mass Messaging")."""
+"""Mass messaging: one broadcast to a whole audience for one credit, never sent twice (docs: "Mass Messaging"),
+and the lists of scheduled and sent broadcasts that show what was sent."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
-from airflow_provider_apifansly.exceptions import (
-    FanslyAmbiguousSendError,
-    FanslyApiError,
-    FanslyConnectionError,
-    FanslyError,
-    FanslyOutOfCreditsError,
-    FanslyServerError,
-)
-from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
+from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyApiError, FanslyError
+from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label, may_have_sent
 from airflow_provider_apifansly.hooks.paging import cursor_pages
 from airflow_provider_apifansly.mass_message import MassMessage
 from airflow_provider_apifansly.timestamps import Instant
 
-# The scheduled list's shape is not documented: rows are read under the key the live List Chats
-# uses ("data") or the one Chat Messages uses ("messages"); any other shape raises.
-SCHEDULED_ROWS = ("data", "messages")
+# Where the rows sit (contract part 2, section 5): the native answers' keys, which apifansly passes on.
+SCHEDULED_ROWS = "scheduledBroadcastMessages"
+SENT_ROWS = "messages"
+# Rows asked for per page of the broadcast lists: the documented default of the stats lists.
+BROADCAST_PAGE = 24
 
 
 class MassMessagingEndpoints(EndpointGroup):
-    """``POST /{account_id}/mass-messaging`` and ``GET /{account_id}/mass-messaging/scheduled``."""
+    """``POST /{account_id}/mass-messaging``, and ``GET`` of its ``/scheduled`` and ``/stats/sent`` lists."""
 
     def send_mass_message(
         self,
@@ -76,21 +75,22 @@ class MassMessagingEndpoints(EndpointGroup):
         """Send a validated broadcast once; after a failure that may have sent it, raise
         ``FanslyAmbiguousSendError`` (which Airflow does not retry) rather than risk sending it twice.
 
-        A broadcast has no cheap, documented read-back, so unlike a chat message it cannot
-        be looked for. The retry policy, told it is not idempotent, retries only what cannot
-        have reached the server: a 429 or a refused connection.
+        The retry policy, told it is not idempotent, retries only what cannot have reached the
+        server: a 429 or a refused connection. Reading back whether it arrived is left to a later
+        try of the task (``SendMassMessageOperator.read_back``), which the user may then let run.
         """
         account_id = self.resolve_account_id(account_id)
         path = f"/{account_id}/mass-messaging"
         try:
             response: dict[str, Any] = self._account_call("POST", path, json=message.body(), idempotent=False)
         except FanslyError as exc:
-            if not _may_have_sent(exc):
+            if not may_have_sent(exc):
                 raise
             raise FanslyAmbiguousSendError(
                 f"{exc} The broadcast MAY HAVE BEEN SENT, so it is not retried (every fan would get it "
                 f"twice). Check before sending it again: GET /api/fansly/{account_id}/mass-messaging/stats/sent "
-                f"(or .../mass-messaging/scheduled for a scheduled one), or the mass messages in Fansly.",
+                f"(or .../mass-messaging/scheduled for a scheduled one), or the mass messages in Fansly; a "
+                f"SendMassMessageOperator task, once cleared, reads them itself and adopts the broadcast.",
                 http_status=exc.http_status,
                 api_message=exc.api_message,
                 request=label("POST", path),
@@ -98,23 +98,63 @@ class MassMessagingEndpoints(EndpointGroup):
         return response
 
     def list_scheduled_mass_messages(self, account_id: str | None = None) -> list[dict[str, Any]]:
-        """Every scheduled broadcast of the account, one credit per page.
-
-        The response's shape is not documented: rows are read under ``data`` (as List Chats
-        sends them) or ``messages``, with the cursor at ``data.nextCursor``; anything else raises.
+        """Every scheduled broadcast of the account (rows of ``scheduledBroadcastMessages``), one credit
+        per page. A ``messageTemplate`` sent as JSON text is parsed (text that is not JSON is kept as is).
         """
         account_id = self.resolve_account_id(account_id)
         path = f"/{account_id}/mass-messaging/scheduled"
-        return [row for page in cursor_pages(self.transport, path, SCHEDULED_ROWS) for row in page.rows]
+        return [
+            _with_template(row) for page in self._broadcast_pages(path, SCHEDULED_ROWS) for row in page.rows
+        ]
+
+    def list_sent_mass_messages(
+        self, account_id: str | None = None, *, deleted: bool = False, since: float | None = None
+    ) -> list[dict[str, Any]]:
+        """The account's sent broadcasts with their delivery stats (rows of ``messages``), newest
+        first as the API lists them; one credit per page.
+
+        :param deleted: list the withdrawn broadcasts (``/stats/deleted``) instead of ``/stats/sent``.
+        :param since: epoch seconds: only broadcasts created since then, and no page read after
+            the first one that reaches back past it.
+        """
+        account_id = self.resolve_account_id(account_id)
+        path = f"/{account_id}/mass-messaging/stats/{'deleted' if deleted else 'sent'}"
+        request = label("GET", path)
+        found: list[dict[str, Any]] = []
+        for page in self._broadcast_pages(path, SENT_ROWS):
+            created = [broadcast_created_at(row, request) for row in page.rows]
+            found += [row for row, at in zip(page.rows, created, strict=True) if since is None or at >= since]
+            if since is not None and created and min(created) < since:
+                break
+        return found
+
+    def _broadcast_pages(self, path: str, rows: str) -> Iterator[envelope.Page]:
+        """The pages of a broadcast list: the cursor at ``data.nextCursor``, else ``response.cursor``."""
+        params = {"limit": BROADCAST_PAGE}
+        return cursor_pages(
+            self.transport, path, rows, params, cursor_in_response=True, full_page=BROADCAST_PAGE
+        )
 
 
-def _may_have_sent(exc: FanslyError) -> bool:
-    """Whether the server may have acted on the request: a 5xx, a drop or timeout after sending,
-    or a 2xx that is not a usable success (an inner failure, a broken body)."""
-    if isinstance(exc, FanslyServerError):
-        return True
-    if isinstance(exc, FanslyConnectionError):
-        return exc.request_sent
-    if isinstance(exc, FanslyApiError) and not isinstance(exc, FanslyOutOfCreditsError):
-        return exc.http_status is None or 200 <= exc.http_status < 300
-    return False
+def broadcast_created_at(row: dict[str, Any], request: str) -> float:
+    """A broadcast's ``createdAt`` in epoch seconds (the contract says seconds; read by magnitude)."""
+    value = row.get("createdAt")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FanslyApiError(
+            f"{request} returned broadcast {row.get('id')!r:.40} without a numeric createdAt "
+            f"(got {value!r:.40})",
+            request=request,
+        )
+    return value / 1000 if value >= 1e11 else float(value)
+
+
+def _with_template(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its ``messageTemplate`` as an object when it came as JSON text of one."""
+    template = row.get("messageTemplate")
+    if not isinstance(template, str):
+        return row
+    try:
+        parsed = json.loads(template)
+    except ValueError:
+        return row
+    return {**row, "messageTemplate": parsed} if isinstance(parsed, dict) else row

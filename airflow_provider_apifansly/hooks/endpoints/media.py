@@ -6,7 +6,6 @@ polled at ``GET /media/upload/{jobId}/status``, a route without an account id.
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -24,9 +23,7 @@ from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
 from airflow_provider_apifansly.hooks.envelope import MediaJob
 from airflow_provider_apifansly.hooks.multipart import MultipartUpload, media_source
-
-# Job ids are opaque; this keeps one safe to put in a URL path.
-_JOB_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}", re.ASCII)
+from airflow_provider_apifansly.ids import validate_opaque_id
 
 
 class MediaEndpoints(EndpointGroup):
@@ -57,7 +54,7 @@ class MediaEndpoints(EndpointGroup):
                 idempotent=False,
                 body=upload.stream,
                 headers=upload.headers,
-                credits=media_credits(source.size),
+                media_credits=media_credits(source.size),
                 reserve=STANDARD_CREDITS,
             )
         except (FanslyServerError, FanslyConnectionError) as exc:
@@ -107,13 +104,7 @@ class MediaEndpoints(EndpointGroup):
 
 def validate_job_id(job_id: Any) -> str:
     """A job id as the API gave it, refused before any request if it cannot be a path segment."""
-    if isinstance(job_id, int) and not isinstance(job_id, bool):
-        job_id = str(job_id)
-    if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id):
-        raise FanslyValidationError(
-            f"job_id must be an upload's job id (letters, digits, _.:-); got {job_id!r:.60}"
-        )
-    return job_id
+    return validate_opaque_id(job_id, field="job_id")
 
 
 def check_wait(poll_interval: float, timeout: float) -> None:

@@ -6,12 +6,14 @@ the table the dispatch walks, so a new module is registered by one line below.
 
 from airflow_provider_apifansly.sandbox.resources import (
     accounts,
+    automated_messages,
     chat_messages,
     chats,
     earnings,
     fans,
     mass_messaging,
     media,
+    posts,
 )
 
 ROUTES = (
@@ -22,4 +24,6 @@ ROUTES = (
     *mass_messaging.ROUTES,
     *media.ROUTES,
     *earnings.ROUTES,
+    *automated_messages.ROUTES,
+    *posts.ROUTES,
 )

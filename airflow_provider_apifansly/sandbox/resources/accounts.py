@@ -14,7 +14,7 @@ def list_accounts(call: Call) -> Reply:
     rows = [
         {
             "accountId": account.account_id,
-            "name": account.display_name,
+            "name": account.name,
             "email": account.email,
             "country": account.country,
             "createdAt": account.created_at,

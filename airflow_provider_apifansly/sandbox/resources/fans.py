@@ -23,8 +23,10 @@ from airflow_provider_apifansly.sandbox.world import Store, World
 
 SUBSCRIBERS_PARAMETERS = ("status", "cursor", "limit", "subscriptionTierIds", "search")
 FOLLOWERS_PARAMETERS = ("cursor", "limit")
-# ``status`` takes Fansly's numeric codes only: 3 active, 4 expired, "3,4" all.
-STATUS_CODES: dict[str, tuple[int, ...]] = {"3": (3,), "4": (4,), "3,4": (3, 4)}
+# ``status`` as the docs give it, Fansly's codes (3 active, 4 expired, "3,4" both), or as words;
+# ``config.subscriber_status`` says which the sandbox takes. Stored rows say 3 or 4.
+STATUS_WORDS: dict[str, tuple[int, ...]] = {"active": (3,), "expired": (4,), "all": (3, 4)}
+_QUERY_CODES = {"3": 3, "4": 4}
 DEFAULT_LIMIT = 20  # the docs' examples ask for 20; a sibling API pages by 20
 MAX_LIMIT = 100
 SubscriptionStatus = Literal["active", "expired"]
@@ -162,10 +164,7 @@ def list_subscribers(call: Call) -> Reply:
     """Subscribers: the stats of all the account's subscriptions, and one page of those selected."""
     account = call.account()
     found = parameters(call.request.query, SUBSCRIBERS_PARAMETERS, "Subscribers")
-    status = found.get("status")
-    if status not in STATUS_CODES:
-        got = "it is missing" if status is None else f"got {status!r}"
-        raise invalid(f"status is required: 3 (active), 4 (expired) or 3,4 (all); {got}")
+    selected = _selected_statuses(call, found.get("status"))
     size = min(limit(found, DEFAULT_LIMIT, MAX_LIMIT), call.config.fans_page_size)
     tiers = {tier for tier in found.get("subscriptionTierIds", "").split(",") if tier}
     search = (found.get("search") or "").casefold()
@@ -175,15 +174,34 @@ def list_subscribers(call: Call) -> Reply:
     rows = [
         row
         for row in every
-        if row["status"] in STATUS_CODES[status]
+        if row["status"] in selected
         and (not tiers or row["subscriptionTierId"] in tiers)
         and search in fan_username(row["subscriberId"]).casefold()
     ]
-    rows.sort(
-        key=lambda row: (row["createdAt"], int(row["id"])), reverse=call.config.subscribers_order == "newest"
-    )
+    order = call.config.subscribers_order
+    rows.sort(key=lambda row: (row["createdAt"], int(row["id"])), reverse=order != "oldest")
+    if order == "active_first":
+        rows.sort(key=lambda row: row["status"] != 3)  # stable: each status stays newest first
     page, next_cursor = offset_page(rows, found.get("cursor"), "subscribers", size)
+    expired_code = call.config.expired_status_code
+    page = [{**row, "status": expired_code} if row["status"] == 4 else row for row in page]
     return ok(beside_cursor(call.config, {"stats": stats, "subscriptions": page}, next_cursor))
+
+
+def _selected_statuses(call: Call, status: str | None) -> tuple[int, ...]:
+    """The stored statuses (3, 4) that ``status`` selects, in the form the sandbox is set to take; else 400."""
+    if call.config.subscriber_status == "words":
+        if status not in STATUS_WORDS:
+            got = "it is missing" if status is None else f"got {status!r}"
+            raise invalid(f"status is required: active, expired or all; {got}")
+        return STATUS_WORDS[status]
+    # With expired_status_code 5, the query takes 5 for expired too, as a native client sends it.
+    known = {**_QUERY_CODES, "5": 4} if call.config.expired_status_code == 5 else _QUERY_CODES
+    codes = (status or "").split(",")
+    if status is None or not all(code in known for code in codes):
+        got = "it is missing" if status is None else f"got {status!r}"
+        raise invalid(f"status is required: 3 (active), 4 (expired) or 3,4 (all); {got}")
+    return tuple(known[code] for code in codes)
 
 
 def list_followers(call: Call) -> Reply:

@@ -1,14 +1,17 @@
-"""Mass messaging: ``POST {account_id}/mass-messaging`` (Send Mass Message) and
-``GET {account_id}/mass-messaging/scheduled``.
+"""Mass messaging: ``POST {account_id}/mass-messaging`` (Send Mass Message), and the lists
+``GET {account_id}/mass-messaging/scheduled`` and ``.../stats/sent`` (and ``/stats/deleted``).
 
-The store keeps every broadcast the API accepted. The scheduled list's shape is not
-documented: it is served in List Chats' live wrapper (rows in ``response.data``,
-``nextCursor`` beside the inner data), which the docs say the other lists share.
+The store keeps every broadcast the API accepted. The lists answer in the contract's shapes
+(part 2, section 5): ``scheduledBroadcastMessages`` (and ``groups``), each row's
+``messageTemplate`` an object or JSON text (``config.scheduled_template``); sent broadcasts
+under ``messages``, newest first, ``createdAt`` in epoch seconds. Both page by a cursor
+``nextCursor`` beside the inner data, as List Chats does.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import time
 from dataclasses import dataclass, replace
 from typing import Any
@@ -39,8 +42,9 @@ MASS_FIELDS = (
     *AUDIENCE_FLAGS,
     *ID_LISTS,
 )
-SCHEDULED_PARAMETERS = ("cursor", "limit")
-SCHEDULED_PAGE = 20
+LIST_PARAMETERS = ("cursor", "limit")
+# The stats lists' documented default page; the most a page holds (one native client clamps to 50).
+LIST_PAGE, MAX_LIST_PAGE = 24, 50
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ class MassMessageStore(Store):
                 "id": self.world.next_id(),
                 "content": body["content"],
                 "scheduledFor": body.get("scheduledFor"),
-                "createdAt": int(time.time() * 1000),
+                "createdAt": int(time.time()),  # epoch seconds, as broadcasts are stamped
             }
             self._records.append(MassMessageRecord(account_id, copy.deepcopy(body), mass_message))
             return dict(mass_message)
@@ -84,6 +88,16 @@ class MassMessageStore(Store):
                 if r.account_id == account_id and (r.mass_message["scheduledFor"] or 0) > now_ms
             ]
         return sorted(rows, key=lambda row: (row["scheduledFor"], int(row["id"])))
+
+    def sent(self, account_id: str, now_ms: int) -> list[dict[str, Any]]:
+        """The account's broadcasts sent by now (at once, or when their time came), the newest first."""
+        with self.world.lock:
+            rows = [
+                dict(r.mass_message)
+                for r in self._records
+                if r.account_id == account_id and (r.mass_message["scheduledFor"] or 0) <= now_ms
+            ]
+        return sorted(rows, key=lambda row: (row["createdAt"], int(row["id"])), reverse=True)
 
     def records(self) -> list[MassMessageRecord]:
         """A copy of every broadcast record."""
@@ -103,17 +117,65 @@ def send_mass_message(call: Call) -> Reply:
 
 
 def list_scheduled(call: Call) -> Reply:
-    """The scheduled broadcasts, a page at a time."""
+    """The scheduled broadcasts, a page at a time, each row's text in its ``messageTemplate``."""
     account = call.account()
-    found = parameters(call.request.query, SCHEDULED_PARAMETERS, "Scheduled Mass Messages")
-    size = limit(found, SCHEDULED_PAGE, SCHEDULED_PAGE)
     rows = call.world.store(MassMessageStore).scheduled(account.account_id, int(time.time() * 1000))
-    page, next_cursor = offset_page(rows, found.get("cursor"), "scheduled", size)
-    return ok(beside_cursor(call.config, {"data": page}, next_cursor))
+    page, next_cursor = _page(call, rows, "scheduled")
+    as_text = call.config.scheduled_template == "json"
+    scheduled = [
+        {
+            "id": row["id"],
+            "accountId": account.creator_id,
+            "messageTemplate": json.dumps(template) if as_text else template,
+            "scheduledFor": row["scheduledFor"],
+            "createdAt": row["createdAt"],
+        }
+        for row in page
+        for template in ({"content": row["content"], "attachments": []},)
+    ]
+    return ok(
+        beside_cursor(call.config, {"scheduledBroadcastMessages": scheduled, "groups": []}, next_cursor)
+    )
+
+
+def list_sent(call: Call) -> Reply:
+    """The sent broadcasts with their stats, newest first, a page at a time."""
+    account = call.account()
+    rows = call.world.store(MassMessageStore).sent(account.account_id, int(time.time() * 1000))
+    page, next_cursor = _page(call, rows, "sent")
+    messages = [
+        {
+            "id": row["id"],
+            "content": row["content"],
+            "createdAt": row["createdAt"],
+            "deletedAt": None,
+            "stats": {"total": 0, "delivered": 0, "read": 0},
+            "attachments": [],
+        }
+        for row in page
+    ]
+    return ok(beside_cursor(call.config, {**_SENT_AGGREGATES, "messages": messages}, next_cursor))
+
+
+def list_deleted(call: Call) -> Reply:
+    """The withdrawn broadcasts: none, as the sandbox cannot withdraw one."""
+    call.account()
+    _page(call, [], "deleted")
+    return ok(beside_cursor(call.config, {**_SENT_AGGREGATES, "messages": []}, None))
+
+
+_SENT_AGGREGATES: dict[str, list[Any]] = {"accountMedia": [], "accountMediaBundles": []}
+
+
+def _page(call: Call, rows: list[dict[str, Any]], kind: str) -> tuple[list[dict[str, Any]], str | None]:
+    found = parameters(call.request.query, LIST_PARAMETERS, "Mass Messaging lists")
+    return offset_page(rows, found.get("cursor"), kind, limit(found, LIST_PAGE, MAX_LIST_PAGE))
 
 
 ROUTES = (
     Route("GET", "{account_id}/mass-messaging/scheduled", list_scheduled),
+    Route("GET", "{account_id}/mass-messaging/stats/sent", list_sent),
+    Route("GET", "{account_id}/mass-messaging/stats/deleted", list_deleted),
     Route("POST", "{account_id}/mass-messaging", send_mass_message),
 )
 

@@ -220,3 +220,62 @@ def test_list_messages_refuses_a_bad_limit_before_any_request(
     with pytest.raises(FanslyValidationError, match="limit must be a whole number from 1 to 10"):
         make_hook().list_messages(chat_id, limit=limit)
     assert fansly_sandbox.journal == []
+
+
+def test_a_retry_pages_back_past_newer_messages_to_find_ours_and_sends_nothing(
+    hook: FanslyHook, chat: str, fansly_sandbox: FanslySandbox
+) -> None:
+    now = int(time.time())
+    fansly_sandbox.seed_message(chat, "old news", created_at=now - 7200)
+    ours = fansly_sandbox.seed_message(chat, "hello", created_at=now - 60)
+    for number in range(12):  # more than one page of 10 after ours
+        fansly_sandbox.seed_message(chat, f"reply {number}", sender_id=FAN, created_at=now - 50 + number)
+
+    message = hook.send_message(chat, "hello", sent_since=now - 90)
+
+    assert message["id"] == ours["id"]
+    assert requests_made(fansly_sandbox) == ["GET me 200", "GET messages 200", "GET messages 200"]
+
+
+def test_a_retry_reads_one_page_when_it_already_reaches_past_the_bound(
+    hook: FanslyHook, chat: str, fansly_sandbox: FanslySandbox
+) -> None:
+    for number in range(12):
+        fansly_sandbox.seed_message(chat, f"old {number}", created_at=int(time.time()) - 7200 + number)
+
+    hook.send_message(chat, "hello", sent_since=time.time())
+
+    assert requests_made(fansly_sandbox) == ["GET me 200", "GET messages 200", "POST messages 201"]
+
+
+def test_the_same_text_without_the_same_media_is_not_taken_for_ours(
+    hook: FanslyHook, chat: str, fansly_sandbox: FanslySandbox
+) -> None:
+    fansly_sandbox.seed_message(chat, "unlock", created_at=int(time.time()) - 10)  # no media attached
+
+    hook.send_message(chat, "unlock", media_ids=MEDIA, sent_since=time.time() - 60)
+
+    (sent,) = [r.message for r in fansly_sandbox.messages if r.body is not None]
+    assert [a["contentId"] for a in sent["attachments"]] == MEDIA
+
+
+@pytest.mark.parametrize(
+    ("row", "ours"),
+    [
+        ({"attachments": [{"contentId": MEDIA[0]}]}, True),
+        ({"attachments": [{"contentId": MEDIA[0]}], "price": 9}, True),
+        ({"attachments": [{"contentId": MEDIA[0]}], "price": 5}, False),
+        ({"attachments": []}, False),
+        ({"attachments": [{"contentId": "900000000000000002"}]}, False),
+    ],
+    ids=["same-media", "same-price", "other-price", "no-media", "other-media"],
+)
+def test_a_message_is_ours_only_with_the_same_media_and_any_price_it_names(
+    row: dict[str, Any], ours: bool
+) -> None:
+    from airflow_provider_apifansly.hooks.endpoints.chat_messages import _same
+    from airflow_provider_apifansly.message import OutgoingMessage
+
+    message = OutgoingMessage.parse("800000000000000001", "unlock", MEDIA, ["ppv"], 9)
+
+    assert _same({"content": "unlock", **row}, message) is ours

@@ -56,6 +56,20 @@ def test_list_chats_yields_every_chat_with_one_request_per_page(
     assert chat_requests(fansly_sandbox) == [200, 200, 200]
 
 
+def test_a_chat_opened_while_paging_does_not_repeat_a_chat(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.chats_page_size = 3
+    seeded = fansly_sandbox.seed_chats(fans(7))
+    rows = make_hook().list_chats()
+
+    first = [next(rows)["groupId"] for _ in range(3)]
+    fansly_sandbox.seed_chats(fans(1, start=50))  # the newest chat comes first: the rest move down
+    rest = [row["groupId"] for row in rows]
+
+    assert sorted(first + rest) == sorted(seeded.values())  # the chat pushed onto page 2 is kept once
+
+
 def test_list_chats_sends_only_documented_parameters(
     fansly_sandbox: FanslySandbox, make_hook: MakeHook
 ) -> None:

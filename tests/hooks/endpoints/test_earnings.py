@@ -95,17 +95,84 @@ def test_a_window_ending_before_it_starts_is_refused_before_any_request(
     assert fansly_sandbox.journal == []
 
 
-def test_a_row_shifted_onto_the_next_page_by_a_new_arrival_is_yielded_once(
+def test_a_new_arrival_while_paging_is_found_and_the_row_it_shifts_is_yielded_once(
     fansly_sandbox: FanslySandbox, make_hook: MakeHook
 ) -> None:
     ids = fansly_sandbox.seed_transactions([DAY1 + n for n in range(150)])
     rows = make_hook().list_transactions(since=DAY1, until=DAY2)
 
     first_page = [next(rows)["transactionId"] for _ in range(100)]
-    fansly_sandbox.seed_transactions([DAY1 + 1_000])  # newest: every older row moves one offset down
+    [late] = fansly_sandbox.seed_transactions([DAY1 + 1_000])  # newest: every older row moves down one
     rest = [row["transactionId"] for row in rows]
 
-    assert first_page + rest == ids[::-1]  # row 100 came again on page 2, and was not yielded twice
+    # Row 100 came again on page 2 and was not yielded twice; total rose to 151, so the list was
+    # read again from the start, where the late row is.
+    assert first_page + rest == [*ids[::-1], late]
+    assert transaction_requests(fansly_sandbox) == 3
+
+
+class ChangingList:
+    """A fake transport over an offset list that a test changes between pages (the sandbox never deletes)."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self.offsets: list[int] = []
+        self.after_page: Any = None
+
+    def request(self, method: str, path: str, parse: Any, *, params: dict[str, Any], **_: Any) -> Any:
+        self.offsets.append(params["offset"])
+        page = self.rows[params["offset"] : params["offset"] + params["limit"]]
+        answer = envelope.OffsetPage(list(page), len(self.rows))
+        if self.after_page is not None:
+            self.after_page(self)
+            self.after_page = None
+        return answer
+
+
+def transactions(count: int, start: int = 0) -> list[dict[str, Any]]:
+    return [{"transactionId": str(start + n), "createdAt": DAY1 + 10_000 - n} for n in range(count)]
+
+
+def test_rows_leaving_while_paging_step_the_offset_back_so_none_is_skipped(
+    make_hook: MakeHook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = make_hook()
+    listed = ChangingList(transactions(250))
+    monkeypatch.setattr(hook, "transport", listed)
+    listed.after_page = lambda fake: fake.rows.__delitem__(slice(0, 10))  # ten rows already read leave
+
+    found = [row["transactionId"] for row in hook.list_transactions(since=DAY1, until=DAY2)]
+
+    assert sorted(found, key=int) == [str(n) for n in range(250)]  # each once, none skipped
+    assert listed.offsets == [0, 100, 90, 190]
+
+
+def test_a_full_page_of_rows_already_read_is_an_error(
+    make_hook: MakeHook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = make_hook()
+    listed = ChangingList(transactions(300))
+    listed.request = lambda *args, params, **kwargs: envelope.OffsetPage(transactions(100), 300)  # type: ignore[method-assign]
+    monkeypatch.setattr(hook, "transport", listed)
+
+    with pytest.raises(FanslyApiError, match="full page at offset 100 holding only rows already read"):
+        list(hook.list_transactions(since=DAY1, until=DAY2))
+
+
+def test_a_total_that_paging_never_reaches_is_an_error(
+    make_hook: MakeHook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = make_hook()
+    listed = ChangingList(transactions(30))
+    listed.request = (
+        lambda *args, params, **kwargs: envelope.OffsetPage(  # type: ignore[method-assign]
+            transactions(30)[params["offset"] :][:30], 40
+        )
+    )
+    monkeypatch.setattr(hook, "transport", listed)
+
+    with pytest.raises(FanslyApiError, match="said it holds 40 rows, but two passes found 30"):
+        list(hook.list_transactions(since=DAY1, until=DAY2))
 
 
 def test_out_of_credits_in_the_middle_of_the_window_raises(

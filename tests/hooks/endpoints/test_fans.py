@@ -32,6 +32,19 @@ def subscriber_pages(sandbox: FanslySandbox) -> int:
     return sum(1 for entry in sandbox.journal if entry.path.endswith("/subscribers"))
 
 
+def statuses_sent(hook: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ``status`` of every Subscribers request the hook sends from now on, in order."""
+    sent: list[str] = []
+    send = hook.transport.request
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        sent.append(kwargs["params"]["status"])
+        return send(*args, **kwargs)
+
+    monkeypatch.setattr(hook.transport, "request", spy)
+    return sent
+
+
 def seed_hourly_history(sandbox: FanslySandbox, old: int, new: int) -> list[str]:
     """``old`` subscriptions spread over the days before the interval, ``new`` inside it; return the new fans."""
     sandbox.seed_subscribers(fans(old), created_at=[START - (i + 1) * 60_000 for i in range(old)])
@@ -120,17 +133,109 @@ def test_a_short_page_is_not_the_last_page(fansly_sandbox: FanslySandbox, make_h
     assert subscriber_pages(fansly_sandbox) == 3
 
 
-def test_an_order_that_ever_rises_is_read_to_the_end() -> None:
-    order = _Order()
-    for created_at in (30, 20, 25, 10):
-        order.see(created_at)
-    assert not order.passed(since=15)
+def test_an_order_that_ever_rises_or_falls_too_few_times_is_read_to_the_end() -> None:
+    rising = _Order()
+    for created_at in (90, 80, 70, 60, 50, 40, 45, 10):
+        rising.see(created_at)
+    assert not rising.passed(since=15)
+
+    one_fall = _Order()
+    for created_at in (30, 20):
+        one_fall.see(created_at)
+    assert not one_fall.passed(since=25)  # one fall between two rows is no proof
 
     newest_first = _Order()
-    for created_at in (30, 20, 20, 10):
+    for created_at in (90, 80, 70, 70, 60, 50, 10):
         newest_first.see(created_at)
     assert newest_first.passed(since=15)
     assert not newest_first.passed(since=5)
+
+
+def test_all_reads_the_active_and_the_expired_list_each_stopping_on_its_own(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One list of both would come active newest first, then expired newest first: its first page
+    # falls steadily past since, and yet the expired subscribers of the window come after it.
+    fansly_sandbox.config.subscribers_order = "active_first"
+    fansly_sandbox.config.fans_page_size = 10
+    new_active = seed_hourly_history(fansly_sandbox, old=40, new=3)
+    new_expired = fans(2, start=100)
+    fansly_sandbox.seed_subscribers(new_expired, created_at=[START + 1, START + 2], status="expired")
+    fansly_sandbox.seed_subscribers(
+        fans(30, start=200), created_at=[START - (i + 1) * 60_000 for i in range(30)], status="expired"
+    )
+
+    hook = make_hook()
+    sent = statuses_sent(hook, monkeypatch)
+
+    rows = list(hook.list_subscribers(status="all", since=START, until=END))
+
+    assert sorted(row["subscriberId"] for row in rows) == sorted(new_active + new_expired)
+    assert sent == ["3", "4"]  # each list's first page already proves its order and reaches past since
+
+
+def test_a_subscription_moving_from_active_to_expired_between_the_two_lists_comes_once(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = make_hook()
+    row = {"id": "1", "subscriberId": "723516315247063042", "createdAt": START, "status": 3}
+    pages = iter([envelope.Page([row], None), envelope.Page([{**row, "status": 4}], None)])
+    monkeypatch.setattr(hook.transport, "request", lambda *args, **kwargs: next(pages))
+
+    assert [found["status"] for found in hook.list_subscribers(status="all")] == [3]
+
+
+def test_codes_refused_with_400_switch_to_words_once_for_the_hooks_life(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fansly_sandbox.config.subscriber_status = "words"
+    fansly_sandbox.config.expired_status_code = 5
+    fansly_sandbox.seed_subscribers(fans(2), created_at=START)
+    fansly_sandbox.seed_subscribers(fans(1, start=2), created_at=START, status="expired")
+    hook = make_hook()
+    sent = statuses_sent(hook, monkeypatch)
+
+    active = list(hook.list_subscribers(status="active"))
+    every = list(hook.list_subscribers(status="all"))
+
+    assert (len(active), len(every)) == (2, 3)
+    assert sent == ["3", "active", "active", "expired"]  # one extra request, once
+    assert [entry.status for entry in fansly_sandbox.journal] == [400, 200, 200, 200]
+    assert hook.subscriber_status_form == "words"
+
+
+def test_rows_whose_status_is_not_the_one_asked_are_kept_and_named_in_a_warning(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.config.expired_status_code = 5  # as a native client reads expired
+    fansly_sandbox.seed_subscribers(fans(2), created_at=START, status="expired")
+    hook = make_hook()
+    row = {"id": "9", "subscriberId": "723516315247063099", "createdAt": START, "status": 3}
+
+    expired = list(hook.list_subscribers(status="expired"))
+    with pytest.MonkeyPatch.context() as patch:  # an "expired" list that holds an active row
+        patch.setattr(hook.transport, "request", lambda *args, **kwargs: envelope.Page([row], None))
+        mislabelled = list(hook.list_subscribers(status="expired"))
+
+    assert [found["status"] for found in expired + mislabelled] == [5, 5, 3]
+    warnings = [line for line in capfd.readouterr().out.splitlines() if "returned rows whose status" in line]
+    assert len(warnings) == 2  # once per unexpected code and list, not once per row
+    assert "status=4 returned rows whose status is 5, not 4 (expired)" in warnings[0]
+    assert "status=4 returned rows whose status is 3, not 4 (expired)" in warnings[1]
+
+
+def test_a_follow_arriving_while_paging_does_not_repeat_a_follower(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.fans_page_size = 4
+    fansly_sandbox.seed_followers(fans(10))
+    rows = make_hook().list_followers()
+
+    first = [next(rows)["followerId"] for _ in range(4)]
+    fansly_sandbox.seed_followers(fans(1, start=50))  # the latest follow comes first: the rest move down
+    rest = [row["followerId"] for row in rows]
+
+    assert sorted(first + rest) == sorted(fans(10))  # the row pushed onto page 2 came twice, kept once
 
 
 @pytest.mark.parametrize(("status", "expected"), [("active", {"3"}), ("expired", {"4"}), ("all", {"3", "4"})])

@@ -1,4 +1,5 @@
-"""FanslyHook's mass messaging against the sandbox: the scheduled list, the budget, and the shapes it refuses."""
+"""FanslyHook's mass messaging against the sandbox: the scheduled and sent lists, the budget, and the shapes
+it refuses."""
 
 from __future__ import annotations
 
@@ -27,7 +28,55 @@ def test_scheduled_broadcasts_are_listed_across_pages_and_sent_ones_are_not(
     rows = hook.list_scheduled_mass_messages()
 
     assert [row["id"] for row in rows] == scheduled
-    assert sum(entry.path.endswith("/scheduled") for entry in fansly_sandbox.journal) == 2  # 20 a page
+    assert {row["messageTemplate"]["content"] for row in rows} == {f"later {n}" for n in range(25)}
+    assert sum(entry.path.endswith("/scheduled") for entry in fansly_sandbox.journal) == 2  # 24 a page
+
+
+def test_a_message_template_sent_as_json_text_is_read_as_an_object(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.scheduled_template = "json"
+    hook = make_hook()
+    hook.send_mass_message("later", include_followers=True, scheduled_for=int(time.time() * 1000) + DAY_MS)
+
+    (row,) = hook.list_scheduled_mass_messages()
+
+    assert row["messageTemplate"]["content"] == "later"
+
+
+def test_sent_broadcasts_are_read_newest_first_and_only_back_to_since(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow_provider_apifansly.hooks.endpoints import mass_messaging
+
+    monkeypatch.setattr(mass_messaging, "BROADCAST_PAGE", 2)
+    hook = make_hook()
+    ids = [hook.send_mass_message(f"news {n}", include_followers=True)["id"] for n in range(3)]
+    time.sleep(1 - time.time() % 1)  # the sandbox stamps whole seconds: the next two come a second later
+    since = int(time.time())
+    ids += [hook.send_mass_message(f"news {n}", include_followers=True)["id"] for n in range(3, 5)]
+    before = len(fansly_sandbox.journal)
+
+    everything = hook.list_sent_mass_messages()
+    recent = hook.list_sent_mass_messages(since=since)
+
+    assert [row["id"] for row in everything] == ids[::-1]
+    assert [row["id"] for row in recent] == ids[:2:-1]
+    assert len(fansly_sandbox.journal) - before == 3 + 2  # every page; then two pages reach past since
+
+
+def test_a_full_page_without_a_cursor_raises_rather_than_dropping_pages(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from airflow_provider_apifansly.hooks.endpoints import mass_messaging
+
+    monkeypatch.setattr(mass_messaging, "BROADCAST_PAGE", 2)
+    hook = make_hook()
+    for n in range(2):
+        hook.send_mass_message(f"news {n}", include_followers=True)
+
+    with pytest.raises(FanslyApiError, match="a full page of 2 rows without a cursor"):
+        hook.list_sent_mass_messages()
 
 
 def test_a_scheduled_list_without_rows_raises_rather_than_returning_nothing(
@@ -35,7 +84,7 @@ def test_a_scheduled_list_without_rows_raises_rather_than_returning_nothing(
 ) -> None:
     from airflow_provider_apifansly.hooks.endpoints import mass_messaging
 
-    monkeypatch.setattr(mass_messaging, "SCHEDULED_ROWS", ("scheduledMessages",))
+    monkeypatch.setattr(mass_messaging, "SCHEDULED_ROWS", "scheduledMessages")
 
     with pytest.raises(FanslyApiError, match="returned no 'scheduledMessages' list of objects"):
         make_hook().list_scheduled_mass_messages()

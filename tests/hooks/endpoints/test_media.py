@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_apifansly.credits import media_credits
 from airflow_provider_apifansly.exceptions import (
     FanslyApiError,
     FanslyCreditBudgetError,
@@ -37,10 +36,6 @@ def media_file(tmp_path: Path) -> Path:
     path = tmp_path / "clip.mp4"
     path.write_bytes(bytes(range(256)) * 10_000)  # 2.56 MB: 6 credits
     return path
-
-
-def test_credits_are_two_per_started_megabyte() -> None:
-    assert [media_credits(n) for n in (1, 1_000_000, 1_000_001, 200_000_000)] == [2, 2, 4, 400]
 
 
 def test_upload_sends_the_file_whole_as_the_form_field_file_and_is_charged_by_size(
@@ -227,3 +222,13 @@ def test_an_upload_answer_without_a_job_id_is_an_error(data: Any) -> None:
 def test_a_job_status_of_unknown_shape_is_an_error(data: Any, error: str) -> None:
     with pytest.raises(FanslyApiError, match=error):
         envelope.media_job(data, "GET /api/fansly/media/upload/1/status", "connection 'x'")
+
+
+@pytest.mark.parametrize("job_id", [".", ".."])
+def test_a_dot_segment_job_id_is_refused_before_any_request(
+    job_id: str, fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    # A URL resolves "/media/upload/../status" to "/media/status": the poll would go to another route.
+    with pytest.raises(FanslyValidationError, match=r"not \. or \.\."):
+        make_hook().media_upload_status(job_id)
+    assert fansly_sandbox.journal == []
