@@ -184,6 +184,9 @@ def end_deferral_as_airflow_does(dag: Any, task_id: str, error: str) -> str:
     (next method ``__fail__``; the same try resumes), in the DAG's latest run; return the task's final state."""
     from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import TaskInstance
+
+    with contextlib.suppress(ImportError):  # 2.11: flushing a task instance needs FAB's user table
+        import airflow.providers.fab.auth_manager.models  # noqa: F401
     from airflow.utils.session import create_session
     from airflow.utils.state import TaskInstanceState
     from sqlalchemy import select
