@@ -133,7 +133,8 @@ with reporting_dag("test_fansly_top_supporters", **WINDOW) as top_supporters:
     )
     fans >> report("fans", [*FAN_XCOMS, "spend"])
 # UploadMediaOperator, deferred (the trigger runs inline in dag.test) or polling in the worker, and a
-# timeout; polls 0.1 s apart so no run waits for real seconds.
+# timeout. The worker polls 0.1 s apart; the trigger 1 s apart, longer than dag.test takes to start it,
+# so that its count of polls a run before a restart may have made stays 0 (see MediaUploadTrigger).
 MEDIA_XCOMS = ["return_value", "account_media_id", "job_id", "credits"]
 MEDIA_PATH = Param("/nonexistent", type="string")
 
@@ -144,7 +145,7 @@ def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30, **options: 
             task_id="upload",
             path="{{ params.path }}",
             deferrable=deferrable,
-            poll_interval=0.1,
+            poll_interval=1 if deferrable else 0.1,
             timeout=timeout,
             **options,
         )
@@ -152,9 +153,12 @@ def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30, **options: 
     return dag
 
 
-upload_deferred = media_dag("test_fansly_upload_media_deferred", deferrable=True)
+# A retry left: each failure of the wait must still end the task, as a retry would upload again.
+upload_deferred = media_dag(
+    "test_fansly_upload_media_deferred", deferrable=True, retries=1, retry_delay=timedelta(0)
+)
 upload_in_worker = media_dag("test_fansly_upload_media_in_worker", deferrable=False)
-upload_timeout = media_dag("test_fansly_upload_media_timeout", deferrable=True, timeout=0.5)
+upload_timeout = media_dag("test_fansly_upload_media_timeout", deferrable=True, timeout=1.5)
 
 # One Airflow retry, at once; the hook's own retries off, so a failed send fails the try.
 RETRY_ONCE: dict[str, Any] = {"retries": 1, "retry_delay": timedelta(0), "max_retries": 0}

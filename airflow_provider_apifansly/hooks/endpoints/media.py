@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from airflow_provider_apifansly.credits import media_credits
+from airflow_provider_apifansly.credits import STANDARD_CREDITS, media_credits
 from airflow_provider_apifansly.exceptions import (
     FanslyConnectionError,
     FanslyError,
@@ -34,7 +34,8 @@ class MediaEndpoints(EndpointGroup):
     ) -> str:
         """Upload a file as the multipart field ``file``, streamed; return the processing job's id.
 
-        Costs ``media_credits(size)``, checked against ``max_credits`` before sending. Not
+        Costs ``media_credits(size)``, checked against ``max_credits`` before sending with a credit
+        to spare for the job's first status poll (an upload nobody can poll is money lost). Not
         idempotent (a repeat makes a second job and is charged again): retried only when it
         cannot have reached the server (a 429, a refused connection).
 
@@ -54,6 +55,7 @@ class MediaEndpoints(EndpointGroup):
                 body=upload.stream,
                 headers=upload.headers,
                 media_credits=media_credits(source.size),
+                reserve=STANDARD_CREDITS,
             )
         except (FanslyServerError, FanslyConnectionError) as exc:
             if isinstance(exc, FanslyConnectionError) and not exc.request_sent:
@@ -69,11 +71,14 @@ class MediaEndpoints(EndpointGroup):
         self.log.info("Uploaded %s (%d bytes): processing job %s", source.name, source.size, job_id)
         return job_id
 
-    def media_upload_status(self, job_id: str) -> MediaJob:
-        """One status poll of an upload's processing job (1 credit): its state, and its ids once completed."""
+    def media_upload_status(self, job_id: str, *, retry: bool = True) -> MediaJob:
+        """One status poll of an upload's processing job (1 credit): its state, and its ids once completed.
+
+        :param retry: False sends exactly one request (the trigger retries on its own schedule).
+        """
         job_id = validate_job_id(job_id)
         return self.transport.request(
-            "GET", f"/media/upload/{job_id}/status", envelope.media_job, idempotent=True
+            "GET", f"/media/upload/{job_id}/status", envelope.media_job, idempotent=True, retry=retry
         )
 
     def wait_for_media(
