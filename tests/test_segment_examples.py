@@ -21,7 +21,6 @@ def fans(count: int, start: int) -> list[str]:
     return [str(723516315247300000 + start + n) for n in range(count)]
 
 
-@pytest.mark.matrix
 def test_the_expiring_offer_reaches_each_lapsing_fan_once_per_period_over_two_days(
     fansly_sandbox: FanslySandbox, fansly_connection: str
 ) -> None:

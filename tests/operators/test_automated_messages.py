@@ -114,7 +114,6 @@ class TestInAirflow:
         assert fansly_sandbox.journal == []
         assert "rules[0].delay must be a whole number of seconds" in capfd.readouterr().out
 
-    @pytest.mark.matrix
     def test_a_try_stopped_by_airflow_after_creating_is_followed_by_one_that_keeps_the_rule(
         self, fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
     ) -> None:

@@ -93,7 +93,6 @@ class TestInAirflow:
         ],
         ids=["try-stopped-by-airflow", "dropped-after-storing"],
     )
-    @pytest.mark.matrix
     def test_a_post_that_may_exist_is_never_created_again_and_the_task_says_where_to_look(
         self,
         dag_id: str,

@@ -156,7 +156,6 @@ HELD = 3.0
 
 
 @pytest.mark.parametrize("scheduled", [False, True], ids=["sent-now", "scheduled"])
-@pytest.mark.matrix
 def test_a_broadcast_whose_try_airflow_timed_out_mid_send_is_adopted_by_the_retry_not_sent_again(
     scheduled: bool, fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
