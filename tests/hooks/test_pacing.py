@@ -149,6 +149,16 @@ def test_our_later_request_that_arrives_first_is_the_others_only_until_it_is_ans
     assert pacer.remaining == 7
 
 
+def test_whichever_of_our_later_requests_arrived_first_explains_the_count() -> None:
+    pacer, clock = make_pacer(10)
+    send(pacer)
+    first, second, third = InFlight(pacer, clock), InFlight(pacer, clock), InFlight(pacer, clock)
+    first.answered(answer(remaining=7))  # counting one more: the second or the third?
+    third.answered(answer(remaining=6))  # not the third: it arrived after the first
+    second.answered(answer(remaining=8))  # the second, which arrived before the first
+    assert pacer.remaining == 6
+
+
 def test_what_an_earlier_answer_counted_stays_the_others_if_our_later_request_came_after() -> None:
     pacer, clock = make_pacer(10)
     send(pacer)
