@@ -104,9 +104,9 @@ class SlidingWindowPacer:
         """Close this thread's request with its answer's headers (None: it got no answer).
 
         ``X-RateLimit-Limit`` minus ``X-RateLimit-Remaining`` is what the key spent in the server's
-        window; what our own requests up to this one do not explain, the others spent. A 429's
-        retry header holds every thread until then; its ``Remaining: 0`` says nothing of when the
-        window frees, so it is not adopted.
+        window; what our own requests that reached the server first do not explain, the others
+        spent (``_learn_others``). A 429's retry header holds every thread until then; its
+        ``Remaining: 0`` says nothing of when the window frees, so it is not adopted.
         """
         with self._lock:
             now = self._expire()
