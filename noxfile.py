@@ -23,14 +23,19 @@ nox.options.sessions = ["lint", "typecheck", "tests-3.3"]
 REPO = Path(__file__).resolve().parent
 PROVIDER_PACKAGE = "airflow-provider-apifansly"
 EXAMPLE_DAG_IDS = {
+    "example_fansly_automations",
     "example_fansly_agency_daily",
+    "example_fansly_analytics_export",
     "example_fansly_bulk_group_chats",
+    "example_fansly_content_calendar",
     "example_fansly_create_group_chat",
+    "example_fansly_expiring_offer",
     "example_fansly_export_earnings",
     "example_fansly_load_earnings",
     "example_fansly_mapped_group_chats",
     "example_fansly_ppv_drop",
     "example_fansly_reengage_expired",
+    "example_fansly_top_supporters_thanks",
     "example_fansly_welcome_pipeline",
 }
 

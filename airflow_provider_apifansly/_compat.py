@@ -9,7 +9,7 @@ a version-dependent Airflow path. ``ObjectStoragePath`` is ``airflow.io.path``'s
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import (
     AirflowException,
@@ -25,6 +25,9 @@ from airflow.providers.common.compat.sdk import (
     mask_secret,
 )
 
+if TYPE_CHECKING:
+    from airflow.providers.common.compat.sdk import Connection
+
 __all__ = [
     "AirflowException",
     "AirflowFailException",
@@ -35,11 +38,41 @@ __all__ = [
     "Context",
     "ObjectStoragePath",
     "XCom",
+    "aget_connection",
+    "amask_secret",
     "conf",
     "mask_secret",
     "run_due_at",
     "triggering_events",
 ]
+
+
+async def aget_connection(conn_id: str) -> tuple[Connection, dict[str, Any]]:
+    """A connection and its extra, read from an event loop (a trigger) without blocking it.
+
+    common.compat picks the safe way for each version: Airflow 3.3.2+ reads and masks on the loop
+    (``BaseHook.aget_connection``, ``Connection.aextra_dejson``); older ones, whose async getter masks
+    through a blocking call, read in ``sync_to_async``'s thread, the path whose calls to the triggerer's
+    comms go back through the loop (2.11 has no comms: its thread reads the database). A plain
+    ``asyncio.to_thread`` would open a second loop on the comms channel (apache/airflow#64620).
+    """
+    from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
+
+    connection = await get_async_connection(conn_id)
+    return connection, await get_async_extra_dejson(connection)
+
+
+async def amask_secret(secret: str) -> None:
+    """``mask_secret`` from an event loop: ``amask_secret`` (Airflow 3.3+), else ``mask_secret`` in
+    ``sync_to_async``'s thread (for the reason ``aget_connection`` gives)."""
+    try:
+        from airflow.sdk.log import amask_secret as mask_on_loop
+    except ImportError:
+        from asgiref.sync import sync_to_async
+
+        await sync_to_async(mask_secret)(secret)
+    else:
+        await mask_on_loop(secret)
 
 
 def run_due_at(dag_run: Any) -> datetime:

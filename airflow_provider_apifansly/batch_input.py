@@ -31,6 +31,18 @@ def parse_rendered(value: Any, field: str) -> Any:
     raise FanslyValidationError(f"{field} must render to JSON or a Python literal, got {value[:100]!r}")
 
 
+def pending_template(value: Any) -> bool:
+    """Whether a value (or anything inside it) is still to be rendered, a Jinja template or an XCom,
+    so that it can only be checked when the task runs, not when the DAG file is parsed."""
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if isinstance(value, Mapping):
+        return any(pending_template(item) for item in (*value.keys(), *value.values()))
+    if isinstance(value, list | tuple):
+        return any(pending_template(item) for item in value)
+    return hasattr(value, "resolve")  # an XComArg, resolved at run time
+
+
 def parse_user_ids(user_ids: Sequence[str | int] | str) -> list[str]:
     """Validate every fan id before any request; drop duplicates, keep order."""
     user_ids = parse_rendered(user_ids, "user_ids")

@@ -143,3 +143,8 @@ class FanslyAmbiguousSendError(FanslyError, AirflowFailException):
 
     It fails the task without Airflow's retries, since a retry could deliver it twice.
     """
+
+
+class FanslyPostUncertainError(FanslyAmbiguousSendError):
+    """A post may have been created (a failure after sending, or an earlier try of the task), and posts
+    cannot be listed to find out: not repeated, since a repeat could publish it twice."""

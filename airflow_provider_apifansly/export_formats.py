@@ -1,6 +1,7 @@
 """The file formats of ``ExportToStorageOperator``: rows spooled to local JSON lines, then written as asked.
 
-``jsonl`` is the spool itself: each row exactly as the API sent it (lossless). ``csv``
+``jsonl`` is the spool itself: each row exactly as the API sent it (lossless), with what the
+analytics resources add (``moneyScale``, ``rolling30Days``, the window's bounds). ``csv``
 and ``parquet`` are flat: a column per field, nested values as JSON text. Their column
 order is stable: the resource's documented fields first (present even when no row has
 them), then any other field in name order. Both read the spool once more, so memory
@@ -15,7 +16,12 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_apifansly.money import THOUSANDTHS
+
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.hooks.endpoints.top_supporters import TopSupporters
 
 FORMATS = ("jsonl", "csv", "parquet")
 # The fields the contract documents for each resource, in the docs' order.
@@ -48,6 +54,26 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "endsAt",
     ),
     "followers": ("id", "followerId"),
+    # One row per fan, summed over the split windows; money in thousandths, the window in epoch ms.
+    "top_supporters": ("fanId", "totalGross", "totalNet", "moneyScale", "windowStart", "windowEnd"),
+    # The API's rows; createdAt and deletedAt in epoch seconds, prices in thousandths.
+    "mass_message_stats": ("id", "content", "createdAt", "deletedAt", "stats", "attachments"),
+    # The first row (rolling30Days true) is the API's rolling 30-day summary, year 0 and month 0.
+    "earnings_monthly": (
+        "year",
+        "month",
+        "rolling30Days",
+        "totalGross",
+        "totalNet",
+        "moneyScale",
+        "after",
+        "before",
+        "topPercent",
+        "maxTopPercent",
+        "brackets",
+    ),
+    # One row per bucket: its start and length in epoch ms, and the API's stats (one per stat type).
+    "profile_stats": ("timestamp", "period", "stats"),
     "chats": (
         "account_id",
         "groupId",
@@ -63,6 +89,24 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 PARQUET_ROW_GROUP = 10_000  # rows held in memory at once while writing parquet
 _INT64 = 1 << 63
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def supporter_rows(ranking: TopSupporters) -> Iterator[dict[str, Any]]:
+    """The ``top_supporters`` rows of a ranking: each fan's summed spend, with the window it covers."""
+    for supporter in ranking.supporters:
+        yield {
+            "fanId": supporter.fan_id,
+            "totalGross": supporter.gross,
+            "totalNet": supporter.net,
+            "moneyScale": THOUSANDTHS,
+            "windowStart": ranking.since,
+            "windowEnd": ranking.until,
+        }
+
+
+def with_scale(row: dict[str, Any]) -> dict[str, Any]:
+    """An earnings row, saying the scale of its money."""
+    return {**row, "moneyScale": THOUSANDTHS}
 
 
 def require_pyarrow() -> None:

@@ -27,6 +27,8 @@ OPERATOR_MODULES = [
     "airflow_provider_apifansly.operators.export",
     "airflow_provider_apifansly.operators.media",
     "airflow_provider_apifansly.operators.mass_messaging",
+    "airflow_provider_apifansly.operators.automated_messages",
+    "airflow_provider_apifansly.operators.posts",
 ]
 HOOK_MODULES = [
     "airflow_provider_apifansly.hooks.fansly",

@@ -14,6 +14,8 @@ from airflow_provider_apifansly.exceptions import FanslyValidationError
 
 _NATIVE_ID = re.compile(r"[1-9][0-9]{0,19}", re.ASCII)
 _ACCOUNT_ID = re.compile(r"fansly_[A-Za-z0-9_-]{1,120}", re.ASCII)
+# Ids the API mints with no documented shape (upload jobs, automated messages): safe in a URL path.
+_OPAQUE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}", re.ASCII)
 
 
 def _as_text(value: object, field: str) -> str:
@@ -53,3 +55,15 @@ def validate_account_id(value: object, *, field: str = "account_id") -> str:
         f"{field} must be a connected account id: 'fansly_' followed by letters, digits, '_' or '-' "
         f"(no '/', '..', spaces or URL characters), got {text!r}"
     )
+
+
+def validate_opaque_id(value: object, *, field: str) -> str:
+    """An id of undocumented shape as the API gave it (ints as text); refused if it cannot be a path segment."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    # "." and ".." are dot-segments: a URL resolves them, and the request would go to another route.
+    if not isinstance(value, str) or not _OPAQUE_ID.fullmatch(value) or value in (".", ".."):
+        raise FanslyValidationError(
+            f"{field} must be an id of letters, digits and _.:- (not . or ..); got {value!r:.60}"
+        )
+    return value

@@ -6,14 +6,13 @@ price or a past schedule never costs a credit. Imports neither Airflow nor ``req
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.ids import validate_native_id
 from airflow_provider_apifansly.message import MediaId, as_list, media_fields, parse_content, parse_media
-from airflow_provider_apifansly.timestamps import iso, to_epoch_ms
+from airflow_provider_apifansly.timestamps import future_epoch_ms
 
 # Parameter -> body field of the audience booleans, all false unless set.
 AUDIENCE_FLAGS = {
@@ -91,7 +90,16 @@ class MassMessage:
                 "auto-renew halves), include_expired_subscribers, tier_id or include_list_ids"
             )
         media, access, checked_price = parse_media(media_ids, access_type, price)
-        return cls(text, flags, tier, id_lists, media, access, checked_price, _schedule(scheduled_for))
+        return cls(
+            text,
+            flags,
+            tier,
+            id_lists,
+            media,
+            access,
+            checked_price,
+            future_epoch_ms(scheduled_for, field="scheduled_for"),
+        )
 
     def body(self) -> dict[str, Any]:
         """The Send Mass Message body: every audience boolean, and the optional fields that were given."""
@@ -109,13 +117,3 @@ def _flag(value: object, name: str) -> bool:
     if not isinstance(value, bool):
         raise FanslyValidationError(f"{name} must be True or False, got {value!r:.40}")
     return value
-
-
-def _schedule(value: object) -> int | None:
-    """Epoch ms of a datetime, ISO text or epoch ms in the future; None (or empty) sends now."""
-    if value is None or value == "":
-        return None
-    epoch_ms = to_epoch_ms(value, field="scheduled_for")
-    if epoch_ms <= time.time() * 1000:
-        raise FanslyValidationError(f"scheduled_for must be in the future, got {iso(epoch_ms)}")
-    return epoch_ms

@@ -1,8 +1,8 @@
 """Scenario 10: media uploads: the worker time a deferrable wait saves, polls per job, and a big upload.
 
 The worker-held time is measured on the hook and the trigger themselves: without deferral the
-worker runs ``upload_media`` and ``wait_for_media``; with it, only ``upload_media`` (then
-``execute_complete``, which sends nothing), while ``MediaUploadTrigger.run`` waits on an event
+worker runs ``upload_media`` and ``wait_for_media``; with it, only ``upload_media`` and the first
+status poll (then ``execute_complete``, which sends nothing), while ``MediaUploadTrigger.run`` waits on an event
 loop (the triggerer's). ``dag.test`` would run the trigger in the same process and blur the two.
 """
 
@@ -49,12 +49,15 @@ def media_uploads(sizes: Sizes) -> Section:
         hook = FanslyHook(CONN_ID)
         started = time.monotonic()
         job_id = hook.upload_media(small)
+        polled_at = time.time()
+        hook.media_upload_status(job_id)  # the operator's own first poll, before it defers
         deferred_worker = time.monotonic() - started
         trigger = MediaUploadTrigger(
             fansly_conn_id=CONN_ID,
             job_id=job_id,
             poll_interval=POLL_INTERVAL,
-            deadline=time.time() + processing * 3,
+            polled_at=polled_at,
+            deadline=polled_at + processing * 3,
             credits=hook.credits_spent,
         )
         event = asyncio.run(_first_event(trigger))

@@ -48,6 +48,8 @@ def _serve(config: SandboxConfig, pipe: Connection) -> None:
                 pipe.send(sandbox.seed_subscribers(kwargs.pop("fan_ids"), **kwargs))
             elif command == "messages":
                 pipe.send(sandbox.messages)
+            elif command == "seed_supporters":
+                pipe.send(sandbox.seed_supporters(kwargs.pop("fan_ids"), **kwargs))
             elif command == "seed_transactions":
                 pipe.send(len(sandbox.seed_transactions(kwargs.pop("created_at"), **kwargs)))
 
@@ -105,12 +107,19 @@ class RemoteSandbox:
         chats: dict[str, str] = self._ask("seed_chats", fan_ids=fan_ids, listed=listed)
         return chats
 
-    def seed_subscribers(self, fan_ids: list[str], *, created_at: list[int], status: str = "active") -> int:
-        """Subscriptions that exist before the run, one per fan, created at those epoch-ms instants."""
+    def seed_subscribers(
+        self, fan_ids: list[str], *, created_at: list[int], status: str = "active", **lifecycle: Any
+    ) -> int:
+        """Subscriptions that exist before the run, one per fan, created at those epoch-ms instants
+        (``lifecycle``: ``auto_renew``, ``ends_at``, as ``FanslySandbox.seed_subscribers`` takes them)."""
         rows: list[dict[str, Any]] = self._ask(
-            "seed_subscribers", fan_ids=fan_ids, created_at=created_at, status=status
+            "seed_subscribers", fan_ids=fan_ids, created_at=created_at, status=status, **lifecycle
         )
         return len(rows)
+
+    def seed_supporters(self, fan_ids: list[str], *, spent_at: list[int], gross: list[int]) -> None:
+        """Spends that Top Supporters adds up per fan (no request sent, nothing counted)."""
+        self._ask("seed_supporters", fan_ids=fan_ids, spent_at=spent_at, gross=gross)
 
     def messages(self) -> list[MessageRecord]:
         """Every message the sandbox holds, sent through the API or seeded, in the order they came."""

@@ -37,6 +37,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
     from media import media_uploads
     from overhead import per_call_overhead
     from sandbox_throughput import sandbox_throughput
+    from segments import segments
     from sending import sending_messages
     from shared_key import shared_key
     from throughput import rate_limited_plan, unlimited_plan
@@ -57,6 +58,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
         media_uploads,
         broadcasts,
         shared_key,
+        segments,
     ]
 
 

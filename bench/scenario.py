@@ -53,6 +53,8 @@ class Sizes:
     shared_key_requests: int  # scenario 12: spread over eight worker processes on one key
     shared_key_limit: int  # scenario 12: requests per window (240 per minute, or per quick window)
     shared_key_window: float  # scenario 12: seconds
+    segment_subscribers: int  # scenario 13: active subscriptions read for the expiring segment
+    supporters: tuple[int, ...]  # scenario 13: fans who spent in the top supporters' window
 
 
 Scenario = Callable[[Sizes], Section]
@@ -85,6 +87,8 @@ FULL = Sizes(
     shared_key_requests=600,
     shared_key_limit=240,
     shared_key_window=60.0,
+    segment_subscribers=5000,
+    supporters=(50, 500, 5000),
 )
 # 200 per 10 s is the full run's 1,200 per minute on a sixth of the window, so pacing shows in seconds.
 QUICK = Sizes(
@@ -115,6 +119,8 @@ QUICK = Sizes(
     shared_key_requests=600,
     shared_key_limit=240,
     shared_key_window=15.0,
+    segment_subscribers=1000,
+    supporters=(50, 500, 1000),
 )
 
 

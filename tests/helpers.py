@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from importlib.metadata import version
@@ -84,6 +85,18 @@ def run_dag(
 def paths(sandbox: Any) -> list[str]:
     """The requests a sandbox answered, as ``"METHOD /path status"`` lines."""
     return [f"{entry.method} {entry.path} {entry.status}" for entry in sandbox.journal]
+
+
+def creator_messages(sandbox: Any) -> Counter[str]:
+    """Fan id -> messages the creator sent into the fan's chat (a sandbox's store)."""
+    from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID
+
+    fan_of = {group.group_id: group.partner_id for group in sandbox.groups}
+    return Counter(
+        fan_of[record.group_id]
+        for record in sandbox.messages
+        if record.message["senderId"] == DEFAULT_CREATOR_ID
+    )
 
 
 def printed_xcoms(output: str) -> dict[str, Any]:
@@ -177,6 +190,39 @@ def _run_in_order(dag: Any, tis: list[Any], session: Any) -> dict[str, str]:
         state = session.merge(ti).state
         states[ti.task_id] = str(getattr(state, "value", state))
     return states
+
+
+def end_deferral_as_airflow_does(dag: Any, task_id: str, error: str) -> str:
+    """End a task's wait on the triggerer the way Airflow does at its defer timeout or a trigger failure
+    (next method ``__fail__``; the same try resumes), in the DAG's latest run; return the task's final state."""
+    from airflow.models.dagrun import DagRun
+    from airflow.models.taskinstance import TaskInstance
+
+    with contextlib.suppress(ImportError):  # 2.11: flushing a task instance needs FAB's user table
+        import airflow.providers.fab.auth_manager.models  # noqa: F401
+    from airflow.utils.session import create_session
+    from airflow.utils.state import TaskInstanceState
+    from sqlalchemy import select
+
+    with create_session() as session:
+        run = session.scalars(
+            select(DagRun).where(DagRun.dag_id == dag.dag_id).order_by(DagRun.id.desc())
+        ).first()
+        ti = session.scalar(
+            select(TaskInstance).where(
+                TaskInstance.dag_id == dag.dag_id,
+                TaskInstance.run_id == run.run_id,
+                TaskInstance.task_id == task_id,
+            )
+        )
+        ti.state = TaskInstanceState.SCHEDULED
+        ti.next_method = "__fail__"
+        ti.next_kwargs = {"error": error}
+        session.commit()
+        _run_task(ti, dag.task_dict[task_id], session)
+        session.expire_all()
+        state = session.merge(ti).state
+    return str(getattr(state, "value", state))
 
 
 def _utcnow() -> Any:

@@ -25,6 +25,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyServerError,
     FanslyValidationError,
 )
+from airflow_provider_apifansly.ids import validate_native_id, validate_opaque_id
 
 _MAX_MESSAGE = 300
 P = TypeVar("P")
@@ -56,21 +57,43 @@ def unwrap(status: int, headers: Mapping[str, str], body: bytes, *, request: str
 
 def nested_response(data: Any, request: str, connection: str) -> dict[str, Any]:
     """Return ``data.data.response`` of an account-scoped endpoint, checking the inner status."""
-    inner_status = data.get("status_code") if isinstance(data, dict) else None
+    response = nested_success(data, request, connection)
+    if not isinstance(response, dict):
+        raise FanslyApiError(f"{request} returned success without a response object", request=request)
+    return response
+
+
+def nested_success(data: Any, request: str, connection: str) -> Any:
+    """Check an account-scoped answer's inner status and ``success``; return its ``response``, whatever it
+    holds (its shape is undocumented for deletes, cancels and some lists)."""
+    _check_inner_status(data, request, connection)
     inner = data.get("data") if isinstance(data, dict) else None
-    if isinstance(inner_status, int) and not 200 <= inner_status < 300:
-        detail = _inner_error(inner)
-        raise error_for_status(
-            inner_status, f"upstream error: {detail}", {}, request=request, connection=connection
-        )
     if not isinstance(inner, dict) or inner.get("success") is not True:
         raise FanslyApiError(
             f"{request} returned a 2xx without success: {_inner_error(inner)}", request=request
         )
-    response = inner.get("response")
-    if not isinstance(response, dict):
-        raise FanslyApiError(f"{request} returned success without a response object", request=request)
-    return response
+    return inner.get("response")
+
+
+def _check_inner_status(data: Any, request: str, connection: str) -> None:
+    """An upstream failure wrapped in a 2xx (``data.status_code`` not 2xx) raises as that status."""
+    inner_status = data.get("status_code") if isinstance(data, dict) else None
+    if isinstance(inner_status, int) and not 200 <= inner_status < 300:
+        detail = _inner_error(data.get("data"))
+        raise error_for_status(
+            inner_status, f"upstream error: {detail}", {}, request=request, connection=connection
+        )
+
+
+def list_response(rows: str) -> Parser[list[dict[str, Any]]]:
+    """A reader of an unpaged list whose nesting is not documented: ``data.data.response`` is the
+    list itself (as Fansly's own call answers it) or an object holding it under ``rows``."""
+
+    def read(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
+        response = nested_success(data, request, connection)
+        return _rows({rows: response} if isinstance(response, list) else response, rows, request)
+
+    return read
 
 
 @dataclass(frozen=True)
@@ -196,6 +219,63 @@ def media_job(data: Any, request: str, connection: str) -> MediaJob:
                 f"{request} says the job completed without {name}: got {_shape(result)}", request=request
             )
     return MediaJob(state, data.get("progress"), media_id=media_id, account_media_id=account_media_id)
+
+
+def automated_messages(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
+    """The rules of List Automated Messages, whose shape is undocumented: ``response`` as a list, or
+    under ``response.automatedMessages``; each with its id (see ``automated_message_id``)."""
+    response = nested_success(data, request, connection)
+    rows = _rows({"response": response}, "response", request) if isinstance(response, list) else None
+    if rows is None:
+        rows = _rows(response, "automatedMessages", request)
+    for row in rows:
+        automated_message_id(row, request)
+    return rows
+
+
+def automated_message_id(row: Any, request: str) -> str:
+    """A rule's id: ``id``, else ``automatedMessageId`` (the docs name neither); none is an error."""
+    raw = next((row[k] for k in ("id", "automatedMessageId") if isinstance(row, dict) and row.get(k)), None)
+    try:
+        return validate_opaque_id(raw, field="automated message id")
+    except FanslyValidationError:
+        raise FanslyApiError(
+            f"{request} returned an automated message without an id ('id' or 'automatedMessageId'): "
+            f"got {_shape(row)}",
+            request=request,
+        ) from None
+
+
+def created_post(data: Any, request: str, connection: str) -> dict[str, Any]:
+    """Create Post's ``response`` (the post, HTTP 200 or 201); its id is ``id``, else ``postId``, and a
+    success without one is an error. The id is returned under ``id`` either way."""
+    response = nested_response(data, request, connection)
+    raw = response.get("id") or response.get("postId")
+    try:
+        post_id = validate_native_id(raw, field="post id")
+    except FanslyValidationError:
+        raise FanslyApiError(
+            f"{request} succeeded without a post id ('id' or 'postId'): got {_shape(response)}",
+            request=request,
+        ) from None
+    return {**response, "id": post_id}
+
+
+def walls(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
+    """Post walls: ``data.data.walls`` as a recorded answer has them (no ``success``/``response`` layer),
+    else ``data.data.response.walls``; each wall with an ``id``."""
+    _check_inner_status(data, request, connection)
+    inner = data.get("data") if isinstance(data, dict) else None
+    if isinstance(inner, dict) and "walls" in inner:
+        rows = _rows(inner, "walls", request)
+    else:
+        rows = _rows(nested_response(data, request, connection), "walls", request)
+    for row in rows:
+        if not row.get("id"):
+            raise FanslyApiError(
+                f"{request} returned a wall without an id: got {_shape(row)}", request=request
+            )
+    return rows
 
 
 def _rows(container: Any, key: str | tuple[str, ...], request: str) -> list[dict[str, Any]]:

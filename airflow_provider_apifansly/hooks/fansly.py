@@ -12,7 +12,7 @@ from typing import Any
 
 import requests
 
-from airflow_provider_apifansly._compat import BaseHook, mask_secret
+from airflow_provider_apifansly._compat import BaseHook, aget_connection, amask_secret, mask_secret
 from airflow_provider_apifansly.connection import (
     CONN_TYPE,
     DEFAULT_CONN_ID,
@@ -23,12 +23,16 @@ from airflow_provider_apifansly.connection import (
 )
 from airflow_provider_apifansly.exceptions import FanslyError, FanslyValidationError
 from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.endpoints.analytics import AnalyticsEndpoints
+from airflow_provider_apifansly.hooks.endpoints.automated_messages import AutomatedMessageEndpoints
 from airflow_provider_apifansly.hooks.endpoints.chat_messages import ChatMessageEndpoints
 from airflow_provider_apifansly.hooks.endpoints.chats import ChatEndpoints
 from airflow_provider_apifansly.hooks.endpoints.earnings import EarningsEndpoints
-from airflow_provider_apifansly.hooks.endpoints.fans import FanEndpoints
 from airflow_provider_apifansly.hooks.endpoints.mass_messaging import MassMessagingEndpoints
 from airflow_provider_apifansly.hooks.endpoints.media import MediaEndpoints
+from airflow_provider_apifansly.hooks.endpoints.posts import PostEndpoints
+from airflow_provider_apifansly.hooks.endpoints.segments import SegmentEndpoints
+from airflow_provider_apifansly.hooks.endpoints.top_supporters import TopSupporterEndpoints
 from airflow_provider_apifansly.hooks.options import HookOptions
 from airflow_provider_apifansly.hooks.transport import Transport
 
@@ -36,10 +40,14 @@ from airflow_provider_apifansly.hooks.transport import Transport
 class FanslyHook(
     ChatEndpoints,
     ChatMessageEndpoints,
-    FanEndpoints,
+    SegmentEndpoints,
     MassMessagingEndpoints,
     MediaEndpoints,
     EarningsEndpoints,
+    AutomatedMessageEndpoints,
+    PostEndpoints,
+    TopSupporterEndpoints,
+    AnalyticsEndpoints,
     BaseHook,
 ):
     """Talk to the apifansly REST API with the API key of an Airflow connection.
@@ -77,24 +85,40 @@ class FanslyHook(
 
     # -- configuration and transport ------------------------------------------------------------
 
+    @classmethod
+    async def abuild(cls, fansly_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> FanslyHook:
+        """A hook built on an event loop (a trigger): the connection is read and the key masked there,
+        through Airflow's async calls (see ``_compat.aget_connection``), so that no thread of the hook
+        ever talks to Airflow; only its HTTP requests run in threads. Takes ``__init__``'s arguments."""
+        hook = cls(fansly_conn_id, **kwargs)
+        connection, extra = await aget_connection(fansly_conn_id)
+        settings = hook._parse_settings(connection, extra)
+        await amask_secret(settings.api_key)
+        hook.__dict__["settings"] = settings  # what the ``settings`` property would have read
+        return hook
+
     @cached_property
     def settings(self) -> ConnectionSettings:
         """The connection's settings; the key is registered with Airflow's secrets masker."""
         conn = self.get_connection(self.fansly_conn_id)
+        settings = self._parse_settings(conn, conn.extra_dejson)
+        mask_secret(settings.api_key)
+        return settings
+
+    def _parse_settings(self, conn: Any, extra: dict[str, Any]) -> ConnectionSettings:
+        """Parse an Airflow connection; a bad field is a ``FanslyValidationError`` naming it."""
         try:
-            settings = ConnectionSettings.parse(
+            return ConnectionSettings.parse(
                 self.fansly_conn_id,
                 host=conn.host,
                 schema=conn.schema,
                 port=conn.port,
                 password=conn.password,
-                extra=conn.extra_dejson,
+                extra=extra,
                 label=self.connection_label[:1].upper() + self.connection_label[1:],
             )
         except ValueError as exc:
             raise FanslyValidationError(str(exc)) from None
-        mask_secret(settings.api_key)
-        return settings
 
     @cached_property
     def transport(self) -> Transport:

@@ -138,6 +138,7 @@ class Transport:
         body: Callable[[], Any] | None = None,
         headers: dict[str, str] | None = None,
         media_credits: int | None = None,
+        reserve: int = 0,
     ) -> T:
         """Send one API call (retried under the policy) and return what ``parse`` reads from its data.
 
@@ -150,6 +151,7 @@ class Transport:
         :param headers: headers of this call only (e.g. the multipart ``Content-Type``).
         :param media_credits: a media call's price (``credits.media_credits``), checked against
             ``max_credits`` before it is sent; None for a standard call, charged by its answer's size.
+        :param reserve: credits the budget must still hold after this call (e.g. the first poll of an upload).
         """
         label = f"{method} {API_PREFIX}{path}"
 
@@ -164,6 +166,7 @@ class Transport:
                 headers=headers,
                 media_credits=media_credits,
                 idempotent=idempotent,
+                reserve=reserve,
             )
             try:
                 return parse(data, label, self.connection_label)
@@ -187,6 +190,7 @@ class Transport:
         headers: dict[str, str] | None = None,
         media_credits: int | None = None,
         idempotent: bool = True,
+        reserve: int = 0,
     ) -> Any:
         """One request, no retry: the envelope's ``data``, or a typed error.
 
@@ -195,7 +199,7 @@ class Transport:
         """
         settings = self.settings
         held = STANDARD_CREDITS if media_credits is None else media_credits
-        self._admit(label, held)
+        self._admit(label, held, reserve)
         if self.pacer is not None:
             self.pacer.acquire()
         response: requests.Response | None = None
@@ -232,9 +236,10 @@ class Transport:
             self._out_of_credits = exc
             raise
 
-    def _admit(self, label: str, held: int) -> None:
+    def _admit(self, label: str, held: int, reserve: int = 0) -> None:
         """Count a request about to be sent, holding ``held`` credits, or refuse it: credits ran out,
-        or it cannot fit the budget (a standard one needs room for at least one credit)."""
+        or it (and ``reserve`` after it) cannot fit the budget (a standard one needs room for at
+        least one credit)."""
         with self._count_lock:
             if self._out_of_credits is not None:
                 raise FanslyOutOfCreditsError(
@@ -244,8 +249,10 @@ class Transport:
                     request=label,
                 )
             budget = self.options.max_credits
-            if budget is not None and self._credits + held > budget:
+            if budget is not None and self._credits + held + reserve > budget:
                 cost = f" (it costs {held} credits)" if held != STANDARD_CREDITS else ""
+                if reserve:
+                    cost = f" (it costs {held} credit(s) and needs {reserve} more after it)"
                 raise FanslyCreditBudgetError(
                     f"credit budget of {budget} reached after {self._spent()}; {label} not sent{cost}",
                     budget=budget,
@@ -284,6 +291,11 @@ class Transport:
     def _spent(self) -> str:
         """``"12 requests (14 credits)"``, for messages; the caller holds the lock."""
         return f"{self._sent} requests ({self._credits} credits)"
+
+    def count_unseen(self, credits: int) -> None:
+        """Count credits spent out of this transport's sight (a trigger's earlier run) against its budget."""
+        with self._count_lock:
+            self._credits += credits
 
     def _refund(self, held: int) -> None:
         """Take back a request that never left (a refused connection)."""

@@ -7,19 +7,44 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from airflow_provider_apifansly._compat import Asset, Context, ObjectStoragePath
 from airflow_provider_apifansly.exceptions import FanslyStoragePermissionError, FanslyValidationError
-from airflow_provider_apifansly.export_formats import FORMATS, Spool, render, require_pyarrow
+from airflow_provider_apifansly.export_formats import (
+    FORMATS,
+    Spool,
+    render,
+    require_pyarrow,
+    supporter_rows,
+    with_scale,
+)
 from airflow_provider_apifansly.hooks.endpoints.fans import SUBSCRIBER_STATUSES
 from airflow_provider_apifansly.operators.base import FanslyBaseOperator
 from airflow_provider_apifansly.operators.window import refuse_empty_interval
-from airflow_provider_apifansly.timestamps import Instant
+from airflow_provider_apifansly.timestamps import DAY_MS, Instant, period_ms
 
-EXPORT_RESOURCES = ("transactions", "subscribers", "followers", "chats")
-_WINDOWED = ("transactions", "subscribers")
+EXPORT_RESOURCES = (
+    "transactions",
+    "subscribers",
+    "followers",
+    "chats",
+    "top_supporters",
+    "mass_message_stats",
+    "earnings_monthly",
+    "profile_stats",
+)
+# Resources read over a window; the first three need one (default: the run's data interval).
+_WINDOW_NEEDED = ("transactions", "top_supporters", "profile_stats")
+_WINDOWED = (*_WINDOW_NEEDED, "subscribers")
+# The statuses a resource takes (the first is its default); the other resources take none.
+_STATUSES: dict[str, tuple[str, ...]] = {
+    "subscribers": ("active", *(name for name in SUBSCRIBER_STATUSES if name != "active")),
+    "mass_message_stats": ("sent", "deleted"),
+}
 _LOCAL = ("file", "local")
 _COPY_BUFFER = 1 << 20
 
@@ -36,22 +61,27 @@ class ExportToStorageOperator(FanslyBaseOperator):
     XCom ``credits`` holds the credits spent. Connection and hook options are ``FanslyBaseOperator``'s.
 
     :param resource: ``"transactions"`` (earnings of the window ``[since, until)``),
-        ``"subscribers"`` (optionally of a window on ``createdAt``), or the snapshots
-        ``"followers"`` and ``"chats"``.
+        ``"subscribers"`` (optionally of a window on ``createdAt``), ``"top_supporters"`` (each
+        fan's spend over the window), ``"profile_stats"`` (the window's statistics buckets), or
+        the snapshots ``"followers"``, ``"chats"``, ``"mass_message_stats"`` (every sent
+        broadcast's statistics) and ``"earnings_monthly"``. The README documents each one's columns.
     :param path: where to write: any URL ``ObjectStoragePath`` takes (``file://``, ``s3://``,
         ``gs://``... with the storage's provider installed). Templated.
     :param format: ``"jsonl"`` (rows as the API sent them), ``"csv"`` or ``"parquet"`` (flat
         columns, nested values as JSON text; parquet needs the ``[parquet]`` extra).
     :param since: the window's start, included (datetime, ISO-8601 or epoch ms). For
-        transactions it defaults to the data interval's start. Templated. A window that is the
-        run's data interval must not be empty (the task fails, pointing to
-        ``CronDataIntervalTimetable``); an explicit empty window writes an empty object.
-    :param until: the window's end, excluded, clamped to now. For transactions it defaults
-        to the data interval's end. Templated.
+        transactions, top supporters and profile stats it defaults to the data interval's start.
+        Templated. A window that is the run's data interval must not be empty (the task fails,
+        pointing to ``CronDataIntervalTimetable``); an explicit empty window writes an empty object.
+    :param until: the window's end, excluded, clamped to now. For those it defaults to the
+        data interval's end. Templated.
     :param account_id: the connected account (``fansly_...``); defaults to the connection's. Templated.
     :param storage_conn_id: the Airflow connection of the storage (e.g. ``aws_default``). Templated.
-    :param status: subscribers only: ``"active"`` (default), ``"expired"`` or ``"all"`` (the
-        active list, then the expired one).
+    :param status: subscribers: ``"active"`` (default), ``"expired"`` or ``"all"`` (the active list,
+        then the expired one); mass message stats: ``"sent"`` (default) or ``"deleted"`` (the
+        withdrawn broadcasts).
+    :param period: profile stats only: the bucket length, a ``timedelta`` or whole milliseconds
+        (default one day).
     """
 
     template_fields: Sequence[str] = (
@@ -73,7 +103,8 @@ class ExportToStorageOperator(FanslyBaseOperator):
         until: Instant | None = None,
         account_id: str | None = None,
         storage_conn_id: str | None = None,
-        status: str = "active",
+        status: str | None = None,
+        period: timedelta | int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -83,12 +114,19 @@ class ExportToStorageOperator(FanslyBaseOperator):
             raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {format!r}")
         if format == "parquet":
             require_pyarrow()
-        if status not in SUBSCRIBER_STATUSES:
-            raise ValueError(f"status must be one of {', '.join(SUBSCRIBER_STATUSES)}; got {status!r}")
+        statuses = _STATUSES.get(resource, ())
+        if status is not None and status not in statuses:
+            raise ValueError(
+                f"status of {resource} must be one of {', '.join(statuses)}; got {status!r}"
+                if statuses
+                else f"status applies to {' and '.join(_STATUSES)} only, not to {resource}"
+            )
         if resource not in _WINDOWED and (since is not None or until is not None):
             raise ValueError(f"{resource} are a snapshot: since and until cannot apply to them")
-        if resource != "subscribers" and status != "active":
-            raise ValueError(f"status applies to subscribers only, not to {resource}")
+        if period is not None:
+            if resource != "profile_stats":
+                raise ValueError(f"period applies to profile_stats only, not to {resource}")
+            period_ms(period, field="period")
         if not isinstance(path, str) or not path.strip():
             raise ValueError(f"path must be a non-empty URL string; got {path!r}")
         self.resource = resource
@@ -98,7 +136,8 @@ class ExportToStorageOperator(FanslyBaseOperator):
         self.until = until
         self.account_id = account_id
         self.storage_conn_id = storage_conn_id
-        self.status = status
+        self.status = status or (statuses[0] if statuses else None)
+        self.period = DAY_MS if period is None else period
 
     def call_api(self, context: Context) -> dict[str, Any]:
         target = self._target()  # a bad URL or unknown storage fails here, before any request
@@ -126,6 +165,21 @@ class ExportToStorageOperator(FanslyBaseOperator):
                 context["outlet_events"][outlet].extra.update(exported)
         return exported
 
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """OpenLineage (when its provider is installed): the input is the API resource, a dataset named
+        ``{account_id}/{resource}`` in namespace ``apifansly://{host}``; the output is the object written,
+        named as ``ObjectStoragePath`` names it. Reads the connection only: no request."""
+        from airflow.providers.common.compat.openlineage.facet import Dataset
+        from airflow.providers.openlineage.extractors import OperatorLineage
+
+        account_id = self.hook.resolve_account_id(self.account_id)
+        api = Dataset(
+            namespace=f"apifansly://{urlsplit(self.hook.settings.base_url).netloc}",
+            name=f"{account_id}/{self.resource}",
+        )
+        target = self._target()
+        return OperatorLineage(inputs=[api], outputs=[Dataset(namespace=target.namespace, name=target.key)])
+
     def _target(self) -> Any:
         try:
             target = ObjectStoragePath(self.path, conn_id=self.storage_conn_id or None)
@@ -140,24 +194,37 @@ class ExportToStorageOperator(FanslyBaseOperator):
     def _rows(self, context: Context) -> Iterator[dict[str, Any]]:
         """The resource's rows, checked now and read as consumed."""
         hook, account_id = self.hook, self.hook.resolve_account_id(self.account_id)
-        if self.resource == "transactions":
-            since = self.since or context.get("data_interval_start")
-            until = self.until or context.get("data_interval_end")
-            if since is None or until is None:
-                raise FanslyValidationError(
-                    "transactions need a window: pass since and until, or run on a schedule that gives "
-                    "the run a data interval"
-                )
-            refuse_empty_interval(since, until, context)
+        if self.resource in _WINDOW_NEEDED:
+            since, until = self._window(context)
+            if self.resource == "top_supporters":
+                return supporter_rows(hook.top_supporters(account_id, since=since, until=until))
+            if self.resource == "profile_stats":
+                return hook.list_profile_stats(account_id, since=since, until=until, period=self.period)
             return hook.list_transactions(account_id, since=since, until=until)
         if self.resource == "subscribers":
             refuse_empty_interval(self.since or None, self.until or None, context)
             return hook.list_subscribers(
-                account_id, status=self.status, since=self.since or None, until=self.until or None
+                account_id, status=self.status or "active", since=self.since or None, until=self.until or None
             )
         if self.resource == "followers":
             return hook.list_followers(account_id)
+        if self.resource == "earnings_monthly":
+            return iter(with_scale(row) for row in hook.list_monthly_earnings(account_id))
+        if self.resource == "mass_message_stats":
+            return iter(hook.list_sent_mass_messages(account_id, deleted=self.status == "deleted"))
         return hook.list_chats(account_id)
+
+    def _window(self, context: Context) -> tuple[Instant, Instant]:
+        """``[since, until)``: as given, else the run's data interval (which must not be empty)."""
+        since = self.since or context.get("data_interval_start")
+        until = self.until or context.get("data_interval_end")
+        if since is None or until is None:
+            raise FanslyValidationError(
+                f"{self.resource} need a window: pass since and until, or run on a schedule that gives "
+                "the run a data interval"
+            )
+        refuse_empty_interval(since, until, context)
+        return since, until
 
 
 @contextlib.contextmanager

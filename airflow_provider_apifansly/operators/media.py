@@ -84,15 +84,23 @@ class UploadMediaOperator(FanslySideEffectOperator):
         )
 
     def act(self, context: Context, since: float | None) -> str:
+        from airflow_provider_apifansly.hooks.endpoints.media import finished_ids
+
         job_id = self.hook.upload_media(self.path, self.account_id, storage_conn_id=self.storage_conn_id)
         context["ti"].xcom_push(key="job_id", value=job_id)
         if not self.deferrable:
             ids = self.hook.wait_for_media(job_id, poll_interval=self.poll_interval, timeout=self.timeout)
             return self._push_ids(context, ids)
-        self._defer(job_id)
+        # The first poll (the one the upload kept a credit for) is the worker's: a job done by then
+        # never defers, and the trigger's polls keep a schedule from here (MediaUploadTrigger).
+        polled_at = time.time()
+        first = finished_ids(self.hook.media_upload_status(job_id), job_id)
+        if first is not None:
+            return self._push_ids(context, first)
+        self._defer(job_id, polled_at)
         raise AssertionError("defer() raises TaskDeferred")  # pragma: no cover
 
-    def _defer(self, job_id: str) -> None:
+    def _defer(self, job_id: str, polled_at: float) -> None:
         from airflow_provider_apifansly.triggers.media import MediaUploadTrigger
 
         spent = self.hook.credits_spent
@@ -100,16 +108,20 @@ class UploadMediaOperator(FanslySideEffectOperator):
         left = None if budget is None else budget - spent
         if budget is not None and budget - spent < 1:
             raise FanslyCreditBudgetError(
-                f"credit budget of {budget} spent by the upload (job {job_id}); no credit left to poll it",
+                f"credit budget of {budget} spent by the upload and its first poll (job {job_id}); "
+                "no credit left to poll it again. Not uploaded again: poll it with media_upload_status.",
                 budget=budget,
             )
+        options = {name: value for name, value in self.hook_options.given().items() if name != "max_credits"}
         trigger = MediaUploadTrigger(
             fansly_conn_id=self.fansly_conn_id,
             job_id=job_id,
             poll_interval=self.poll_interval,
-            deadline=time.time() + self.timeout,
+            polled_at=polled_at,
+            deadline=polled_at + self.timeout,
             credits=spent,
             max_credits=left,
+            hook_options=options,
         )
         self.log.info("Job %s: waiting on the triggerer, polling every %g s", job_id, self.poll_interval)
         self.defer(
@@ -118,8 +130,24 @@ class UploadMediaOperator(FanslySideEffectOperator):
             timeout=timedelta(seconds=self.timeout + _DEFER_MARGIN_SECONDS),
         )
 
+    def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
+        """Resume after the trigger; when Airflow ended the wait itself (its defer timeout, a trigger
+        that could not run), fail without Airflow's retries: a retry would upload, and pay, again."""
+        if next_method == "execute_complete":
+            return super().resume_execution(next_method, next_kwargs, context)
+        try:  # "__fail__", Airflow's signal on 2.11 and 3.x: its resume_execution logs why and raises
+            return super().resume_execution(next_method, next_kwargs, context)
+        except Exception as exc:
+            ti = context["ti"]
+            job_id = ti.xcom_pull(task_ids=ti.task_id, key="job_id", map_indexes=ti.map_index)
+            raise FanslyApiError(
+                f"The wait for media job {job_id} ended without the trigger's answer "
+                f"({type(exc).__name__}: {exc}). The file was uploaded and is not uploaded again (that "
+                "would be charged again); check the job with media_upload_status."
+            ) from exc
+
     def execute_complete(self, context: Context, event: dict[str, Any]) -> str:
-        """Resume after the trigger: push the ids and credits, or fail with the job's reason."""
+        """Resume after the trigger: push the ids and credits, or fail with the job's reason; never upload."""
         from airflow_provider_apifansly.hooks.endpoints.media import media_timeout
 
         context["ti"].xcom_push(key="credits", value=event.get("credits"))
@@ -136,7 +164,11 @@ class UploadMediaOperator(FanslySideEffectOperator):
         if status == "timeout":
             raise media_timeout(job_id, self.timeout, str(event.get("state")))
         # Permanent for Airflow: a task retry would upload (and pay for) the file again.
-        raise FanslyApiError(f"Polling media job {job_id} failed: {event.get('message') or event}")
+        raise FanslyApiError(
+            f"Polling media job {job_id} failed ({event.get('error')}: {event.get('message')}). The file "
+            "was uploaded and is not uploaded again (that would be charged again); check the job with "
+            "media_upload_status."
+        )
 
     def _push_ids(self, context: Context, ids: dict[str, Any]) -> str:
         context["ti"].xcom_push(key="account_media_id", value=str(ids["account_media_id"]))

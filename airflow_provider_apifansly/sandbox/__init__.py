@@ -20,9 +20,11 @@ from airflow_provider_apifansly.sandbox.config import (
     connected_accounts,
     single_key,
 )
+from airflow_provider_apifansly.sandbox.resources.automated_messages import AutomatedMessageRecord
 from airflow_provider_apifansly.sandbox.resources.chat_messages import MessageRecord
 from airflow_provider_apifansly.sandbox.resources.chats import GroupRecord
 from airflow_provider_apifansly.sandbox.resources.fans import FollowerRecord, SubscriptionRecord
+from airflow_provider_apifansly.sandbox.resources.posts import PostRecord
 from airflow_provider_apifansly.sandbox.server import FanslySandbox, fingerprint
 from airflow_provider_apifansly.sandbox.world import Counters, JournalEntry
 
@@ -31,6 +33,7 @@ __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_CREATOR_ID",
     "Account",
+    "AutomatedMessageRecord",
     "Counters",
     "FanslySandbox",
     "Fault",
@@ -38,6 +41,7 @@ __all__ = [
     "GroupRecord",
     "JournalEntry",
     "MessageRecord",
+    "PostRecord",
     "SandboxConfig",
     "SubscriptionRecord",
     "connected_accounts",

@@ -16,12 +16,17 @@ from types import FrameType
 
 from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
 from airflow_provider_apifansly.sandbox.config import (
+    AUTOMATED_MESSAGE_ID_FIELDS,
+    AUTOMATED_MESSAGES_SHAPES,
     EXPIRED_STATUS_CODES,
     LAST_PAGE_CURSORS,
+    LIST_NESTINGS,
     MESSAGES_ORDERS,
+    POST_MEDIA_FIELDS,
     SCHEDULED_TEMPLATES,
     SUBSCRIBER_STATUS_FORMS,
     SUBSCRIBERS_ORDERS,
+    SUPPORTER_FAN_FIELDS,
     TRANSACTIONS_BOUNDS,
     Fault,
     SandboxConfig,
@@ -137,6 +142,36 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         help="how the scheduled broadcasts list sends messageTemplate (default %(default)s)",
     )
     add(
+        "--top-supporters-cap",
+        type=int,
+        default=defaults.top_supporters_cap,
+        help="most rows one Top Supporters answer holds; the rest is cut (default %(default)s)",
+    )
+    add(
+        "--top-supporters-fan-field",
+        choices=SUPPORTER_FAN_FIELDS,
+        default=defaults.top_supporters_fan_field,
+        help="the Top Supporters row field holding the fan's id (default %(default)s)",
+    )
+    add(
+        "--top-supporters-nesting",
+        choices=LIST_NESTINGS,
+        default=defaults.top_supporters_nesting,
+        help="Top Supporters' response: the bare list, or an object with it under data (default %(default)s)",
+    )
+    add(
+        "--earnings-monthly-nesting",
+        choices=LIST_NESTINGS,
+        default=defaults.earnings_monthly_nesting,
+        help="the same for Monthly Earnings (default %(default)s)",
+    )
+    add(
+        "--profile-datapoint-limit",
+        type=int,
+        default=defaults.profile_datapoint_limit,
+        help="most buckets one Profile Stats answer holds (default %(default)s)",
+    )
+    add(
         "--media-polls",
         type=int,
         default=defaults.media_polls,
@@ -150,6 +185,31 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
     )
     add("--media-fail-reason", default=defaults.media_fail_reason, help="jobs end failed with this reason")
     add("--media-max-bytes", type=int, default=defaults.media_max_bytes, help="larger uploads get 413")
+    add(
+        "--automated-messages-shape",
+        choices=AUTOMATED_MESSAGES_SHAPES,
+        default=defaults.automated_messages_shape,
+        help="List Automated Messages: response is the list, or keyed automatedMessages (default %(default)s)",
+    )
+    add(
+        "--automated-message-id-field",
+        choices=AUTOMATED_MESSAGE_ID_FIELDS,
+        default=defaults.automated_message_id_field,
+        help="the field of an automated message's id (default %(default)s)",
+    )
+    add(
+        "--post-media-field",
+        choices=POST_MEDIA_FIELDS,
+        default=defaults.post_media_field,
+        help="how Create Post takes media (default %(default)s)",
+    )
+    add(
+        "--post-create-status",
+        type=int,
+        choices=(200, 201),
+        default=defaults.post_create_status,
+        help="status of a created post (default %(default)s)",
+    )
     add(
         "--retry-after-header",
         action=argparse.BooleanOptionalAction,
@@ -218,10 +278,19 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         expired_status_code=args.expired_status_code,
         transactions_bounds=args.transactions_bounds,
         scheduled_template=args.scheduled_template,
+        top_supporters_cap=args.top_supporters_cap,
+        top_supporters_fan_field=args.top_supporters_fan_field,
+        top_supporters_nesting=args.top_supporters_nesting,
+        earnings_monthly_nesting=args.earnings_monthly_nesting,
+        profile_datapoint_limit=args.profile_datapoint_limit,
         media_polls=args.media_polls,
         media_seconds=args.media_seconds,
         media_fail_reason=args.media_fail_reason,
         media_max_bytes=args.media_max_bytes,
+        automated_messages_shape=args.automated_messages_shape,
+        automated_message_id_field=args.automated_message_id_field,
+        post_media_field=args.post_media_field,
+        post_create_status=args.post_create_status,
         send_retry_after=args.retry_after_header,
         host=args.host,
         port=args.port,

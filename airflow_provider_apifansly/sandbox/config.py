@@ -37,7 +37,23 @@ EXPIRED_STATUS_CODES = (4, 5)
 # Whether Earnings Transactions' after/before include a row stamped exactly on them (not documented).
 TransactionsBounds = Literal["inclusive", "exclusive"]
 TRANSACTIONS_BOUNDS: tuple[str, ...] = get_args(TransactionsBounds)
+# List Automated Messages' undocumented shape: ``response`` is the list, or ``{"automatedMessages": [...]}``.
+AutomatedMessagesShape = Literal["list", "keyed"]
+AUTOMATED_MESSAGES_SHAPES: tuple[str, ...] = get_args(AutomatedMessagesShape)
+# The undocumented field that holds an automated message's id.
+AutomatedMessageIdField = Literal["id", "automatedMessageId"]
+AUTOMATED_MESSAGE_ID_FIELDS: tuple[str, ...] = get_args(AutomatedMessageIdField)
+# How Create Post takes media: ``mediaIds`` (the current docs) or the older ``attachments`` objects.
+PostMediaField = Literal["mediaIds", "attachments"]
+POST_MEDIA_FIELDS: tuple[str, ...] = get_args(PostMediaField)
 
+# Top supporters (not documented through apifansly): which row field holds the fan (Fansly's own call
+# uses correlationAccountId, the creator being accountId), and whether ``response`` is the bare list
+# (as Fansly answers) or an object holding it under ``data`` (the other lists' wrapper).
+SupporterFanField = Literal["correlationAccountId", "accountId"]
+SUPPORTER_FAN_FIELDS: tuple[str, ...] = get_args(SupporterFanField)
+ListNesting = Literal["list", "data"]
+LIST_NESTINGS: tuple[str, ...] = get_args(ListNesting)
 # How the scheduled broadcasts list sends a row's messageTemplate: the audit says it "may be a JSON string".
 ScheduledTemplate = Literal["object", "json"]
 SCHEDULED_TEMPLATES: tuple[str, ...] = get_args(ScheduledTemplate)
@@ -198,6 +214,21 @@ class SandboxConfig:
     :param media_seconds: the job ends this many seconds after its upload instead, whatever the polls.
     :param media_fail_reason: jobs uploaded while this is set end ``failed`` with this ``failedReason``.
     :param media_max_bytes: uploads with a larger body are answered 413 (None: no limit).
+    :param automated_messages_shape: how List Automated Messages holds its rules (undocumented):
+        ``"list"`` (``response`` is the list) or ``"keyed"`` (``response.automatedMessages``).
+    :param automated_message_id_field: the field of a rule's id, in lists and create answers
+        (undocumented): ``"id"`` or ``"automatedMessageId"``.
+    :param post_media_field: how Create Post takes media: ``"mediaIds"`` (the current docs) or
+        ``"attachments"`` (``[{"contentType": 1, "contentId", "pos"}]``, an older page); the other is a 400.
+    :param post_create_status: HTTP status of a created post (201 as recorded, or 200).
+    :param top_supporters_cap: the most rows one Top Supporters answer holds (the rest is cut).
+    :param top_supporters_fan_field: the Top Supporters row field holding the fan's id
+        (``"correlationAccountId"``, the other being the creator's, or ``"accountId"``).
+    :param top_supporters_nesting: Top Supporters' ``response``: the bare ``"list"`` or an object
+        with it under ``"data"``.
+    :param earnings_monthly_nesting: the same for Monthly Earnings.
+    :param profile_datapoint_limit: the most datapoints one Profile Stats answer holds
+        (``datapointLimit``; a longer range is cut).
     :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
     :param host: interface to listen on.
     :param port: port to listen on (0: a free one).
@@ -227,6 +258,15 @@ class SandboxConfig:
     media_seconds: float | None = None
     media_fail_reason: str | None = None
     media_max_bytes: int | None = None
+    automated_messages_shape: AutomatedMessagesShape = "list"
+    automated_message_id_field: AutomatedMessageIdField = "id"
+    post_media_field: PostMediaField = "mediaIds"
+    post_create_status: int = 201
+    top_supporters_cap: int = 100
+    top_supporters_fan_field: SupporterFanField = "correlationAccountId"
+    top_supporters_nesting: ListNesting = "list"
+    earnings_monthly_nesting: ListNesting = "list"
+    profile_datapoint_limit: int = 100
     send_retry_after: bool = False
     host: str = "127.0.0.1"
     port: int = 0
@@ -259,6 +299,16 @@ class SandboxConfig:
                 f"transactions_bounds must be one of {', '.join(TRANSACTIONS_BOUNDS)}; "
                 f"got {self.transactions_bounds!r}"
             )
+        for name, choices in (
+            ("top_supporters_fan_field", SUPPORTER_FAN_FIELDS),
+            ("top_supporters_nesting", LIST_NESTINGS),
+            ("earnings_monthly_nesting", LIST_NESTINGS),
+        ):
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} must be one of {', '.join(choices)}; got {getattr(self, name)!r}")
+        for name in ("top_supporters_cap", "profile_datapoint_limit"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1; got {getattr(self, name)}")
         if self.scheduled_template not in SCHEDULED_TEMPLATES:
             raise ValueError(
                 f"scheduled_template must be one of {', '.join(SCHEDULED_TEMPLATES)}; got {self.scheduled_template!r}"
@@ -267,6 +317,15 @@ class SandboxConfig:
             raise ValueError(
                 f"last_page_cursor must be one of {', '.join(LAST_PAGE_CURSORS)}; got {self.last_page_cursor!r}"
             )
+        for name, choices in (
+            ("automated_messages_shape", AUTOMATED_MESSAGES_SHAPES),
+            ("automated_message_id_field", AUTOMATED_MESSAGE_ID_FIELDS),
+            ("post_media_field", POST_MEDIA_FIELDS),
+        ):
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} must be one of {', '.join(choices)}; got {getattr(self, name)!r}")
+        if self.post_create_status not in (200, 201):
+            raise ValueError(f"post_create_status must be 200 or 201; got {self.post_create_status}")
         if self.messages_order not in MESSAGES_ORDERS:
             raise ValueError(
                 f"messages_order must be one of {', '.join(MESSAGES_ORDERS)}; got {self.messages_order!r}"
@@ -331,6 +390,37 @@ class SandboxConfig:
         config.media_seconds = float(media_seconds) if media_seconds else None
         config.media_fail_reason = env.text("MEDIA_FAIL_REASON", "") or None
         config.media_max_bytes = env.limit("MEDIA_MAX_BYTES", config.media_max_bytes)
+        config.automated_messages_shape = cast(
+            AutomatedMessagesShape,
+            env.choice(
+                "AUTOMATED_MESSAGES_SHAPE", config.automated_messages_shape, AUTOMATED_MESSAGES_SHAPES
+            ),
+        )
+        config.automated_message_id_field = cast(
+            AutomatedMessageIdField,
+            env.choice(
+                "AUTOMATED_MESSAGE_ID_FIELD", config.automated_message_id_field, AUTOMATED_MESSAGE_ID_FIELDS
+            ),
+        )
+        config.post_media_field = cast(
+            PostMediaField, env.choice("POST_MEDIA_FIELD", config.post_media_field, POST_MEDIA_FIELDS)
+        )
+        config.post_create_status = int(env.text("POST_CREATE_STATUS", str(config.post_create_status)))
+        config.top_supporters_cap = int(env.text("TOP_SUPPORTERS_CAP", str(config.top_supporters_cap)))
+        config.top_supporters_fan_field = cast(
+            SupporterFanField,
+            env.choice("TOP_SUPPORTERS_FAN_FIELD", config.top_supporters_fan_field, SUPPORTER_FAN_FIELDS),
+        )
+        config.top_supporters_nesting = cast(
+            ListNesting, env.choice("TOP_SUPPORTERS_NESTING", config.top_supporters_nesting, LIST_NESTINGS)
+        )
+        config.earnings_monthly_nesting = cast(
+            ListNesting,
+            env.choice("EARNINGS_MONTHLY_NESTING", config.earnings_monthly_nesting, LIST_NESTINGS),
+        )
+        config.profile_datapoint_limit = int(
+            env.text("PROFILE_DATAPOINT_LIMIT", str(config.profile_datapoint_limit))
+        )
         config.send_retry_after = env.switch("SEND_RETRY_AFTER", config.send_retry_after)
         config.host = env.text("HOST", config.host)
         config.port = int(env.text("PORT", str(config.port)))

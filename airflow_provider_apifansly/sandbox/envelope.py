@@ -94,3 +94,8 @@ def envelope(status: int, message: str, data: Any) -> bytes:
 def nested(response: Any) -> dict[str, Any]:
     """The second layer account-scoped routes wrap their payload in."""
     return {"status_code": 200, "data": {"success": True, "response": response}}
+
+
+def list_response(rows: list[dict[str, Any]], nesting: str) -> Any:
+    """An unpaged list's ``response`` as a switch says: the bare ``"list"``, or an object with it under ``"data"``."""
+    return rows if nesting == "list" else {"data": rows}

@@ -18,7 +18,19 @@ from airflow_provider_apifansly.connection import CONN_TYPE, DEFAULT_CONN_ID
 from airflow_provider_apifansly.credits import STANDARD_CREDITS, response_credits
 from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig, connected_accounts
 from airflow_provider_apifansly.sandbox.envelope import INVALID, Reply, Request, envelope
-from airflow_provider_apifansly.sandbox.resources import ROUTES, chat_messages, chats, earnings, fans
+from airflow_provider_apifansly.sandbox.resources import (
+    ROUTES,
+    automated_messages,
+    chat_messages,
+    chats,
+    earnings,
+    fans,
+    top_supporters,
+)
+from airflow_provider_apifansly.sandbox.resources.automated_messages import (
+    AutomatedMessageRecord,
+    AutomatedMessageStore,
+)
 from airflow_provider_apifansly.sandbox.resources.chat_messages import MessageRecord, MessageStore
 from airflow_provider_apifansly.sandbox.resources.chats import ChatStore, GroupRecord, Relation
 from airflow_provider_apifansly.sandbox.resources.fans import (
@@ -30,6 +42,7 @@ from airflow_provider_apifansly.sandbox.resources.fans import (
 )
 from airflow_provider_apifansly.sandbox.resources.mass_messaging import MassMessageRecord, MassMessageStore
 from airflow_provider_apifansly.sandbox.resources.media import MediaJobRecord, MediaStore
+from airflow_provider_apifansly.sandbox.resources.posts import PostRecord, PostStore
 from airflow_provider_apifansly.sandbox.routing import dispatch
 from airflow_provider_apifansly.sandbox.transport import HttpRequest, HttpServer, Outcome, reason_phrase
 from airflow_provider_apifansly.sandbox.world import Counters, JournalEntry, World
@@ -61,12 +74,13 @@ def _from_reply(reply: Reply, headers: list[tuple[str, str]]) -> Outcome:
 
 
 def _strip_ids(reply: Reply) -> Reply:
-    """The same success without the resource id (``response.id``, or ``response.account.id``)."""
+    """The same success without the resource id (``response.id`` or its other names, or ``response.account.id``)."""
     try:
         response = dict(reply.data["data"]["response"])
     except (KeyError, TypeError):
         return reply
-    response.pop("id", None)
+    for name in ("id", "automatedMessageId", "postId"):
+        response.pop(name, None)
     if isinstance(response.get("account"), dict):
         response["account"] = {k: v for k, v in response["account"].items() if k != "id"}
     # Only the response changes: List Chats' nextCursor, beside the inner data, stays.
@@ -236,6 +250,8 @@ class FanslySandbox:
         tier_id: str | None = None,
         tier_name: str = DEFAULT_TIER_NAME,
         account_id: str | None = None,
+        auto_renew: bool | None = None,
+        ends_at: int | Sequence[int] | None = None,
     ) -> list[dict[str, Any]]:
         """Give the account subscriptions that exist before the test starts; return the rows as Subscribers shows them.
 
@@ -245,11 +261,13 @@ class FanslySandbox:
         :param fan_ids: the fans' native ids (strings of 1 to 20 digits).
         :param created_at: epoch milliseconds: one int for every fan, or a list of one per fan.
             Subscribers sorts on it (``config.subscribers_order``).
-        :param status: ``"active"`` (status 3, auto-renewing) or ``"expired"`` (status 4, or
-            ``config.expired_status_code``).
+        :param status: ``"active"`` (status 3) or ``"expired"`` (status 4, or ``config.expired_status_code``).
         :param tier_id: the subscription tier's id (default: the sandbox's one tier,
             ``710000000000000001``); ``subscriptionTierIds`` filters on it.
         :param account_id: the connected account (default: the first key's first account).
+        :param auto_renew: ``autoRenew`` 1 or 0 (default: on while active, off once expired).
+        :param ends_at: epoch ms when the period ends (``endsAt``, ``renewDate``): one int, or one per
+            fan (default: 30 days after ``created_at``). Seed it relative to now for lapsing segments.
         """
         return fans.seed_subscribers(
             self._world,
@@ -259,6 +277,8 @@ class FanslySandbox:
             status=status,
             tier_id=tier_id,
             tier_name=tier_name,
+            auto_renew=auto_renew,
+            ends_at=ends_at,
         )
 
     def seed_followers(
@@ -294,6 +314,25 @@ class FanslySandbox:
         :param account_id: the connected account (default: the first key's first account).
         """
         return earnings.seed_transactions(self._world, self._account(account_id), created_at, amount, type)
+
+    def seed_supporters(
+        self,
+        fan_ids: Iterable[str],
+        *,
+        spent_at: int | Sequence[int],
+        gross: int | Sequence[int],
+        account_id: str | None = None,
+    ) -> None:
+        """Record fans' spends, which Top Supporters adds up per fan over a window (net: gross less 20%).
+
+        Seeding sends no request: it is neither journaled nor counted.
+
+        :param fan_ids: the fans' native ids (a fan may appear several times).
+        :param spent_at: epoch milliseconds: one int for every spend, or one each.
+        :param gross: thousandths of a dollar: one int for every spend, or one each.
+        :param account_id: the connected account (default: the first key's first account).
+        """
+        top_supporters.seed_supporters(self._world, self._account(account_id), fan_ids, spent_at, gross)
 
     @property
     def subscriptions(self) -> list[SubscriptionRecord]:
@@ -334,6 +373,32 @@ class FanslySandbox:
     def mass_messages(self) -> list[MassMessageRecord]:
         """A snapshot of every broadcast the API accepted (sent or scheduled), in the order they came."""
         return self._world.store(MassMessageStore).records()
+
+    def seed_automated_messages(
+        self, rules: Iterable[dict[str, Any]], *, account_id: str | None = None
+    ) -> list[str]:
+        """Give the account automated messages before the test starts; return their ids.
+
+        Each rule is a Create Automated Message body (``{"triggerType", "content", ...}``), checked as
+        the API checks one. Seeding sends no request: it is neither journaled nor counted.
+        """
+        return automated_messages.seed_automated_messages(
+            self._world, self._account(account_id).account_id, rules
+        )
+
+    @property
+    def automated_messages(self) -> list[AutomatedMessageRecord]:
+        """A snapshot of every automated message, created or seeded (deleted ones marked), oldest first."""
+        return self._world.store(AutomatedMessageStore).records()
+
+    @property
+    def posts(self) -> list[PostRecord]:
+        """A snapshot of every post the API accepted (with its state), in the order they came."""
+        return self._world.store(PostStore).records()
+
+    def walls(self, account_id: str | None = None) -> list[dict[str, str]]:
+        """The account's post walls (``id``, ``name``), as ``GET .../posts/walls`` lists them; no request."""
+        return self._world.store(PostStore).walls(self._account(account_id).account_id)
 
     def connection_json(self, conn_id: str = DEFAULT_CONN_ID, **extra: Any) -> str:
         """The value of ``AIRFLOW_CONN_<CONN_ID>`` for an Airflow connection to this sandbox.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import fsspec
@@ -100,7 +100,7 @@ with DAG(
             format=format,
             since=None if since is None else f"{{{{ params.{since} }}}}",
             until=None if until is None else f"{{{{ params.{until} }}}}",
-            status="all" if resource == "subscribers" else "active",
+            status="all" if resource == "subscribers" else None,
         )
         for task_id, (resource, name, format, since, until) in EXPORTS.items()
     ]
@@ -158,3 +158,32 @@ with DAG(
         for task_id, budget in (("chats", None), ("chats_budget", 3))
     ]
     big_exports >> report(["chats", "chats_budget"])
+
+ANALYTICS = {
+    # task id: (resource, file name, format)
+    "top_supporters": ("top_supporters", "top_supporters.csv", "csv"),
+    "mass_message_stats": ("mass_message_stats", "mass_message_stats.jsonl", "jsonl"),
+    "earnings_monthly": ("earnings_monthly", "earnings_monthly.csv", "csv"),
+    "profile_stats": ("profile_stats", "profile_stats.parquet", "parquet"),
+}
+
+with DAG(
+    dag_id="test_fansly_export_analytics",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    params={name: Param("", **TEXT) for name in ("folder", "since", "until")},
+) as analytics_dag:
+    windowed = {"since": "{{ params.since }}", "until": "{{ params.until }}"}
+    analytics = [
+        ExportToStorageOperator(
+            task_id=task_id,
+            resource=resource,
+            path=f"{{{{ params.folder }}}}/{name}",
+            format=format,
+            **(windowed if resource in ("top_supporters", "profile_stats") else {}),
+            **({"period": timedelta(hours=1)} if resource == "profile_stats" else {}),
+        )
+        for task_id, (resource, name, format) in ANALYTICS.items()
+    ]
+    analytics >> report(list(ANALYTICS))

@@ -15,11 +15,13 @@ from typing import Any
 from airflow.providers.common.compat.sdk import DAG, Param, task
 
 from airflow_provider_apifansly.operators.accounts import ListAccountsOperator
+from airflow_provider_apifansly.operators.automated_messages import SyncAutomatedMessagesOperator
 from airflow_provider_apifansly.operators.fans import ListFansOperator
 from airflow_provider_apifansly.operators.group_chat import CreateGroupChatsOperator
 from airflow_provider_apifansly.operators.mass_messaging import SendMassMessageOperator
 from airflow_provider_apifansly.operators.media import UploadMediaOperator
 from airflow_provider_apifansly.operators.messages import SendMessageOperator, SendMessagesOperator
+from airflow_provider_apifansly.operators.posts import CancelScheduledPostOperator, CreatePostOperator
 
 BUDGET = 20
 FANS = Param(["723516315247063042"], type="array")
@@ -115,8 +117,24 @@ with reporting_dag("test_fansly_list_all_subscribers", **WINDOW) as all_subs:
 with reporting_dag("test_fansly_list_followers") as followers:
     fans = ListFansOperator(task_id="fans", source="followers")
     fans >> report("fans", FAN_XCOMS)
+
+with reporting_dag("test_fansly_expiring_fans") as expiring_fans:
+    fans = ListFansOperator(task_id="fans", expiring_within=timedelta(days=3))
+    fans >> report("fans", [*FAN_XCOMS, "ends_at"])
+
+with reporting_dag("test_fansly_top_supporters", **WINDOW) as top_supporters:
+    fans = ListFansOperator(
+        task_id="fans",
+        source="top_supporters",
+        since="{{ params.since }}",
+        until="{{ params.until }}",
+        min_spend=2.5,
+        top=3,
+    )
+    fans >> report("fans", [*FAN_XCOMS, "spend"])
 # UploadMediaOperator, deferred (the trigger runs inline in dag.test) or polling in the worker, and a
-# timeout; polls 0.1 s apart so no run waits for real seconds.
+# timeout. The worker polls 0.1 s apart; the trigger 1 s apart, longer than dag.test takes to start it,
+# so that its count of polls a run before a restart may have made stays 0 (see MediaUploadTrigger).
 MEDIA_XCOMS = ["return_value", "account_media_id", "job_id", "credits"]
 MEDIA_PATH = Param("/nonexistent", type="string")
 
@@ -127,7 +145,7 @@ def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30, **options: 
             task_id="upload",
             path="{{ params.path }}",
             deferrable=deferrable,
-            poll_interval=0.1,
+            poll_interval=1 if deferrable else 0.1,
             timeout=timeout,
             **options,
         )
@@ -135,9 +153,12 @@ def media_dag(dag_id: str, *, deferrable: bool, timeout: float = 30, **options: 
     return dag
 
 
-upload_deferred = media_dag("test_fansly_upload_media_deferred", deferrable=True)
+# A retry left: each failure of the wait must still end the task, as a retry would upload again.
+upload_deferred = media_dag(
+    "test_fansly_upload_media_deferred", deferrable=True, retries=1, retry_delay=timedelta(0)
+)
 upload_in_worker = media_dag("test_fansly_upload_media_in_worker", deferrable=False)
-upload_timeout = media_dag("test_fansly_upload_media_timeout", deferrable=True, timeout=0.5)
+upload_timeout = media_dag("test_fansly_upload_media_timeout", deferrable=True, timeout=1.5)
 
 # One Airflow retry, at once; the hook's own retries off, so a failed send fails the try.
 RETRY_ONCE: dict[str, Any] = {"retries": 1, "retry_delay": timedelta(0), "max_retries": 0}
@@ -222,3 +243,56 @@ upload_timed_out_reupload = media_dag(
 
 with reporting_dag("test_fansly_list_accounts") as list_accounts:
     ListAccountsOperator(task_id="accounts") >> report("accounts", ["return_value", "accounts", "credits"])
+
+# Automated messages and posts. The hook's own retries off, so a failure fails the try; Airflow retries
+# once, at once. The "_stopped" DAGs also stop a try held by the sandbox (having acted) past
+# execution_timeout, mid-request; the others have none, as a loaded machine may take a second to start.
+ONE_AIRFLOW_RETRY: dict[str, Any] = {"retries": 1, "retry_delay": timedelta(0), "max_retries": 0}
+STOPPED_AFTER = timedelta(seconds=2)
+RULES = Param([], type="array")
+POST_PARAMS = {
+    "content": Param("New set", type=["null", "string"]),
+    "media_ids": Param(None, type=["null", "array"]),
+    "scheduled_for": Param(None, type=["null", "string", "integer"]),
+}
+
+
+def sync_dag(dag_id: str, **options: Any) -> DAG:
+    with reporting_dag(dag_id, rules=RULES) as dag:
+        sync = SyncAutomatedMessagesOperator(
+            task_id="sync", rules="{{ params.rules }}", prune=True, **options
+        )
+        sync >> report("sync", ["return_value", "plan", "credits"])
+    return dag
+
+
+def post_dag(dag_id: str, **options: Any) -> DAG:
+    with reporting_dag(dag_id, **POST_PARAMS) as dag:
+        post = CreatePostOperator(
+            task_id="post",
+            content="{{ params.content }}",
+            media_ids="{{ params.media_ids }}",
+            scheduled_for="{{ params.scheduled_for }}",
+            **options,
+        )
+        post >> report("post", ["return_value", "credits"])
+    return dag
+
+
+sync_rules = sync_dag("test_fansly_sync_rules", **ONE_AIRFLOW_RETRY)
+sync_rules_stopped = sync_dag(
+    "test_fansly_sync_rules_stopped", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
+)
+sync_rules_dry_run = sync_dag("test_fansly_sync_rules_dry_run", dry_run=True)
+create_post = post_dag("test_fansly_create_post", **ONE_AIRFLOW_RETRY)
+create_post_stopped = post_dag(
+    "test_fansly_create_post_stopped", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
+)
+
+with reporting_dag(
+    "test_fansly_cancel_post_stopped", post_id=Param("800000000000000001", type="string")
+) as cancel:
+    cancel_post = CancelScheduledPostOperator(
+        task_id="cancel", post_id="{{ params.post_id }}", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
+    )
+    cancel_post >> report("cancel", ["return_value", "credits"])

@@ -236,10 +236,13 @@ def test_out_of_credits_mid_export_writes_nothing(
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
-        ({"resource": "payouts"}, "resource must be one of transactions, subscribers, followers, chats"),
+        (
+            {"resource": "payouts"},
+            "resource must be one of transactions, subscribers, followers, chats, top_",
+        ),
         ({"format": "xlsx"}, "format must be one of jsonl, csv, parquet"),
         ({"resource": "followers", "since": "2026-11-01"}, "followers are a snapshot"),
-        ({"status": "all"}, "status applies to subscribers only"),
+        ({"status": "all"}, "status applies to subscribers and mass_message_stats only"),
         ({"path": ""}, "path must be a non-empty URL string"),
     ],
 )
@@ -331,3 +334,80 @@ def test_pages_past_80_kb_cost_their_size_and_a_budget_they_pass_stops_the_expor
     assert xcoms["chats_budget.credits"] == 4
     assert "credit budget of 3 passed" in out
     assert sorted(path.name for path in tmp_path.iterdir()) == ["chats.jsonl"]
+
+
+# -- the analytics resources ------------------------------------------------------------------------
+
+
+def test_analytics_exports_write_supporters_summed_broadcast_stats_months_and_buckets(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from airflow_provider_apifansly.hooks.fansly import FanslyHook
+    from airflow_provider_apifansly.sandbox.resources.analytics import bucket_views
+
+    fansly_sandbox.config.rpm = None
+    now = int(time.time() * 1000)
+    since, until = now - 10 * DAY_MS, now - DAY_MS
+    # 150 fans: the window's answer is cut and split; fan 0 spends in two parts.
+    supporters = [f"72351631524710{n:04d}" for n in range(150)]
+    fansly_sandbox.seed_supporters(
+        supporters, spent_at=[since + n * 3_600_000 for n in range(150)], gross=2_000
+    )
+    fansly_sandbox.seed_supporters([supporters[0]], spent_at=until - 1, gross=500)
+    fansly_sandbox.seed_transactions([now - 40 * DAY_MS, now - 2 * DAY_MS], amount=[10_000, 5_000])
+    for content in ("first broadcast", "second broadcast"):
+        FanslyHook().send_mass_message(content, include_followers=True)
+    sent = len(fansly_sandbox.journal)
+
+    state, tasks = run_dag(
+        "fansly_export_test_dags",
+        {"folder": f"file://{tmp_path}", "since": iso(since), "until": iso(until)},
+        dag_id="test_fansly_export_analytics",
+    )
+
+    assert state == "success", tasks
+    xcoms = printed_xcoms(capfd.readouterr().out)
+    top = list(csv.DictReader(io.StringIO((tmp_path / "top_supporters.csv").read_text())))
+    assert list(top[0]) == list(COLUMNS["top_supporters"])
+    assert len({row["fanId"] for row in top}) == len(top) == 150
+    assert top[0] == {
+        "fanId": supporters[0],
+        "totalGross": "2500",
+        "totalNet": "2000",
+        "moneyScale": "thousandths of a dollar",
+        "windowStart": str(since),
+        "windowEnd": str(until),
+    }
+    broadcasts = jsonl_rows((tmp_path / "mass_message_stats.jsonl").read_bytes())
+    assert [row["content"] for row in broadcasts] == ["second broadcast", "first broadcast"]
+    months = list(csv.DictReader(io.StringIO((tmp_path / "earnings_monthly.csv").read_text())))
+    assert [row["rolling30Days"] for row in months] == ["true"] + ["false"] * (len(months) - 1)
+    assert months[0]["totalGross"] == "5000"  # only the last 30 days
+    assert sum(int(row["totalGross"]) for row in months[1:]) == 15_000
+    buckets = pq.read_table(tmp_path / "profile_stats.parquet").to_pylist()
+    assert [row["timestamp"] for row in buckets] == list(range(since, until, 3_600_000))  # 216: 3 requests
+    assert json.loads(buckets[5]["stats"])[0]["views"] == bucket_views(since + 5 * 3_600_000, 3_600_000)
+    assert xcoms["profile_stats.credits"] == 3
+    assert xcoms["earnings_monthly.credits"] == 1
+    top_requests = [entry for entry in fansly_sandbox.journal[sent:] if "/top-supporters" in entry.path]
+    assert xcoms["top_supporters.credits"] == len(top_requests) + 1 > 2  # the windows, and /me
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"resource": "mass_message_stats", "status": "active"}, "must be one of sent, deleted"),
+        ({"resource": "earnings_monthly", "since": "2026-11-01"}, "earnings_monthly are a snapshot"),
+        (
+            {"resource": "top_supporters", "status": "sent"},
+            "status applies to subscribers and mass_message_stats",
+        ),
+        ({"resource": "top_supporters", "period": 3_600_000}, "period applies to profile_stats only"),
+        ({"resource": "profile_stats", "period": 10}, "at least one second"),
+    ],
+)
+def test_bad_analytics_arguments_fail_when_the_dag_is_parsed(kwargs: dict[str, Any], error: str) -> None:
+    from airflow_provider_apifansly.operators.export import ExportToStorageOperator
+
+    with pytest.raises(ValueError, match=error):
+        ExportToStorageOperator(task_id="export", path="file:///tmp/x.jsonl", **kwargs)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
+import time
 from collections import Counter
 from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 
 from airflow_provider_apifansly.operators.fans import ListFansOperator
-from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox
-from tests.helpers import printed_xcoms, run_dag
+from airflow_provider_apifansly.sandbox import FanslySandbox
+from tests.helpers import creator_messages, printed_xcoms, run_dag
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
 HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
 FIRST_END = datetime(2026, 11, 29, 21, tzinfo=timezone.utc)  # the first run's interval is [20:00, 21:00)
 SECOND_END = datetime(2026, 11, 29, 22, tzinfo=timezone.utc)
 BOUNDARY = int(FIRST_END.timestamp() * 1000)
@@ -26,16 +30,6 @@ def fans(count: int, start: int) -> list[str]:
 
 def subscriber_pages(sandbox: FanslySandbox) -> int:
     return sum(entry.path.endswith("/subscribers") for entry in sandbox.journal)
-
-
-def welcomed(sandbox: FanslySandbox) -> Counter[str]:
-    """Fan id -> welcome messages the creator sent into the fan's chat."""
-    fan_of = {group.group_id: group.partner_id for group in sandbox.groups}
-    return Counter(
-        fan_of[record.group_id]
-        for record in sandbox.messages
-        if record.message["senderId"] == DEFAULT_CREATOR_ID
-    )
 
 
 def list_subscribers(
@@ -60,12 +54,12 @@ def test_the_hourly_pipeline_welcomes_each_new_subscriber_once_over_two_interval
 
     state, tasks = run_dag("example_fansly_welcome_pipeline", logical_date=FIRST_END)
     assert state == "success", tasks
-    assert welcomed(fansly_sandbox) == Counter(dict.fromkeys(first, 1))
+    assert creator_messages(fansly_sandbox) == Counter(dict.fromkeys(first, 1))
     assert subscriber_pages(fansly_sandbox) == 1  # newest first: the first page already reaches 20:00
 
     state, tasks = run_dag("example_fansly_welcome_pipeline", logical_date=SECOND_END)
     assert state == "success", tasks
-    assert welcomed(fansly_sandbox) == Counter(dict.fromkeys(first + on_boundary + second, 1))
+    assert creator_messages(fansly_sandbox) == Counter(dict.fromkeys(first + on_boundary + second, 1))
     assert "3 new subscribers to welcome" in capfd.readouterr().out
 
 
@@ -192,16 +186,80 @@ def test_a_rejected_key_fails_the_task_without_retrying(
     assert [entry.status for entry in fansly_sandbox.journal] == [401]
 
 
+def test_the_expiring_segment_lists_fans_lapsing_within_three_days_from_every_active_page(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    now = int(time.time() * 1000)
+    fansly_sandbox.seed_subscribers(fans(60, 0), created_at=now - DAY_MS, ends_at=now + DAY_MS)  # renewing
+    lapsing = fans(2, 1000)
+    fansly_sandbox.seed_subscribers(
+        lapsing, created_at=now - 2 * DAY_MS, auto_renew=False, ends_at=now + DAY_MS
+    )
+    fansly_sandbox.seed_subscribers(fans(1, 2000), created_at=now, auto_renew=False, ends_at=now + 4 * DAY_MS)
+
+    state, tasks = run_dag("fansly_test_dags", dag_id="test_fansly_expiring_fans")
+
+    assert state == "success", tasks
+    xcoms = printed_xcoms(capfd.readouterr().out)
+    assert sorted(xcoms["return_value"]) == lapsing
+    assert xcoms["ends_at"] == dict.fromkeys(lapsing, now + DAY_MS)  # each period's identity
+    assert xcoms["credits"] == subscriber_pages(fansly_sandbox) == 2  # ceil(63 active / 50)
+
+
+def test_top_supporters_rank_fans_by_spend_summed_across_split_windows(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.config.rpm = None
+    since = int(time.time() * 1000) - 10 * DAY_MS
+    # 150 fans spend $1 on day 1: the whole window's answer (100 rows) is cut and must be split.
+    fansly_sandbox.seed_supporters(
+        fans(150, 0), spent_at=[since + 1 + n * 60_000 for n in range(150)], gross=1000
+    )
+    big, middle, small, below = fans(4, 1000)
+    for day in range(1, 4):  # spread over days, so only the sum puts them in order
+        fansly_sandbox.seed_supporters(
+            [big, middle, small], spent_at=since + day * DAY_MS, gross=[4000, 2000, 1000]
+        )
+    fansly_sandbox.seed_supporters([below, small], spent_at=since + 5 * DAY_MS, gross=[2000, 1])
+    fansly_sandbox.seed_supporters([below], spent_at=since + 9 * DAY_MS, gross=10**6)  # after until
+
+    state, tasks = run_dag(
+        "fansly_test_dags",
+        {"since": str(since), "until": str(since + 8 * DAY_MS)},
+        dag_id="test_fansly_top_supporters",
+    )
+
+    assert state == "success", tasks
+    xcoms = printed_xcoms(capfd.readouterr().out)
+    assert xcoms["return_value"] == [big, middle, small]  # min_spend $2.50 drops the $2 and $1 fans
+    assert xcoms["spend"] == {big: 12_000, middle: 6_000, small: 3_001}
+    requests = sum("/top-supporters" in entry.path for entry in fansly_sandbox.journal)
+    assert xcoms["credits"] == requests + 1 > 2  # the windows, and /me once
+
+
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "error"),
     [
-        {"source": "followers", "since": "{{ data_interval_start }}"},
-        {"source": "followers", "status": "expired"},
-        {"source": "fans"},
-        {"status": "3"},
+        ({"source": "followers", "since": "{{ data_interval_start }}"}, "cannot apply to source='followers'"),
+        ({"source": "followers", "status": "expired"}, "cannot apply to source='followers'"),
+        ({"source": "fans"}, "source must be one of"),
+        ({"status": "3"}, "status must be one of"),
+        ({"source": "followers", "min_spend": 5}, "min_spend cannot apply to source='followers'"),
+        ({"min_spend": 5}, "min_spend cannot apply to source='subscribers'"),
+        ({"source": "top_supporters", "expiring_within": 3}, "expiring_within cannot apply"),
+        ({"source": "top_supporters", "tier_id": "1"}, "tier_id cannot apply"),
+        ({"expiring_within": 3, "status": "all"}, "with status other than 'active'"),
+        ({"expiring_within": 3, "auto_renew": True}, "auto_renew=True"),
+        ({"expiring_within": "3 days"}, "timedelta or a number of days"),
+        ({"expiring_within": -1}, "positive duration"),
+        ({"auto_renew": "yes"}, "auto_renew must be True, False or None"),
+        ({"auto_renew": False, "status": "expired"}, "active subscriptions only"),
+        ({"source": "top_supporters", "min_spend": -1}, "at least 0"),
+        ({"source": "top_supporters", "min_spend": "a lot"}, "number of dollars"),
+        ({"source": "top_supporters", "top": 0}, "top must be a whole number"),
     ],
     ids=repr,
 )
-def test_bad_arguments_fail_when_the_dag_is_parsed(kwargs: dict[str, str]) -> None:
-    with pytest.raises(ValueError, match=r"source|status|since"):
+def test_bad_arguments_fail_when_the_dag_is_parsed(kwargs: dict[str, Any], error: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(error)):
         ListFansOperator(task_id="fans", **kwargs)

@@ -8,7 +8,7 @@ import pytest
 
 from airflow_provider_apifansly.credits import media_credits
 from airflow_provider_apifansly.sandbox import DEFAULT_API_KEY, FanslySandbox
-from tests.helpers import printed_xcoms, run_dag
+from tests.helpers import end_deferral_as_airflow_does, load_dag, printed_xcoms, run_dag
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
@@ -65,7 +65,7 @@ def test_upload_returns_both_ids_and_counts_the_upload_and_every_poll_in_credits
     capfd: pytest.CaptureFixture[str],
     dag_id: str,
 ) -> None:
-    fansly_sandbox.config.media_polls = 3
+    fansly_sandbox.config.media_polls = 1
 
     _, tasks = run_dag(TEST_DAGS, {"path": media_file}, dag_id=dag_id)
 
@@ -76,8 +76,8 @@ def test_upload_returns_both_ids_and_counts_the_upload_and_every_poll_in_credits
     xcoms = printed_xcoms(out)
     assert (xcoms["return_value"], xcoms["account_media_id"]) == (job.media_id, job.account_media_id)
     assert xcoms["job_id"] == job.job_id
-    assert polls(fansly_sandbox) == 4  # waiting, active, active, completed
-    assert xcoms["credits"] == media_credits(SIZE) + 4 == fansly_sandbox.credits_spent()
+    assert polls(fansly_sandbox) == 2  # waiting (the worker's first poll), completed
+    assert xcoms["credits"] == media_credits(SIZE) + 2 == fansly_sandbox.credits_spent()
 
 
 @pytest.mark.matrix
@@ -104,10 +104,27 @@ def test_a_job_still_processing_at_the_timeout_fails_the_task_without_reuploadin
 
     assert tasks["upload"] == "failed"
     assert uploads(fansly_sandbox) == 1
-    assert 2 <= polls(fansly_sandbox) <= 6  # 0.5 s at 0.1 s apart
+    assert polls(fansly_sandbox) == 2  # the worker's, then the trigger's at 1 s; the next is past 1.5 s
     out = capfd.readouterr().out
-    assert "was still active after 0.5 s" in out
+    assert "was still active after 1.5 s" in out
     assert printed_xcoms(out)["credits"] == fansly_sandbox.credits_spent()
+
+
+def test_a_defer_timeout_fails_the_task_without_a_retry_or_a_second_upload(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, media_file: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    dag_id = "test_fansly_upload_media_deferred"
+    run_dag(TEST_DAGS, {"path": media_file}, dag_id=dag_id)
+    capfd.readouterr()
+
+    # The scheduler's move when the task's defer timeout passes; the task has retries=1 left.
+    state = end_deferral_as_airflow_does(load_dag(TEST_DAGS, dag_id), "upload", "Trigger timeout")
+
+    assert state == "failed"
+    assert uploads(fansly_sandbox) == 1
+    out = capfd.readouterr().out
+    assert f"The wait for media job {fansly_sandbox.media_jobs[0].job_id} ended without" in out
+    assert "is not uploaded again" in out
 
 
 def test_a_file_over_the_size_limit_fails_on_413_and_is_not_retried(

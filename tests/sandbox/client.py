@@ -53,6 +53,10 @@ class Api:
     def __init__(self, sandbox: FanslySandbox, account_id: str = DEFAULT_ACCOUNT_ID) -> None:
         self.base = f"{sandbox.url}/api/fansly/{account_id}"
 
+    def request(self, method: str, path: str, body: Any = None) -> requests.Response:
+        """Any route of the account, e.g. ``request("GET", "posts/walls")``."""
+        return requests.request(method, f"{self.base}/{path}", json=body, headers=HEADERS, timeout=5)
+
     def create_group(self, fan_id: str = FAN_ID, creator_id: str = DEFAULT_CREATOR_ID) -> requests.Response:
         users = [{"userId": creator_id, "permissionFlags": 0}, {"userId": fan_id, "permissionFlags": 0}]
         return requests.post(

@@ -55,7 +55,7 @@ def test_a_subscription_row_and_stats_in_the_nested_envelope(api: Api, fansly_sa
         "status": 3,
         "price": 999,
         "renewPrice": 999,
-        "autoRenew": True,
+        "autoRenew": 1,
         "billingCycle": 30,
         "duration": 30,
         "renewDate": T0 + 30 * 86_400_000,
@@ -180,7 +180,7 @@ def test_status_selects_active_expired_or_all_and_stats_count_them_all(
     def ids(status: str) -> list[str]:
         return [row["id"] for row in response_of(api.subscribers(status=status))["subscriptions"]]
 
-    assert (expired["status"], expired["autoRenew"]) == (4, False)
+    assert (expired["status"], expired["autoRenew"]) == (4, 0)
     assert ids("3") == sorted((row["id"] for row in active), reverse=True)
     assert ids("4") == [expired["id"]]
     assert ids("3,4") == [*ids("3"), expired["id"]]

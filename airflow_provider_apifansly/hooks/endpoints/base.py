@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_apifansly.connection import API_PREFIX
-from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
+from airflow_provider_apifansly.exceptions import (
+    FanslyApiError,
+    FanslyConnectionError,
+    FanslyError,
+    FanslyNotFoundError,
+    FanslyOutOfCreditsError,
+    FanslyServerError,
+    FanslyValidationError,
+)
 from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.envelope import Parser
 from airflow_provider_apifansly.ids import validate_account_id
@@ -60,6 +68,26 @@ class EndpointGroup:
         reader = parse or envelope.nested_response
         return self.transport.request(method, path, reader, idempotent=idempotent, **kwargs)
 
+    def _remove(self, method: str, path: str, *, maybe_gone: bool = False) -> None:
+        """A delete or a cancel: harmless to repeat, so retried like a read. A 404 after an attempt that
+        may have done it means it is done, as it does when ``maybe_gone`` (an earlier try may have)."""
+        request = label(method, path)
+        done_before = maybe_gone
+
+        def attempt() -> None:
+            nonlocal done_before
+            try:
+                self.transport.request(method, path, envelope.nested_success, idempotent=True, retry=False)
+            except FanslyNotFoundError:
+                if not done_before:
+                    raise
+                self.log.warning("%s: not found, so an earlier attempt or try already did it", request)
+            except FanslyError as exc:
+                done_before = done_before or may_have_sent(exc)
+                raise
+
+        self.transport.retry_policy.call(attempt, idempotent=True)
+
 
 def require_id(resource: dict[str, Any], request: str, what: str) -> None:
     """A success must carry the resource's native id; without it, it is not a success."""
@@ -85,3 +113,16 @@ def created_at_ms(row: dict[str, Any], what: str, request: str) -> int:
 def label(method: str, path: str) -> str:
     """How errors name a request: ``"GET /api/fansly/{account_id}/chats"``."""
     return f"{method} {API_PREFIX}{path}"
+
+
+def may_have_sent(exc: FanslyError) -> bool:
+    """Whether the server may have acted on a failed request, so a create must not be repeated blindly:
+    a 5xx, a drop or timeout after sending, or a 2xx that is not a usable success (an inner failure,
+    a broken body). A 429 or a refused connection never reached it."""
+    if isinstance(exc, FanslyServerError):
+        return True
+    if isinstance(exc, FanslyConnectionError):
+        return exc.request_sent
+    if isinstance(exc, FanslyApiError) and not isinstance(exc, FanslyOutOfCreditsError):
+        return exc.http_status is None or 200 <= exc.http_status < 300
+    return False

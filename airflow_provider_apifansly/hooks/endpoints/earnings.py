@@ -1,22 +1,36 @@
-"""Earnings: the account's transactions of a time window (docs: "Earnings Transactions")."""
+"""Earnings: the account's transactions of a time window and its monthly totals (docs: "Earnings")."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyApiError
+from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, created_at_ms, label
 from airflow_provider_apifansly.hooks.paging import offset_pages
-from airflow_provider_apifansly.timestamps import Instant, check_window, to_epoch_ms
+from airflow_provider_apifansly.timestamps import Instant, past_window
 
 # The largest page seen accepted (the docs' example asks for 20).
 TRANSACTIONS_PAGE_LIMIT = 100
+# Monthly Earnings' nesting is not documented: the bare list, or an object holding it under "data".
+_monthly_rows = envelope.list_response("data")
 
 
 class EarningsEndpoints(EndpointGroup):
-    """``GET /{account_id}/earnings/transactions``."""
+    """``GET /{account_id}/earnings/transactions`` and ``GET /{account_id}/earnings/monthly``."""
+
+    def list_monthly_earnings(self, account_id: str | None = None) -> list[dict[str, Any]]:
+        """Monthly gross and net totals (thousandths of a dollar) as the API sends them, one request.
+
+        Each row gains ``rolling30Days``: True for the API's first row (``year`` 0, ``month`` 0), a
+        rolling 30-day summary that is not a month; False for the months. A row with neither whole
+        ``year`` and ``month`` nor that summary's zeros is an error.
+        """
+        account_id = self.resolve_account_id(account_id)
+        path = f"/{account_id}/earnings/monthly"
+        rows: list[dict[str, Any]] = self._account_call("GET", path, _monthly_rows)
+        return [_month(row, label("GET", path)) for row in rows]
 
     def list_transactions(
         self, account_id: str | None = None, *, since: Instant, until: Instant
@@ -33,10 +47,7 @@ class EarningsEndpoints(EndpointGroup):
         :param until: the window's end, excluded.
         """
         account_id = self.resolve_account_id(account_id)
-        since_ms = to_epoch_ms(since, field="since")
-        until_ms = to_epoch_ms(until, field="until")
-        check_window(since_ms, until_ms)
-        until_ms = min(until_ms, int(time.time() * 1000))
+        since_ms, until_ms = past_window(since, until)
         if since_ms >= until_ms:
             return iter(())  # an empty (or future) window holds no transaction: no request
         return self._transactions(f"/{account_id}/earnings/transactions", since_ms, until_ms)
@@ -70,3 +81,18 @@ def _transaction_id(request: str) -> Callable[[dict[str, Any]], str | int]:
         return transaction_id
 
     return read
+
+
+def _month(row: dict[str, Any], request: str) -> dict[str, Any]:
+    """The row, marked as the rolling 30-day summary (year 0, month 0) or a calendar month."""
+    year, month = row.get("year"), row.get("month")
+    summary = year == 0 and month == 0
+    if not summary and not (
+        isinstance(year, int) and isinstance(month, int) and year > 0 and 1 <= month <= 12
+    ):
+        raise FanslyApiError(
+            f"{request} returned a row that is neither a month nor the 30-day summary: year {year!r:.20}, "
+            f"month {month!r:.20}",
+            request=request,
+        )
+    return {**row, "rolling30Days": summary}

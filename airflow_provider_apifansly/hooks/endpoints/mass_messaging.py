@@ -7,16 +7,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from airflow_provider_apifansly.exceptions import (
-    FanslyAmbiguousSendError,
-    FanslyApiError,
-    FanslyConnectionError,
-    FanslyError,
-    FanslyOutOfCreditsError,
-    FanslyServerError,
-)
+from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyApiError, FanslyError
 from airflow_provider_apifansly.hooks import envelope
-from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
+from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label, may_have_sent
 from airflow_provider_apifansly.hooks.paging import cursor_pages
 from airflow_provider_apifansly.mass_message import MassMessage
 from airflow_provider_apifansly.timestamps import Instant
@@ -91,7 +84,7 @@ class MassMessagingEndpoints(EndpointGroup):
         try:
             response: dict[str, Any] = self._account_call("POST", path, json=message.body(), idempotent=False)
         except FanslyError as exc:
-            if not _may_have_sent(exc):
+            if not may_have_sent(exc):
                 raise
             raise FanslyAmbiguousSendError(
                 f"{exc} The broadcast MAY HAVE BEEN SENT, so it is not retried (every fan would get it "
@@ -165,15 +158,3 @@ def _with_template(row: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         return row
     return {**row, "messageTemplate": parsed} if isinstance(parsed, dict) else row
-
-
-def _may_have_sent(exc: FanslyError) -> bool:
-    """Whether the server may have acted on the request: a 5xx, a drop or timeout after sending,
-    or a 2xx that is not a usable success (an inner failure, a broken body)."""
-    if isinstance(exc, FanslyServerError):
-        return True
-    if isinstance(exc, FanslyConnectionError):
-        return exc.request_sent
-    if isinstance(exc, FanslyApiError) and not isinstance(exc, FanslyOutOfCreditsError):
-        return exc.http_status is None or 200 <= exc.http_status < 300
-    return False

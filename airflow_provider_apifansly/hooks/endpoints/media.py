@@ -6,11 +6,10 @@ polled at ``GET /media/upload/{jobId}/status``, a route without an account id.
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
-from airflow_provider_apifansly.credits import media_credits
+from airflow_provider_apifansly.credits import STANDARD_CREDITS, media_credits
 from airflow_provider_apifansly.exceptions import (
     FanslyConnectionError,
     FanslyError,
@@ -24,9 +23,7 @@ from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
 from airflow_provider_apifansly.hooks.envelope import MediaJob
 from airflow_provider_apifansly.hooks.multipart import MultipartUpload, media_source
-
-# Job ids are opaque; this keeps one safe to put in a URL path.
-_JOB_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}", re.ASCII)
+from airflow_provider_apifansly.ids import validate_opaque_id
 
 
 class MediaEndpoints(EndpointGroup):
@@ -37,7 +34,8 @@ class MediaEndpoints(EndpointGroup):
     ) -> str:
         """Upload a file as the multipart field ``file``, streamed; return the processing job's id.
 
-        Costs ``media_credits(size)``, checked against ``max_credits`` before sending. Not
+        Costs ``media_credits(size)``, checked against ``max_credits`` before sending with a credit
+        to spare for the job's first status poll (an upload nobody can poll is money lost). Not
         idempotent (a repeat makes a second job and is charged again): retried only when it
         cannot have reached the server (a 429, a refused connection).
 
@@ -57,6 +55,7 @@ class MediaEndpoints(EndpointGroup):
                 body=upload.stream,
                 headers=upload.headers,
                 media_credits=media_credits(source.size),
+                reserve=STANDARD_CREDITS,
             )
         except (FanslyServerError, FanslyConnectionError) as exc:
             if isinstance(exc, FanslyConnectionError) and not exc.request_sent:
@@ -72,11 +71,14 @@ class MediaEndpoints(EndpointGroup):
         self.log.info("Uploaded %s (%d bytes): processing job %s", source.name, source.size, job_id)
         return job_id
 
-    def media_upload_status(self, job_id: str) -> MediaJob:
-        """One status poll of an upload's processing job (1 credit): its state, and its ids once completed."""
+    def media_upload_status(self, job_id: str, *, retry: bool = True) -> MediaJob:
+        """One status poll of an upload's processing job (1 credit): its state, and its ids once completed.
+
+        :param retry: False sends exactly one request (the trigger retries on its own schedule).
+        """
         job_id = validate_job_id(job_id)
         return self.transport.request(
-            "GET", f"/media/upload/{job_id}/status", envelope.media_job, idempotent=True
+            "GET", f"/media/upload/{job_id}/status", envelope.media_job, idempotent=True, retry=retry
         )
 
     def wait_for_media(
@@ -102,14 +104,7 @@ class MediaEndpoints(EndpointGroup):
 
 def validate_job_id(job_id: Any) -> str:
     """A job id as the API gave it, refused before any request if it cannot be a path segment."""
-    if isinstance(job_id, int) and not isinstance(job_id, bool):
-        job_id = str(job_id)
-    # "." and ".." are dot-segments: a URL resolves them, and the poll would go to another route.
-    if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id) or job_id in (".", ".."):
-        raise FanslyValidationError(
-            f"job_id must be an upload's job id (letters, digits, _.:-, not . or ..); got {job_id!r:.60}"
-        )
-    return job_id
+    return validate_opaque_id(job_id, field="job_id")
 
 
 def check_wait(poll_interval: float, timeout: float) -> None:

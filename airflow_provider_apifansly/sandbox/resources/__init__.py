@@ -6,12 +6,16 @@ the table the dispatch walks, so a new module is registered by one line below.
 
 from airflow_provider_apifansly.sandbox.resources import (
     accounts,
+    analytics,
+    automated_messages,
     chat_messages,
     chats,
     earnings,
     fans,
     mass_messaging,
     media,
+    posts,
+    top_supporters,
 )
 
 ROUTES = (
@@ -22,4 +26,8 @@ ROUTES = (
     *mass_messaging.ROUTES,
     *media.ROUTES,
     *earnings.ROUTES,
+    *automated_messages.ROUTES,
+    *posts.ROUTES,
+    *analytics.ROUTES,
+    *top_supporters.ROUTES,
 )

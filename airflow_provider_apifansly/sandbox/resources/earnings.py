@@ -1,4 +1,7 @@
-"""Earnings: ``GET {account_id}/earnings/transactions``, paged by ``limit`` and ``offset``.
+"""Earnings: ``GET {account_id}/earnings/transactions``, paged by ``limit`` and ``offset``, and
+``GET {account_id}/earnings/monthly``, the ledger's totals per UTC month after a rolling 30-day
+summary row (``year`` 0, ``month`` 0); its ``response`` is the bare list or an object holding it
+(``config.earnings_monthly_nesting``).
 
 Rows come newest first (the order is not documented) with ``response.total`` the
 count of the whole window. ``after`` and ``before`` are epoch milliseconds; both
@@ -13,16 +16,19 @@ import bisect
 import time
 from array import array
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from itertools import pairwise
 from typing import Any
 
 from airflow_provider_apifansly.sandbox.config import Account
-from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, nested, ok
+from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, list_response, nested, ok
 from airflow_provider_apifansly.sandbox.routing import Call, Route
 from airflow_provider_apifansly.sandbox.validation import limit, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
 
 TRANSACTIONS_PARAMETERS = ("after", "before", "limit", "offset")
+MONTHLY_PARAMETERS = ("after", "before")
+_DAY_MS = 86_400_000
 DEFAULT_LIMIT = 20  # the docs' example asks for 20
 MAX_LIMIT = 100  # the largest page seen accepted
 PPV_PURCHASE = 2110  # the one transaction type known: a pay-per-view purchase
@@ -99,6 +105,27 @@ class TransactionStore(Store):
             self._ledgers.setdefault(account_id, _Ledger()).add(created_at, amount, kind, first)
             return [str(number) for number in range(first, self._next)]
 
+    def months(self, account_id: str, now_ms: int) -> list[dict[str, Any]]:
+        """The 30-day summary, then each month's gross and net (thousandths), the latest month first."""
+        with self.world.lock:
+            ledger = self._ledgers.get(account_id, _Ledger())
+            totals: dict[tuple[int, int], list[int]] = {}
+            summary = [0, 0]
+            for created_at, amount in zip(ledger.created_at, ledger.amount, strict=True):
+                when = datetime.fromtimestamp(created_at / 1000, timezone.utc)
+                month_totals = totals.setdefault((when.year, when.month), [0, 0])
+                month_totals[0] += amount
+                month_totals[1] += amount - _tax(amount)
+                if now_ms - 30 * _DAY_MS <= created_at <= now_ms:
+                    summary[0] += amount
+                    summary[1] += amount - _tax(amount)
+        rows = [_month_row(0, 0, summary, now_ms - 30 * _DAY_MS, now_ms)]
+        for (year, month), (gross, net) in sorted(totals.items(), reverse=True):
+            start = datetime(year, month, 1, tzinfo=timezone.utc)
+            end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=timezone.utc)
+            rows.append(_month_row(year, month, [gross, net], _ms(start), _ms(end)))
+        return rows
+
     def page(
         self, account: Account, after: int | None, before: int | None, offset: int, size: int, exclusive: bool
     ) -> tuple[int, list[dict[str, Any]]]:
@@ -133,7 +160,7 @@ def list_transactions(call: Call) -> Reply:
     account = call.account()
     found = parameters(call.request.query, TRANSACTIONS_PARAMETERS, "Earnings Transactions")
     size = limit(found, DEFAULT_LIMIT, MAX_LIMIT)
-    after, before, offset = (_whole(found, name) for name in ("after", "before", "offset"))
+    after, before, offset = (whole(found, name) for name in ("after", "before", "offset"))
     if before is not None and before > time.time() * 1000:
         raise invalid(f"before ({before}) is in the future")
     if after is not None and before is not None and after >= before:
@@ -144,10 +171,46 @@ def list_transactions(call: Call) -> Reply:
     return ok(nested({"total": total, "data": rows}))
 
 
-ROUTES = (Route("GET", "{account_id}/earnings/transactions", list_transactions),)
+def list_monthly(call: Call) -> Reply:
+    """Monthly Earnings: the 30-day summary row, then one row per month with earnings."""
+    account = call.account()
+    found = parameters(call.request.query, MONTHLY_PARAMETERS, "Monthly Earnings")
+    after, before = whole(found, "after"), whole(found, "before")
+    rows = [
+        row
+        for row in call.world.store(TransactionStore).months(account.account_id, int(time.time() * 1000))
+        if row["year"] == 0
+        or ((after is None or row["before"] > after) and (before is None or row["after"] < before))
+    ]
+    return ok(nested(list_response(rows, call.config.earnings_monthly_nesting)))
 
 
-def _whole(found: dict[str, str], name: str) -> int | None:
+ROUTES = (
+    Route("GET", "{account_id}/earnings/transactions", list_transactions),
+    Route("GET", "{account_id}/earnings/monthly", list_monthly),
+)
+
+
+def _month_row(year: int, month: int, totals: list[int], after: int, before: int) -> dict[str, Any]:
+    """A Monthly Earnings row as Fansly's call shows it (OnlyFansAPI's sample), money in thousandths."""
+    return {
+        "year": year,
+        "month": month,
+        "totalGross": totals[0],
+        "totalNet": totals[1],
+        "before": before,
+        "after": after,
+        "topPercent": 5,
+        "maxTopPercent": 100,
+        "brackets": [],
+    }
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def whole(found: dict[str, str], name: str) -> int | None:
     value = found.get(name)
     if value is None:
         return None

@@ -75,12 +75,14 @@ class FanStore(Store):
         status: int,
         tier_id: str,
         tier_name: str,
+        auto_renew: bool,
+        ends_at: list[int | None],
     ) -> list[dict[str, Any]]:
-        """Add one subscription per fan, created at the matching time; return copies of the rows."""
+        """Add one subscription per fan, created (and ending) at the matching times; return copies of the rows."""
         with self.world.lock:
             rows = [
-                _subscription(self.world, fan_id, stamp, status, tier_id, tier_name)
-                for fan_id, stamp in zip(fans, created_at, strict=True)
+                _subscription(self.world, fan_id, stamp, status, tier_id, tier_name, auto_renew, ends)
+                for fan_id, stamp, ends in zip(fans, created_at, ends_at, strict=True)
             ]
             self._subscriptions.extend(SubscriptionRecord(account_id, row) for row in rows)
             return copy.deepcopy(rows)
@@ -128,17 +130,17 @@ def seed_subscribers(
     status: SubscriptionStatus,
     tier_id: str | None,
     tier_name: str,
+    auto_renew: bool | None = None,
+    ends_at: int | Sequence[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Validate, then seed subscriptions (see ``FanslySandbox.seed_subscribers``); else ``ValueError``."""
     fans = check_fan_ids(fan_ids, account.creator_id)
-    stamps = list(created_at) if isinstance(created_at, Sequence) else [created_at] * len(fans)
-    if len(stamps) != len(fans):
-        raise ValueError(
-            f"created_at gives {len(stamps)} times for {len(fans)} fans; give one each, or one int"
-        )
-    for stamp in stamps:
-        if type(stamp) is not int or not _MIN_MS <= stamp < _MAX_MS:
-            raise ValueError(f"created_at must be whole epoch milliseconds (13 digits); got {stamp!r}")
+    stamps = _per_fan(created_at, fans, "created_at")
+    ends: list[int | None] = (
+        [None] * len(fans) if ends_at is None else list(_per_fan(ends_at, fans, "ends_at"))
+    )
+    if auto_renew is not None and not isinstance(auto_renew, bool):
+        raise ValueError(f"auto_renew must be True, False or None; got {auto_renew!r}")
     if status not in _STATUS_CODE:
         raise ValueError(f"status must be one of {', '.join(SUBSCRIPTION_STATUSES)}; got {status!r}")
     if tier_id is not None and not is_digits(tier_id):
@@ -152,7 +154,20 @@ def seed_subscribers(
         status=_STATUS_CODE[status],
         tier_id=DEFAULT_TIER_ID if tier_id is None else tier_id,
         tier_name=tier_name,
+        auto_renew=status == "active" if auto_renew is None else auto_renew,
+        ends_at=ends,
     )
+
+
+def _per_fan(value: int | Sequence[int], fans: list[str], name: str) -> list[int]:
+    """One epoch-ms time per fan, from one int for all or a list of one each; else ``ValueError``."""
+    stamps = list(value) if isinstance(value, Sequence) else [value] * len(fans)
+    if len(stamps) != len(fans):
+        raise ValueError(f"{name} gives {len(stamps)} times for {len(fans)} fans; give one each, or one int")
+    for stamp in stamps:
+        if type(stamp) is not int or not _MIN_MS <= stamp < _MAX_MS:
+            raise ValueError(f"{name} must be whole epoch milliseconds (13 digits); got {stamp!r}")
+    return stamps
 
 
 def seed_followers(world: World, account: Account, fan_ids: Iterable[str]) -> list[dict[str, Any]]:
@@ -226,10 +241,19 @@ ROUTES = (
 
 
 def _subscription(
-    world: World, fan_id: str, created_at: int, status: int, tier_id: str, tier_name: str
+    world: World,
+    fan_id: str,
+    created_at: int,
+    status: int,
+    tier_id: str,
+    tier_name: str,
+    auto_renew: bool,
+    ends_at: int | None,
 ) -> dict[str, Any]:
-    """A subscription row as the API shows it: money in cents, times in epoch milliseconds."""
-    ends_at = created_at + BILLING_DAYS * _DAY_MS
+    """A subscription row as the API shows it: money in cents, times in epoch milliseconds, ``autoRenew``
+    the integer 0 or 1 (a fan with it off stays active until ``endsAt``)."""
+    if ends_at is None:
+        ends_at = created_at + BILLING_DAYS * _DAY_MS
     return {
         "id": world.next_id(),
         "historyId": world.next_id(),
@@ -239,7 +263,7 @@ def _subscription(
         "status": status,
         "price": PRICE_CENTS,
         "renewPrice": PRICE_CENTS,
-        "autoRenew": status == 3,
+        "autoRenew": int(auto_renew),
         "billingCycle": BILLING_DAYS,
         "duration": BILLING_DAYS,
         "renewDate": ends_at,

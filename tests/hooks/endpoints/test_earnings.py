@@ -212,3 +212,28 @@ def test_seen_ids_tell_new_ids_from_repeats_of_any_shape() -> None:
     assert firsts == [True] * 4
     assert repeats == [False] * 4
     assert len(seen) == 4
+
+
+@pytest.mark.parametrize("nesting", ["list", "data"])
+def test_monthly_earnings_mark_the_rolling_summary_apart_from_the_months(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, nesting: str
+) -> None:
+    fansly_sandbox.config.earnings_monthly_nesting = nesting  # type: ignore[assignment]
+    fansly_sandbox.seed_transactions([DAY1, DAY2], amount=[1_000, 2_000])
+
+    rows = make_hook().list_monthly_earnings()
+
+    assert [(row["year"], row["month"], row["rolling30Days"]) for row in rows] == [
+        (0, 0, True),
+        (2026, 11, False),
+    ]
+    assert rows[1]["totalGross"] == 3_000
+    assert transaction_requests(fansly_sandbox) == 0
+    assert len(fansly_sandbox.journal) == 1
+
+
+def test_a_monthly_row_that_is_neither_a_month_nor_the_summary_fails_loudly() -> None:
+    from airflow_provider_apifansly.hooks.endpoints.earnings import _month
+
+    with pytest.raises(FanslyApiError, match="neither a month nor the 30-day summary"):
+        _month({"year": 2026, "month": 0}, "GET /api/fansly/fansly_x/earnings/monthly")

@@ -106,13 +106,26 @@ def test_an_empty_file_is_refused_before_any_request(
     assert fansly_sandbox.journal == []
 
 
-def test_max_credits_refuses_an_upload_that_cannot_fit_before_sending_it(
-    make_hook: MakeHook, fansly_sandbox: FanslySandbox, media_file: Path
+@pytest.mark.parametrize("budget", [5, 6])
+def test_max_credits_refuses_an_upload_that_leaves_no_credit_for_its_first_poll(
+    make_hook: MakeHook, fansly_sandbox: FanslySandbox, media_file: Path, budget: int
 ) -> None:
-    with pytest.raises(FanslyCreditBudgetError, match="it costs 6 credits"):
-        make_hook(max_credits=5).upload_media(str(media_file))
+    with pytest.raises(FanslyCreditBudgetError, match=r"it costs 6 credit\(s\) and needs 1 more after it"):
+        make_hook(max_credits=budget).upload_media(str(media_file))
 
     assert fansly_sandbox.journal == []
+
+
+def test_an_upload_with_a_credit_left_for_its_first_poll_is_sent_and_polled(
+    make_hook: MakeHook, fansly_sandbox: FanslySandbox, media_file: Path
+) -> None:
+    fansly_sandbox.config.media_polls = 0
+    hook = make_hook(max_credits=7)
+
+    job = hook.media_upload_status(hook.upload_media(str(media_file)))
+
+    assert job.state == "completed"
+    assert hook.credits_spent == 7
 
 
 def test_a_429_is_retried_as_it_never_reached_processing(

@@ -1,0 +1,102 @@
+"""Posts: create (never twice), read, delete, cancel a scheduled one, list the walls (docs: "Posts")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_apifansly.exceptions import FanslyError, FanslyPostUncertainError
+from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label, may_have_sent
+from airflow_provider_apifansly.ids import validate_native_id
+from airflow_provider_apifansly.post import Post
+from airflow_provider_apifansly.timestamps import Instant
+
+
+class PostEndpoints(EndpointGroup):
+    """``POST /{account_id}/posts``, ``GET``/``DELETE .../posts/{id}``, ``POST .../posts/scheduled/{id}/cancel``
+    and ``GET .../posts/walls``."""
+
+    def create_post(
+        self,
+        content: str | None = None,
+        media_ids: list[str] | None = None,
+        wall_ids: list[str] | None = None,
+        scheduled_for: Instant | None = None,
+        expires_at: Instant | None = None,
+        post_to_fyp: bool = False,
+        account_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Create (or schedule) one post and return it, its id under ``id``; every field is checked first.
+
+        ``scheduled_for``/``expires_at`` (a datetime with a time zone, ISO text with an offset, or
+        epoch ms) go as epoch ms; ``scheduled_for`` must be in the future, ``expires_at`` after it.
+        Created at most once: see ``publish``.
+        """
+        post = Post.parse(content, media_ids, wall_ids, scheduled_for, expires_at, post_to_fyp)
+        return self.publish(post, account_id)
+
+    def publish(self, post: Post, account_id: str | None = None) -> dict[str, Any]:
+        """Create a validated post once; after a failure that may have created it, raise
+        ``FanslyPostUncertainError`` (which Airflow does not retry) rather than risk posting it twice.
+
+        There is no documented list of posts to look it up, so only what cannot have reached the
+        server (a 429, a refused connection) is retried.
+        """
+        account_id = self.resolve_account_id(account_id)
+        path = f"/{account_id}/posts"
+        try:
+            created: dict[str, Any] = self._account_call(
+                "POST", path, envelope.created_post, json=post.body(), idempotent=False
+            )
+        except FanslyError as exc:
+            if not may_have_sent(exc):
+                raise
+            raise FanslyPostUncertainError(
+                f"{exc} The {post.describe()} MAY HAVE BEEN CREATED, so it is not retried (it could be "
+                f"published twice). {where_to_look(account_id)}",
+                http_status=exc.http_status,
+                api_message=exc.api_message,
+                request=label("POST", path),
+            ) from exc
+        self.log.info("Created post %s: %s", created["id"], post.describe())
+        return created
+
+    def get_post(self, post_id: str | int, account_id: str | None = None) -> dict[str, Any]:
+        """One post, as the API sends it (its shape is not documented beyond an object)."""
+        account_id = self.resolve_account_id(account_id)
+        post_id = validate_native_id(post_id, field="post_id")
+        post: dict[str, Any] = self._account_call("GET", f"/{account_id}/posts/{post_id}")
+        return post
+
+    def delete_post(
+        self, post_id: str | int, account_id: str | None = None, *, maybe_gone: bool = False
+    ) -> None:
+        """Delete a post; a 404 means there is none, unless an earlier attempt (or try: ``maybe_gone``) may
+        have deleted it."""
+        account_id = self.resolve_account_id(account_id)
+        post_id = validate_native_id(post_id, field="post_id")
+        self._remove("DELETE", f"/{account_id}/posts/{post_id}", maybe_gone=maybe_gone)
+
+    def cancel_scheduled_post(
+        self, post_id: str | int, account_id: str | None = None, *, maybe_gone: bool = False
+    ) -> None:
+        """Cancel a scheduled post (no body); a 404 means no such scheduled post, unless an earlier
+        attempt (or try: ``maybe_gone``) may have cancelled it."""
+        account_id = self.resolve_account_id(account_id)
+        post_id = validate_native_id(post_id, field="post_id")
+        self._remove("POST", f"/{account_id}/posts/scheduled/{post_id}/cancel", maybe_gone=maybe_gone)
+
+    def list_post_walls(self, account_id: str | None = None) -> list[dict[str, Any]]:
+        """The account's walls (``id``, ``name``), which ``wall_ids`` of a post name (one request)."""
+        account_id = self.resolve_account_id(account_id)
+        rows: list[dict[str, Any]] = self._account_call("GET", f"/{account_id}/posts/walls", envelope.walls)
+        return rows
+
+
+def where_to_look(account_id: str) -> str:
+    """Where a post that may exist can be found, there being no list of posts in the API."""
+    return (
+        "The API cannot list posts: look in Fansly for account "
+        f"{account_id} (its wall, or its scheduled posts queue for a scheduled post) before creating it "
+        "again; if it is missing, clear the task to post it."
+    )

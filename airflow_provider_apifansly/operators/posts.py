@@ -1,0 +1,126 @@
+"""Operators that publish posts and cancel scheduled ones; a post is never created twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from airflow_provider_apifansly._compat import Context
+from airflow_provider_apifansly.batch_input import parse_rendered, pending_template
+from airflow_provider_apifansly.exceptions import FanslyPostUncertainError
+from airflow_provider_apifansly.ids import validate_native_id
+from airflow_provider_apifansly.operators.once import Adopted, FanslySideEffectOperator
+from airflow_provider_apifansly.post import Post
+
+
+def _given(value: Any) -> Any:
+    """A templated optional value: a template renders None (or a missing param) as "None" or ""."""
+    return None if value in ("None", "") else value
+
+
+class CreatePostOperator(FanslySideEffectOperator):
+    """Create (or schedule) one post; returns its id (XCom ``return_value``).
+
+    One request. Every field is checked when the DAG is parsed (before any request when it comes
+    from a template; whether an instant is still in the future, when the task runs). Posts cannot
+    be listed, so the post is never created again after a failure that may have created it (a
+    timeout or drop after sending, a 5xx), nor on a later try (an Airflow retry, a cleared task)
+    of a try that may have: the task fails with ``FanslyPostUncertainError``, which Airflow does
+    not retry, saying where to look. Only a 429 or a refused connection is retried.
+
+    :param content: the caption; optional with media. Templated.
+    :param media_ids: processed media ids, e.g. ``UploadMediaOperator``'s output. Templated.
+    :param wall_ids: the walls to post on (``FanslyHook.list_post_walls``); default the main wall. Templated.
+    :param scheduled_for: when to publish: a datetime with a time zone, ISO text with an offset, or
+        epoch ms, in the future; None publishes now. Templated.
+    :param expires_at: when the post comes down, in the same forms; after ``scheduled_for``. Templated.
+    :param post_to_fyp: also offer it to the For You page (a public video of 3 s or more).
+    :param account_id: the connected account (``fansly_...``); defaults to the connection's. Templated.
+    """
+
+    template_fields: Sequence[str] = (
+        "content",
+        "media_ids",
+        "wall_ids",
+        "scheduled_for",
+        "expires_at",
+        "account_id",
+        "fansly_conn_id",
+    )
+
+    def __init__(
+        self,
+        *,
+        content: str | None = None,
+        media_ids: list[str] | str | None = None,
+        wall_ids: list[str] | str | None = None,
+        scheduled_for: datetime | str | int | None = None,
+        expires_at: datetime | str | int | None = None,
+        post_to_fyp: bool = False,
+        account_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        fields = (content, media_ids, wall_ids, scheduled_for, expires_at, post_to_fyp)
+        if not any(pending_template(value) for value in fields):
+            Post.parse(*fields, check_future=False)  # a bad post fails the DAG file's parse
+        self.content = content
+        self.media_ids = media_ids
+        self.wall_ids = wall_ids
+        self.scheduled_for = scheduled_for
+        self.expires_at = expires_at
+        self.post_to_fyp = post_to_fyp
+        self.account_id = account_id
+
+    def read_back(self, context: Context, since: float) -> Adopted | None:
+        from airflow_provider_apifansly.hooks.endpoints.posts import where_to_look
+
+        account_id = self.hook.resolve_account_id(self.account_id)
+        raise FanslyPostUncertainError(
+            f"Try {context['ti'].try_number}: an earlier try of this task may have created the post, so it "
+            f"is not created again (it could be published twice). {where_to_look(account_id)}"
+        )
+
+    def act(self, context: Context, since: float | None) -> str:
+        post = Post.parse(
+            _given(self.content),
+            parse_rendered(_given(self.media_ids), "media_ids"),
+            parse_rendered(_given(self.wall_ids), "wall_ids"),
+            _given(self.scheduled_for),
+            _given(self.expires_at),
+            self.post_to_fyp,
+        )
+        created = self.hook.publish(post, self.account_id)
+        return str(created["id"])
+
+
+class CancelScheduledPostOperator(FanslySideEffectOperator):
+    """Cancel a scheduled post before it is published; returns its id.
+
+    One request. Cancelling is harmless to repeat, so transient failures are retried; when a
+    repeat (or a later try of the task) finds no such scheduled post, an earlier attempt cancelled
+    it and the task succeeds. A first try that finds none fails with ``FanslyNotFoundError``.
+
+    :param post_id: the scheduled post's id, e.g. ``CreatePostOperator``'s output. Templated.
+    :param account_id: the connected account (``fansly_...``); defaults to the connection's. Templated.
+    """
+
+    template_fields: Sequence[str] = ("post_id", "account_id", "fansly_conn_id")
+
+    def __init__(self, *, post_id: str | int, account_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not pending_template(post_id):
+            validate_native_id(post_id, field="post_id")
+        self.post_id = post_id
+        self.account_id = account_id
+
+    def read_back(self, context: Context, since: float) -> Adopted | None:
+        # Cancelling again is the read-back: "not found" then means an earlier try cancelled it.
+        return None
+
+    def act(self, context: Context, since: float | None) -> str:
+        post_id = validate_native_id(self.post_id, field="post_id")
+        self.hook.cancel_scheduled_post(post_id, self.account_id, maybe_gone=since is not None)
+        self.log.info("Scheduled post %s cancelled", post_id)
+        return post_id

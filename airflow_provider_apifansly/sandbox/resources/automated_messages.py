@@ -1,0 +1,166 @@
+"""Automated messages: ``GET``, ``POST {account_id}/automated-messages`` and ``DELETE .../{id}``.
+
+The create body is the documented one (``triggerType``, ``content``, optional ``delay`` and
+``cooldown`` in seconds, renewal and tip options, media as Send Message takes it). What the docs
+leave open is switchable: the list's shape (``automated_messages_shape``) and the id's field
+(``automated_message_id_field``). A rule is listed as it was sent, with its id.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from airflow_provider_apifansly.sandbox.config import SandboxConfig
+from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, invalid, nested, ok
+from airflow_provider_apifansly.sandbox.resources.chat_messages import check_content_and_media
+from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.validation import json_object, parameters
+from airflow_provider_apifansly.sandbox.world import Store, World
+
+TRIGGER_TYPES = (
+    "new_follower",
+    "new_subscriber",
+    "new_gift_link_subscriber",
+    "subscriber_renew",
+    "new_gift_link_subscriber_renew",
+    "new_tip",
+    "disabled",
+)
+RULE_FIELDS = (
+    "triggerType",
+    "content",
+    "delay",
+    "cooldown",
+    "subscriptionStreak",
+    "tipAmount",
+    "keywords",
+    "mediaIds",
+    "access_type",
+    "price",
+)
+
+
+@dataclass(frozen=True)
+class AutomatedMessageRecord:
+    """A rule the account holds (created through the API or seeded) and whether it was deleted since.
+
+    :param body: the create body as sent.
+    """
+
+    account_id: str
+    rule_id: str
+    body: dict[str, Any]
+    deleted: bool = False
+
+
+class AutomatedMessageStore(Store):
+    """Every rule, in the order they were created."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__(world)
+        self._records: list[AutomatedMessageRecord] = []
+
+    def add(self, account_id: str, body: dict[str, Any]) -> str:
+        """Store a rule; return its id."""
+        with self.world.lock:
+            rule_id = self.world.next_id()
+            self._records.append(AutomatedMessageRecord(account_id, rule_id, copy.deepcopy(body)))
+            return rule_id
+
+    def live(self, account_id: str) -> list[AutomatedMessageRecord]:
+        """The account's rules that were not deleted, oldest first."""
+        with self.world.lock:
+            return [r for r in self._records if r.account_id == account_id and not r.deleted]
+
+    def delete(self, account_id: str, rule_id: str) -> bool:
+        """Delete one of the account's rules; False when it has no such rule."""
+        with self.world.lock:
+            for index, record in enumerate(self._records):
+                if (record.account_id, record.rule_id, record.deleted) == (account_id, rule_id, False):
+                    self._records[index] = replace(record, deleted=True)
+                    return True
+            return False
+
+    def records(self) -> list[AutomatedMessageRecord]:
+        """A copy of every rule, deleted ones included."""
+        with self.world.lock:
+            return [replace(r, body=copy.deepcopy(r.body)) for r in self._records]
+
+
+def row(config: SandboxConfig, record: AutomatedMessageRecord) -> dict[str, Any]:
+    """A rule as the API shows it: its id (under the configured field), then the fields it was created with."""
+    return {config.automated_message_id_field: record.rule_id, **copy.deepcopy(record.body)}
+
+
+def list_automated_messages(call: Call) -> Reply:
+    """List Automated Messages: every rule, in the configured shape."""
+    account = call.account()
+    parameters(call.request.query, (), "automated-messages")
+    rows = [row(call.config, r) for r in call.world.store(AutomatedMessageStore).live(account.account_id)]
+    keyed = call.config.automated_messages_shape == "keyed"
+    return ok(nested({"automatedMessages": rows} if keyed else rows))
+
+
+def create_automated_message(call: Call) -> Reply:
+    """Create Automated Message: validate the body as documented, store the rule, answer it with its id."""
+    account = call.account()
+    body = check_rule(json_object(call.request))
+    store = call.world.store(AutomatedMessageStore)
+    rule_id = store.add(account.account_id, body)
+    return ok(nested({call.config.automated_message_id_field: rule_id, **body}))
+
+
+def delete_automated_message(call: Call) -> Reply:
+    """Delete Automated Message: 404 when the account has no such rule."""
+    account = call.account()
+    rule_id = call.path["rule_id"]
+    if not call.world.store(AutomatedMessageStore).delete(account.account_id, rule_id):
+        raise ApiError(404, "Automated message not found")
+    return ok(nested({call.config.automated_message_id_field: rule_id}))
+
+
+def seed_automated_messages(world: World, account_id: str, rules: Iterable[dict[str, Any]]) -> list[str]:
+    """Give an account rules (create bodies) before the test starts; return their ids. ``ValueError`` on a bad one."""
+    checked = []
+    for rule in rules:
+        try:
+            checked.append(check_rule(dict(rule)))
+        except ApiError as error:
+            raise ValueError(f"Not a rule the API would create: {error.message}") from None
+    store = world.store(AutomatedMessageStore)
+    return [store.add(account_id, body) for body in checked]
+
+
+def check_rule(body: dict[str, Any]) -> dict[str, Any]:
+    """Validate a Create Automated Message body."""
+    unknown = [name for name in body if name not in RULE_FIELDS]
+    if unknown:
+        names = ", ".join(repr(name) for name in unknown)
+        raise invalid(f"unknown field {names} (Create Automated Message takes {', '.join(RULE_FIELDS)})")
+    if body.get("triggerType") not in TRIGGER_TYPES:
+        raise invalid(f"triggerType must be one of {', '.join(TRIGGER_TYPES)}")
+    check_content_and_media(body)
+    for name, least in (("delay", 0), ("cooldown", 0), ("subscriptionStreak", 1)):
+        value = body.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < least):
+            raise invalid(f"{name} must be a whole number of at least {least}")
+    tip = body.get("tipAmount")
+    if tip is not None and (isinstance(tip, bool) or not isinstance(tip, int | float) or tip <= 0):
+        raise invalid("tipAmount must be a positive number")
+    keywords = body.get("keywords")
+    if keywords is not None and not (
+        isinstance(keywords, str)
+        or (isinstance(keywords, list) and all(isinstance(k, str) for k in keywords))
+    ):
+        raise invalid("keywords must be a string or a list of strings")
+    return body
+
+
+ROUTES = (
+    Route("GET", "{account_id}/automated-messages", list_automated_messages),
+    Route("POST", "{account_id}/automated-messages", create_automated_message),
+    Route("DELETE", "{account_id}/automated-messages/{rule_id}", delete_automated_message),
+)

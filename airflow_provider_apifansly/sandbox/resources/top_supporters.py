@@ -1,0 +1,93 @@
+"""Top supporters: ``GET {account_id}/top-supporters?after=<ms>&before=<ms>``.
+
+Each fan's spend in the window (both bounds included), largest gross first, money in
+thousandths of a dollar, at most ``config.top_supporters_cap`` rows and no paging: what
+does not fit is cut, as Fansly's own call does. The row names the creator ``accountId``
+and the fan ``correlationAccountId`` (``config.top_supporters_fan_field`` swaps them);
+``response`` is the bare list or an object holding it (``config.top_supporters_nesting``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+
+from airflow_provider_apifansly.sandbox.config import Account
+from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, list_response, nested, ok
+from airflow_provider_apifansly.sandbox.resources.earnings import TAX_PERCENT, whole
+from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.validation import check_fan_ids, parameters
+from airflow_provider_apifansly.sandbox.world import Store, World
+
+TOP_SUPPORTERS_PARAMETERS = ("after", "before")
+
+
+class SpendStore(Store):
+    """Every account's spends: (fan, epoch ms, gross thousandths), in the order they were seeded."""
+
+    def __init__(self, world: World) -> None:
+        super().__init__(world)
+        self._spends: dict[str, list[tuple[str, int, int]]] = {}
+
+    def add(self, account_id: str, spends: list[tuple[str, int, int]]) -> None:
+        with self.world.lock:
+            self._spends.setdefault(account_id, []).extend(spends)
+
+    def totals(self, account_id: str, after: int | None, before: int | None) -> dict[str, int]:
+        """Fan -> gross spent with ``after <= at <= before``."""
+        totals: dict[str, int] = {}
+        with self.world.lock:
+            for fan_id, at, gross in self._spends.get(account_id, []):
+                if (after is None or after <= at) and (before is None or at <= before):
+                    totals[fan_id] = totals.get(fan_id, 0) + gross
+        return totals
+
+
+def seed_supporters(
+    world: World,
+    account: Account,
+    fan_ids: Iterable[str],
+    spent_at: int | Sequence[int],
+    gross: int | Sequence[int],
+) -> None:
+    """Validate, then seed spends (see ``FanslySandbox.seed_supporters``); else ``ValueError``."""
+    fans = check_fan_ids(fan_ids, account.creator_id)
+    stamps = list(spent_at) if isinstance(spent_at, Sequence) else [spent_at] * len(fans)
+    amounts = list(gross) if isinstance(gross, Sequence) else [gross] * len(fans)
+    if not len(stamps) == len(amounts) == len(fans):
+        raise ValueError(f"give one spent_at and one gross per fan ({len(fans)}), or one int for all")
+    if any(type(stamp) is not int or not 10**12 <= stamp < 10**13 for stamp in stamps):
+        raise ValueError("spent_at must be whole epoch milliseconds (13 digits)")
+    if any(type(amount) is not int or amount <= 0 for amount in amounts):
+        raise ValueError("gross must be whole thousandths of a dollar, more than 0")
+    world.store(SpendStore).add(account.account_id, list(zip(fans, stamps, amounts, strict=True)))
+
+
+def list_top_supporters(call: Call) -> Reply:
+    """Top Supporters: the window's biggest spenders, cut at the cap."""
+    account = call.account()
+    found = parameters(call.request.query, TOP_SUPPORTERS_PARAMETERS, "Top Supporters")
+    after, before = whole(found, "after"), whole(found, "before")
+    if before is not None and before > time.time() * 1000:
+        raise invalid(f"before ({before}) is in the future")
+    if after is not None and before is not None and after >= before:
+        raise invalid(f"after ({after}) must be before before ({before})")
+    config = call.config
+    totals = call.world.store(SpendStore).totals(account.account_id, after, before)
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[: config.top_supporters_cap]
+    creator_field = (
+        "accountId" if config.top_supporters_fan_field == "correlationAccountId" else "correlationAccountId"
+    )
+    rows = [
+        {
+            creator_field: account.creator_id,
+            config.top_supporters_fan_field: fan_id,
+            "totalGross": gross,
+            "totalNet": gross - gross * TAX_PERCENT // 100,
+        }
+        for fan_id, gross in ranked
+    ]
+    return ok(nested(list_response(rows, config.top_supporters_nesting)))
+
+
+ROUTES = (Route("GET", "{account_id}/top-supporters", list_top_supporters),)

@@ -1,0 +1,167 @@
+"""Top Supporters, Monthly Earnings and Profile Stats: the shapes served, the caps, and the switches
+for what the contract leaves open."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+import requests
+
+from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox, SandboxConfig
+from tests.sandbox.client import HEADERS, error_message, response_of
+
+DAY_MS = 86_400_000
+NOW = int(time.time() * 1000)
+
+
+def get(sandbox: FanslySandbox, route: str, **params: Any) -> requests.Response:
+    return requests.get(
+        f"{sandbox.url}/api/fansly/fansly_sandbox/{route}", params=params, headers=HEADERS, timeout=5
+    )
+
+
+def fans(count: int) -> list[str]:
+    return [str(723516315247400000 + n) for n in range(count)]
+
+
+def test_top_supporters_rank_the_windows_spend_and_cut_at_the_cap(fansly_sandbox: FanslySandbox) -> None:
+    fansly_sandbox.config.top_supporters_cap = 2
+    fansly_sandbox.seed_supporters(fans(3), spent_at=NOW - DAY_MS, gross=[1000, 3000, 2000])
+    fansly_sandbox.seed_supporters(fans(1), spent_at=NOW - 3 * DAY_MS, gross=5000)  # before the window
+
+    rows = response_of(get(fansly_sandbox, "top-supporters", after=NOW - 2 * DAY_MS, before=NOW - 1))
+
+    assert rows == [
+        {
+            "accountId": DEFAULT_CREATOR_ID,
+            "correlationAccountId": fans(3)[1],
+            "totalGross": 3000,
+            "totalNet": 2400,
+        },
+        {
+            "accountId": DEFAULT_CREATOR_ID,
+            "correlationAccountId": fans(3)[2],
+            "totalGross": 2000,
+            "totalNet": 1600,
+        },
+    ]
+
+
+def test_top_supporters_switches_swap_the_fan_field_and_nest_the_list(fansly_sandbox: FanslySandbox) -> None:
+    fansly_sandbox.config.top_supporters_fan_field = "accountId"
+    fansly_sandbox.config.top_supporters_nesting = "data"
+    fansly_sandbox.seed_supporters(fans(1), spent_at=NOW - DAY_MS, gross=1000)
+
+    response = response_of(get(fansly_sandbox, "top-supporters"))
+
+    assert response == {
+        "data": [
+            {
+                "correlationAccountId": DEFAULT_CREATOR_ID,
+                "accountId": fans(1)[0],
+                "totalGross": 1000,
+                "totalNet": 800,
+            }
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"before": NOW + DAY_MS}, "in the future"),
+        ({"after": NOW - 1, "before": NOW - 1}, "must be before"),
+        ({"limit": 5}, "unknown query parameter"),
+    ],
+)
+def test_top_supporters_refuse_bad_windows(
+    fansly_sandbox: FanslySandbox, params: dict[str, int], error: str
+) -> None:
+    assert error in error_message(get(fansly_sandbox, "top-supporters", **params), 400)
+
+
+def test_monthly_earnings_lead_with_the_rolling_30_day_summary(fansly_sandbox: FanslySandbox) -> None:
+    october = int(datetime(2026, 10, 15, tzinfo=timezone.utc).timestamp() * 1000)
+    fansly_sandbox.seed_transactions([october, october + 1, NOW - DAY_MS], amount=[10_000, 5_000, 1_000])
+
+    rows = response_of(get(fansly_sandbox, "earnings/monthly"))
+
+    summary, *months = rows
+    assert (summary["year"], summary["month"], summary["totalGross"], summary["totalNet"]) == (
+        0,
+        0,
+        1_000,
+        800,
+    )
+    assert {(row["year"], row["month"]): row["totalGross"] for row in months}[(2026, 10)] == 15_000
+    assert set(summary) == {
+        "year",
+        "month",
+        "totalGross",
+        "totalNet",
+        "before",
+        "after",
+        "topPercent",
+        "maxTopPercent",
+        "brackets",
+    }
+
+
+def test_monthly_earnings_nesting_switch(fansly_sandbox: FanslySandbox) -> None:
+    fansly_sandbox.config.earnings_monthly_nesting = "data"
+
+    assert list(response_of(get(fansly_sandbox, "earnings/monthly"))) == ["data"]
+
+
+def test_profile_stats_answer_a_bucket_per_period_cut_at_the_datapoint_limit(
+    fansly_sandbox: FanslySandbox,
+) -> None:
+    fansly_sandbox.config.profile_datapoint_limit = 5
+    start = NOW - 10 * DAY_MS
+
+    response = response_of(
+        get(
+            fansly_sandbox,
+            "analytics/profilestats",
+            afterDate=start,
+            beforeDate=start + 8 * 3_600_000,
+            period=3_600_000,
+        )
+    )
+
+    dataset = response["dataset"]
+    assert [point["timestamp"] for point in dataset["datapoints"]] == [
+        start + n * 3_600_000 for n in range(5)
+    ]
+    assert (dataset["datapointLimit"], dataset["period"]) == (5, 3_600_000)
+    assert set(response["aggregationData"]) == {"accountMedia", "accountMediaBundles", "tags"}
+
+
+def test_profile_stats_need_both_dates(fansly_sandbox: FanslySandbox) -> None:
+    assert "afterDate and beforeDate" in error_message(
+        get(fansly_sandbox, "analytics/profilestats", afterDate=NOW), 400
+    )
+
+
+def test_the_switches_come_from_the_environment() -> None:
+    config = SandboxConfig.from_env(
+        {
+            "FANSLY_SANDBOX_TOP_SUPPORTERS_FAN_FIELD": "accountId",
+            "FANSLY_SANDBOX_TOP_SUPPORTERS_NESTING": "data",
+            "FANSLY_SANDBOX_TOP_SUPPORTERS_CAP": "50",
+            "FANSLY_SANDBOX_EARNINGS_MONTHLY_NESTING": "data",
+            "FANSLY_SANDBOX_PROFILE_DATAPOINT_LIMIT": "24",
+        }
+    )
+
+    assert (config.top_supporters_fan_field, config.top_supporters_nesting, config.top_supporters_cap) == (
+        "accountId",
+        "data",
+        50,
+    )
+    assert (config.earnings_monthly_nesting, config.profile_datapoint_limit) == ("data", 24)
+    with pytest.raises(ValueError, match="top_supporters_nesting must be one of list, data"):
+        SandboxConfig(top_supporters_nesting="rows")  # type: ignore[arg-type]

@@ -1,0 +1,43 @@
+"""The sandbox's automated messages over real sockets: the documented body; list shape and id field as switches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_apifansly.sandbox import FanslySandbox
+from tests.sandbox.client import Api, error_message, response_of
+
+RULE = {"triggerType": "new_tip", "content": "Thank you!", "tipAmount": 5, "keywords": ["love"]}
+
+
+@pytest.mark.parametrize(("shape", "id_field"), [("list", "id"), ("keyed", "automatedMessageId")])
+def test_rules_are_created_listed_in_the_configured_shape_and_deleted(
+    shape: str, id_field: str, fansly_sandbox: FanslySandbox, api: Api
+) -> None:
+    fansly_sandbox.config.automated_messages_shape = shape  # type: ignore[assignment]
+    fansly_sandbox.config.automated_message_id_field = id_field  # type: ignore[assignment]
+
+    created = response_of(api.request("POST", "automated-messages", RULE))
+    listed = response_of(api.request("GET", "automated-messages"))
+    deleted = api.request("DELETE", f"automated-messages/{created[id_field]}")
+
+    assert created == {id_field: created[id_field], **RULE}
+    assert listed == ([created] if shape == "list" else {"automatedMessages": [created]})
+    assert response_of(deleted) == {id_field: created[id_field]}
+    assert error_message(api.request("DELETE", f"automated-messages/{created[id_field]}"), 404)
+    assert response_of(api.request("GET", "automated-messages")) in ([], {"automatedMessages": []})
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"triggerType": "new_like", "content": "x"}, "triggerType must be one of"),
+        ({"triggerType": "new_tip"}, "content must be a non-empty string"),
+        ({"triggerType": "new_tip", "content": "x", "delay": -1}, "delay must be a whole number"),
+        ({"triggerType": "new_tip", "content": "x", "trigger": 1}, "unknown field 'trigger'"),
+    ],
+)
+def test_a_bad_rule_is_a_400_naming_the_field(body: dict[str, Any], reason: str, api: Api) -> None:
+    assert reason in error_message(api.request("POST", "automated-messages", body), 400)
