@@ -16,18 +16,7 @@ from types import FrameType
 
 from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
 from airflow_provider_apifansly.sandbox.config import (
-    AUTOMATED_MESSAGE_ID_FIELDS,
-    AUTOMATED_MESSAGES_SHAPES,
-    EXPIRED_STATUS_CODES,
-    LAST_PAGE_CURSORS,
-    LIST_NESTINGS,
-    MESSAGES_ORDERS,
-    POST_MEDIA_FIELDS,
-    SCHEDULED_TEMPLATES,
-    SUBSCRIBER_STATUS_FORMS,
-    SUBSCRIBERS_ORDERS,
-    SUPPORTER_FAN_FIELDS,
-    TRANSACTIONS_BOUNDS,
+    CHOICES,
     Fault,
     SandboxConfig,
     connected_accounts,
@@ -74,13 +63,6 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         "and creator id above, then {account id}_2 with creator id + 1, ... (default %(default)s)",
     )
     add(
-        "--create-status",
-        type=int,
-        choices=(200, 201),
-        default=defaults.create_status,
-        help="status of a create that makes a new group",
-    )
-    add(
         "--find-or-create",
         action=argparse.BooleanOptionalAction,
         default=defaults.find_or_create,
@@ -93,77 +75,16 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         help="rows per List Chats page (default %(default)s)",
     )
     add(
-        "--last-page-cursor",
-        choices=LAST_PAGE_CURSORS,
-        default=defaults.last_page_cursor,
-        help="List Chats' nextCursor on its last page: null, absent or empty (default %(default)s)",
-    )
-    add(
-        "--messages-order",
-        choices=MESSAGES_ORDERS,
-        default=defaults.messages_order,
-        help="order within a page of Chat Messages (default %(default)s)",
-    )
-    add(
         "--fans-page-size",
         type=_positive_int,
         default=defaults.fans_page_size,
         help="most rows per Subscribers or Followers page, whatever limit asks (default %(default)s)",
     )
     add(
-        "--subscribers-order",
-        choices=SUBSCRIBERS_ORDERS,
-        default=defaults.subscribers_order,
-        help="order of Subscribers by createdAt (default %(default)s)",
-    )
-    add(
-        "--subscriber-status",
-        choices=SUBSCRIBER_STATUS_FORMS,
-        default=defaults.subscriber_status,
-        help="how Subscribers takes status: Fansly's codes or words only (default %(default)s)",
-    )
-    add(
-        "--expired-status-code",
-        type=int,
-        choices=EXPIRED_STATUS_CODES,
-        default=defaults.expired_status_code,
-        help="the status code of an expired subscription's row (default %(default)s)",
-    )
-    add(
-        "--transactions-bounds",
-        choices=TRANSACTIONS_BOUNDS,
-        default=defaults.transactions_bounds,
-        help="whether Earnings Transactions' after/before include their bound (default %(default)s)",
-    )
-    add(
-        "--scheduled-template",
-        choices=SCHEDULED_TEMPLATES,
-        default=defaults.scheduled_template,
-        help="how the scheduled broadcasts list sends messageTemplate (default %(default)s)",
-    )
-    add(
         "--top-supporters-cap",
         type=int,
         default=defaults.top_supporters_cap,
         help="most rows one Top Supporters answer holds; the rest is cut (default %(default)s)",
-    )
-    add(
-        "--top-supporters-fan-field",
-        choices=SUPPORTER_FAN_FIELDS,
-        default=defaults.top_supporters_fan_field,
-        help="the Top Supporters row field holding the fan's id (default %(default)s)",
-    )
-    add(
-        "--top-supporters-nesting",
-        choices=LIST_NESTINGS,
-        default=defaults.top_supporters_nesting,
-        help="Top Supporters' response: the bare list, or an object with it under data (default %(default)s)",
-    )
-    add(
-        "--earnings-monthly-nesting",
-        choices=LIST_NESTINGS,
-        default=defaults.earnings_monthly_nesting,
-        help="the same for Monthly Earnings (default %(default)s)",
     )
     add(
         "--profile-datapoint-limit",
@@ -185,31 +106,6 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
     )
     add("--media-fail-reason", default=defaults.media_fail_reason, help="jobs end failed with this reason")
     add("--media-max-bytes", type=int, default=defaults.media_max_bytes, help="larger uploads get 413")
-    add(
-        "--automated-messages-shape",
-        choices=AUTOMATED_MESSAGES_SHAPES,
-        default=defaults.automated_messages_shape,
-        help="List Automated Messages: response is the list, or keyed automatedMessages (default %(default)s)",
-    )
-    add(
-        "--automated-message-id-field",
-        choices=AUTOMATED_MESSAGE_ID_FIELDS,
-        default=defaults.automated_message_id_field,
-        help="the field of an automated message's id (default %(default)s)",
-    )
-    add(
-        "--post-media-field",
-        choices=POST_MEDIA_FIELDS,
-        default=defaults.post_media_field,
-        help="how Create Post takes media (default %(default)s)",
-    )
-    add(
-        "--post-create-status",
-        type=int,
-        choices=(200, 201),
-        default=defaults.post_create_status,
-        help="status of a created post (default %(default)s)",
-    )
     add(
         "--retry-after-header",
         action=argparse.BooleanOptionalAction,
@@ -245,6 +141,16 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         metavar="N",
         help="start with N followers (the same fans)",
     )
+    for setting in CHOICES:
+        values = setting.values
+        help = f"{setting.help} (default %(default)s)"
+        add(
+            setting.flag,
+            type=type(values[0]),
+            choices=values,
+            default=getattr(defaults, setting.name),
+            help=help,
+        )
     add("--conn-id", default=DEFAULT_CONN_ID, help="the Airflow connection id of the export line")
     return parser
 
@@ -267,33 +173,19 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         latency_jitter=args.jitter,
         seed=args.seed,
         faults=args.fault,
-        create_status=args.create_status,
         find_or_create=args.find_or_create,
         chats_page_size=args.chats_page_size,
-        last_page_cursor=args.last_page_cursor,
-        messages_order=args.messages_order,
         fans_page_size=args.fans_page_size,
-        subscribers_order=args.subscribers_order,
-        subscriber_status=args.subscriber_status,
-        expired_status_code=args.expired_status_code,
-        transactions_bounds=args.transactions_bounds,
-        scheduled_template=args.scheduled_template,
         top_supporters_cap=args.top_supporters_cap,
-        top_supporters_fan_field=args.top_supporters_fan_field,
-        top_supporters_nesting=args.top_supporters_nesting,
-        earnings_monthly_nesting=args.earnings_monthly_nesting,
         profile_datapoint_limit=args.profile_datapoint_limit,
         media_polls=args.media_polls,
         media_seconds=args.media_seconds,
         media_fail_reason=args.media_fail_reason,
         media_max_bytes=args.media_max_bytes,
-        automated_messages_shape=args.automated_messages_shape,
-        automated_message_id_field=args.automated_message_id_field,
-        post_media_field=args.post_media_field,
-        post_create_status=args.post_create_status,
         send_retry_after=args.retry_after_header,
         host=args.host,
         port=args.port,
+        **{setting.name: getattr(args, setting.name) for setting in CHOICES},
     )
 
 

@@ -79,6 +79,10 @@ class Api:
     def send(self, chat_id: str, body: Any) -> requests.Response:
         return requests.post(f"{self.base}/chats/{chat_id}/messages", json=body, headers=HEADERS, timeout=5)
 
+    def upload(self, data: bytes = b"\x89PNG") -> requests.Response:
+        files = {"file": ("drop.png", data, "image/png")}
+        return requests.post(f"{self.base}/media/upload", files=files, headers=HEADERS, timeout=5)
+
     def subscribers(self, **params: Any) -> requests.Response:
         return requests.get(f"{self.base}/subscribers", params=params, headers=HEADERS, timeout=5)
 

@@ -20,6 +20,7 @@ import requests
 
 from airflow_provider_apifansly.sandbox import SandboxConfig
 from airflow_provider_apifansly.sandbox.__main__ import SEED_FAN_BASE, build_parser, config_from_args
+from airflow_provider_apifansly.sandbox.config import CHOICES, Choice
 
 
 @contextmanager
@@ -202,3 +203,13 @@ def test_cli_refuses_to_seed_a_fan_with_the_creators_id() -> None:
 
     assert result.returncode == 2
     assert "cannot seed chats" in result.stderr
+
+
+@pytest.mark.parametrize("setting", CHOICES, ids=lambda setting: setting.name)
+def test_every_choice_has_its_flag(setting: Choice) -> None:
+    default = getattr(SandboxConfig(), setting.name)
+    other = next(value for value in setting.values if value != default)
+
+    config = config_from_args(build_parser(SandboxConfig()).parse_args([setting.flag, str(other)]))
+
+    assert getattr(config, setting.name) == other

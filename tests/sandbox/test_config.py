@@ -14,6 +14,7 @@ from airflow_provider_apifansly.sandbox import (
     Fault,
     SandboxConfig,
 )
+from airflow_provider_apifansly.sandbox.config import CHOICES, Choice
 
 
 def test_defaults_are_one_key_one_account_on_the_starter_plan() -> None:
@@ -128,3 +129,17 @@ def test_fault_from_json() -> None:
     assert (fault.kind, fault.delay, fault.path_contains) == ("slow", 2, "/group")
     with pytest.raises(ValueError, match="JSON object"):
         Fault.from_json("[]")
+
+
+@pytest.mark.parametrize("setting", CHOICES, ids=lambda setting: setting.name)
+def test_every_choice_reads_its_variable_and_refuses_other_values(setting: Choice) -> None:
+    default = getattr(SandboxConfig(), setting.name)
+    other = next(value for value in setting.values if value != default)
+
+    config = SandboxConfig.from_env({setting.variable: str(other)})
+
+    assert getattr(config, setting.name) == other
+    with pytest.raises(ValueError, match=f"{setting.variable} must be {setting.allowed}"):
+        SandboxConfig.from_env({setting.variable: "neither"})
+    with pytest.raises(ValueError, match=f"{setting.name} must be {setting.allowed}"):
+        SandboxConfig(**{setting.name: "neither"})

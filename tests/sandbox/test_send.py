@@ -55,7 +55,10 @@ def test_the_accepted_body_is_recorded_with_the_message_and_counted(
     assert fansly_sandbox.counters.messages_sent == 1
 
 
-def test_media_ids_become_attachments_in_order(api: Api, chat_id: str) -> None:
+def test_media_ids_become_attachments_in_order_carrying_the_mediaids_under_the_media_switch(
+    api: Api, fansly_sandbox: FanslySandbox, chat_id: str
+) -> None:
+    fansly_sandbox.config.attachment_content_id = "media"
     media = ["790000000000000001", {"mediaId": "790000000000000002", "previewId": "790000000000000003"}]
 
     message = response_of(api.send(chat_id, {"content": "look", "mediaIds": media}), 201)
@@ -64,6 +67,23 @@ def test_media_ids_become_attachments_in_order(api: Api, chat_id: str) -> None:
         {"contentId": "790000000000000001", "contentType": 1, "pos": 0},
         {"contentId": "790000000000000002", "contentType": 1, "pos": 1},
     ]
+
+
+def test_attachments_carry_the_account_media_id_of_each_media_id_by_default(
+    api: Api, fansly_sandbox: FanslySandbox, chat_id: str
+) -> None:
+    envelope(api.upload(), 202)
+    [uploaded] = fansly_sandbox.media_jobs
+    unknown = "790000000000000001"  # not uploaded through the sandbox
+    media = [uploaded.media_id, unknown]
+
+    first = response_of(api.send(chat_id, {"content": "look", "mediaIds": media}), 201)
+    again = response_of(api.send(chat_id, {"content": "again", "mediaIds": [unknown]}), 201)
+
+    content_ids = [attachment["contentId"] for attachment in first["attachments"]]
+    assert content_ids[0] == uploaded.account_media_id  # the upload's, which its status names
+    assert content_ids[1] not in media  # an id of its own, the same each time it is sent
+    assert [attachment["contentId"] for attachment in again["attachments"]] == content_ids[1:]
 
 
 def test_a_sent_message_becomes_the_chats_last_message(api: Api, chat_id: str) -> None:

@@ -68,7 +68,8 @@ class ChatMessageEndpoints(AccountEndpoints):
         again we read the chat back to when we began (less the clock skew) and return ours if it
         is there: sent by the creator, with the same content, media and price (see ``_same``). A 429 or a
         refused connection never reached the server and is retried directly. Residual risk:
-        the same message sent by hand into the same chat within the skew window is taken for ours.
+        the same message sent by hand into the same chat within the skew window is taken for ours
+        (where attachments name account media, one of the same text and as many attachments).
 
         :param sent_since: epoch seconds since which an earlier call (a task's earlier try) may
             have sent this message: the chat is read back to it before the first send. None
@@ -123,7 +124,7 @@ class ChatMessageEndpoints(AccountEndpoints):
             )
             created = [_created_at(row, request) for row in page.rows]
             for row, created_at in zip(page.rows, created, strict=True):
-                if created_at >= since and str(row.get("senderId")) == creator_id and _same(row, message):
+                if created_at >= since and _same(row, message, creator_id):
                     self.log.warning(
                         "Message %s reached chat %s in an earlier attempt or try; not sending it again",
                         row.get("id"),
@@ -137,16 +138,20 @@ class ChatMessageEndpoints(AccountEndpoints):
             params["cursor"] = page.cursor
 
 
-def _same(row: dict[str, Any], message: OutgoingMessage) -> bool:
-    """Whether a chat message is ``message``: the same text, the same media (its attachments' ``contentId``)
-    and, where the row names a price, the same price. The contract shows no price on a message row."""
+def _same(row: dict[str, Any], message: OutgoingMessage, creator_id: str) -> bool:
+    """Whether a chat message is ``message``: the same text, sent by the creator, the same media and,
+    where the row names a price, the same price. The contract shows no price on a message row."""
     attachments = row.get("attachments") or []
     attached = sorted(str(a.get("contentId")) for a in attachments if isinstance(a, dict))
     ours = sorted(m if isinstance(m, str) else str(m["mediaId"]) for m in message.media_ids)
+    # Attachments carry the accountMedia id (the contract), which the send never learns: when none of
+    # them is one of our media ids, the number of attachments is all that can be compared.
+    same_media = attached == ours or (not set(attached) & set(ours) and len(attached) == len(ours))
     price = row.get("price")
     return (
         row.get("content") == message.content
-        and attached == ours
+        and str(row.get("senderId")) == creator_id
+        and same_media
         and (price is None or price == message.price)
     )
 

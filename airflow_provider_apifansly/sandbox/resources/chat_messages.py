@@ -1,8 +1,10 @@
 """Chat messages: ``GET`` (newest first, ``limit`` 1 to 10) and ``POST`` (Send Message, 201) of
 ``{account_id}/chats/{chat_id}/messages``.
 
-The store holds every message; each new one also updates its chat in ``chats``
-(last message, activity, unread count), atomically under the world's lock.
+A sent message's attachments carry, as ``contentId``, the account media id of each mediaId sent
+(or, with ``config.attachment_content_id`` ``"media"``, the mediaId itself). The store holds every
+message; each new one also updates its chat in ``chats`` (last message, activity, unread count),
+atomically under the world's lock.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, invalid, nested, ok
 from airflow_provider_apifansly.sandbox.paging import decode_cursor, encode_cursor
 from airflow_provider_apifansly.sandbox.resources.chats import ChatStore
+from airflow_provider_apifansly.sandbox.resources.media import MediaStore
 from airflow_provider_apifansly.sandbox.routing import Call, Route
 from airflow_provider_apifansly.sandbox.validation import is_digits, json_object, limit, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
@@ -177,9 +180,12 @@ def send_message(call: Call) -> Reply:
     account = call.account()
     chat_id = call.path["chat_id"]
     body = _send_body(json_object(call.request))
+    media_ids = _media_ids(body.get("mediaIds"))
+    if call.config.attachment_content_id == "account_media":  # the purchase reference, as the contract says
+        media_ids = [call.world.store(MediaStore).account_media_id(media_id) for media_id in media_ids]
     attachments = [
-        {"contentId": media_id, "contentType": 1, "pos": position}
-        for position, media_id in enumerate(_media_ids(body.get("mediaIds")))
+        {"contentId": content_id, "contentType": 1, "pos": position}
+        for position, content_id in enumerate(media_ids)
     ]
     message = call.world.store(MessageStore).add(
         account.account_id, chat_id, body["content"], attachments=attachments, body=body

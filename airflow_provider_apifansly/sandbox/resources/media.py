@@ -48,11 +48,12 @@ class MediaStore(Store):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._jobs: dict[str, MediaJobRecord] = {}
+        self._account_media_ids: dict[str, str] = {}  # media id -> its account media id
 
     def add(self, account_id: str, key: str, filename: str, size: int, fail_reason: str | None) -> str:
         """Start a job for an upload; return its id."""
         with self.world.lock:
-            job_id = self.world.next_id()
+            job_id, media_id = self.world.next_id(), self.world.next_id()
             self._jobs[job_id] = MediaJobRecord(
                 job_id,
                 account_id,
@@ -60,11 +61,19 @@ class MediaStore(Store):
                 filename,
                 size,
                 time.monotonic(),
-                media_id=self.world.next_id(),
-                account_media_id=self.world.next_id(),
+                media_id=media_id,
+                account_media_id=self.account_media_id(media_id),
                 fail_reason=fail_reason,
             )
             return job_id
+
+    def account_media_id(self, media_id: str) -> str:
+        """The account media id of a media id: its upload's, or one given on first use and kept after."""
+        with self.world.lock:
+            found = self._account_media_ids.get(media_id)
+            if found is None:
+                found = self._account_media_ids[media_id] = self.world.next_id()
+            return found
 
     def poll(self, job_id: str, key: str) -> MediaJobRecord | None:
         """Count a poll of a job of this key and return the job as of it (None: no such job for the key)."""

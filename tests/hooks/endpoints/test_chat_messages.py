@@ -14,6 +14,7 @@ from tests.helpers import MakeHook, paths
 
 FAN = "723516315247063042"
 MEDIA = ["900000000000000001"]
+ACCOUNT_MEDIA = "910000000000000001"  # what the API's attachments carry as contentId for MEDIA[0]
 
 
 @pytest.fixture
@@ -99,6 +100,20 @@ def test_a_message_stored_before_the_failure_is_found_not_sent_again(
     while not any(e.method == "POST" for e in fansly_sandbox.journal) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sum(entry.method == "POST" for entry in fansly_sandbox.journal) == 1
+
+
+@pytest.mark.parametrize("attachment_content_id", ["account_media", "media"])
+def test_a_message_with_media_stored_before_a_drop_is_found_whatever_id_its_attachments_carry(
+    attachment_content_id: Any, hook: FanslyHook, chat: str, fansly_sandbox: FanslySandbox
+) -> None:
+    fansly_sandbox.config.attachment_content_id = attachment_content_id
+    fansly_sandbox.set_faults(Fault(kind="drop", processed=True, first_n=1, method="POST"))
+
+    message = hook.send_message(chat, "hello", media_ids=MEDIA)
+
+    (stored,) = creator_messages(fansly_sandbox, chat)
+    assert message["id"] == stored["id"]
+    assert requests_made(fansly_sandbox) == ["POST messages None", "GET me 200", "GET messages 200"]
 
 
 def test_a_message_lost_to_a_5xx_before_storing_is_sent_again(
@@ -255,22 +270,34 @@ def test_the_same_text_without_the_same_media_is_not_taken_for_ours(
 
     hook.send_message(chat, "unlock", media_ids=MEDIA, sent_since=time.time() - 60)
 
-    (sent,) = [r.message for r in fansly_sandbox.messages if r.body is not None]
-    assert [a["contentId"] for a in sent["attachments"]] == MEDIA
+    (sent,) = [record.body for record in fansly_sandbox.messages if record.body is not None]
+    assert sent["mediaIds"] == MEDIA
 
 
 @pytest.mark.parametrize(
     ("row", "ours"),
     [
         ({"attachments": [{"contentId": MEDIA[0]}]}, True),
+        ({"attachments": [{"contentId": ACCOUNT_MEDIA}]}, True),
         ({"attachments": [{"contentId": MEDIA[0]}], "price": 9}, True),
         ({"attachments": [{"contentId": MEDIA[0]}], "price": 5}, False),
         ({"attachments": []}, False),
-        ({"attachments": [{"contentId": "900000000000000002"}]}, False),
+        ({"attachments": [{"contentId": ACCOUNT_MEDIA}, {"contentId": "900000000000000003"}]}, False),
+        ({"attachments": [{"contentId": MEDIA[0]}, {"contentId": ACCOUNT_MEDIA}]}, False),
+        ({"attachments": [{"contentId": MEDIA[0]}], "senderId": FAN}, False),
     ],
-    ids=["same-media", "same-price", "other-price", "no-media", "other-media"],
+    ids=[
+        "same-media",
+        "as-many-account-media",
+        "same-price",
+        "other-price",
+        "no-media",
+        "more-account-media",
+        "ours-and-another",
+        "sent-by-the-fan",
+    ],
 )
-def test_a_message_is_ours_only_with_the_same_media_and_any_price_it_names(
+def test_a_message_is_ours_only_from_the_creator_with_the_same_media_and_any_price_it_names(
     row: dict[str, Any], ours: bool
 ) -> None:
     from airflow_provider_apifansly.hooks.endpoints.chat_messages import _same
@@ -278,4 +305,7 @@ def test_a_message_is_ours_only_with_the_same_media_and_any_price_it_names(
 
     message = OutgoingMessage.parse("800000000000000001", "unlock", MEDIA, ["ppv"], 9)
 
-    assert _same({"content": "unlock", **row}, message) is ours
+    assert (
+        _same({"content": "unlock", "senderId": DEFAULT_CREATOR_ID, **row}, message, DEFAULT_CREATOR_ID)
+        is ours
+    )
