@@ -12,6 +12,12 @@ nobody holds (``X-RateLimit-Remaining`` says how many) are claimed by each worke
 proportion to the slots it holds, so the last free ones are not all taken at once
 by every worker. A 429's ``X-RateLimit-Retry-After`` (or
 ``Retry-After``) holds the whole pacer, every thread, until the window frees.
+
+Our own threads race to the server too: a request we started later may arrive first and be in
+the count of an earlier one's answer. What such a count does not explain is held as the others'
+until our requests in flight then are answered: each answer with a lower count than the earlier
+one's arrived first, so one of those requests was ours; the rest (also if no answer came) were
+the others'.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_apifansly.hooks.envelope import retry_after_seconds
@@ -30,6 +37,15 @@ from airflow_provider_apifansly.hooks.envelope import retry_after_seconds
 SLOT_GRACE_SECONDS = 0.5
 # The longest a waiting thread sleeps before looking again: an answer may free a claim meanwhile.
 POLL_SECONDS = 0.1
+
+
+@dataclass
+class _Unexplained:
+    """Requests an answer counted that ours do not explain, unless some of ours then in flight arrived first."""
+
+    key_spent: int  # the key's count in that answer
+    count: int  # how many of its requests may yet prove ours
+    pending: list[float] = field(default_factory=list)  # the starts of ours that were in flight
 
 
 class SlidingWindowPacer:
@@ -61,6 +77,9 @@ class SlidingWindowPacer:
         self._own: deque[float] = deque()
         # The others' requests, stamped when we learned of them (later than they were made), same horizon.
         self._others: deque[float] = deque()
+        # Others' requests an answer showed that may be our own later ones, which arrived first.
+        self._maybe_ours: list[_Unexplained] = []
+        self._counts: dict[float, int] = {}  # the key's count in the answer to each of our requests
         self._in_flight: list[float] = []  # the starts of our requests not answered yet
         self._mine = threading.local()  # the start of the request this thread has in flight
         self._server_limit: int | None = None
@@ -85,9 +104,9 @@ class SlidingWindowPacer:
         """Close this thread's request with its answer's headers (None: it got no answer).
 
         ``X-RateLimit-Limit`` minus ``X-RateLimit-Remaining`` is what the key spent in the server's
-        window; what our own requests up to this one do not explain, the others spent. A 429's
-        retry header holds every thread until then; its ``Remaining: 0`` says nothing of when the
-        window frees, so it is not adopted.
+        window; what our own requests that reached the server first do not explain, the others
+        spent (``_learn_others``). A 429's retry header holds every thread until then; its
+        ``Remaining: 0`` says nothing of when the window frees, so it is not adopted.
         """
         with self._lock:
             now = self._expire()
@@ -95,6 +114,9 @@ class SlidingWindowPacer:
             self._mine.started = None
             if started is not None and started in self._in_flight:
                 self._in_flight.remove(started)
+            key_spent = self._key_spent(headers, rate_limited)
+            if started is not None:
+                self._settle_maybe_ours(now, started, key_spent)
             if headers is None:
                 return
             self._probing = rate_limited  # an answer, unless a 429, ends probing
@@ -105,12 +127,33 @@ class SlidingWindowPacer:
                 if wait is not None:
                     self._held_until = max(self._held_until, now + wait)
                 return
-            server_limit = _int_header(headers, "X-RateLimit-Limit")
-            if server_limit is not None and server_limit > 0:
-                self._server_limit = server_limit
-            remaining = _int_header(headers, "X-RateLimit-Remaining")
-            if remaining is not None:
-                self._learn_others(now, (server_limit or self.limit) - max(0, remaining), started)
+            if key_spent is not None:
+                if started is not None:
+                    self._counts[started] = key_spent
+                self._learn_others(now, key_spent, started)
+
+    def _key_spent(self, headers: Mapping[str, str] | None, rate_limited: bool) -> int | None:
+        """The requests in the key's window when the server counted ours (None: the answer does not say).
+
+        A lower ``X-RateLimit-Limit`` than ours is adopted on the way.
+        """
+        if headers is None or rate_limited:
+            return None
+        server_limit = _int_header(headers, "X-RateLimit-Limit")
+        if server_limit is not None and server_limit > 0:
+            self._server_limit = server_limit
+        remaining = _int_header(headers, "X-RateLimit-Remaining")
+        return None if remaining is None else (server_limit or self.limit) - max(0, remaining)
+
+    def _settle_maybe_ours(self, now: float, started: float, key_spent: int | None) -> None:
+        """Settle what earlier answers could not tell with this request's answer (None: no count)."""
+        for held in [held for held in self._maybe_ours if started in held.pending]:
+            held.pending.remove(started)
+            if key_spent is not None and key_spent < held.key_spent and held.count > 0:
+                held.count -= 1  # it arrived before that answer's request: it was ours
+            if not held.pending or not held.count:
+                self._maybe_ours.remove(held)
+                self._others.extend([now] * held.count)
 
     @property
     def remaining(self) -> int:
@@ -144,7 +187,7 @@ class SlidingWindowPacer:
     def _start(self, now: float) -> None:
         """Record a request: in a slot of ours that left the window if there is one, else in a claimed one."""
         if self._own and self._own[0] <= now - self.window:
-            self._own.popleft()
+            self._counts.pop(self._own.popleft(), None)
         self._own.append(now)
         self._in_flight.append(now)
         self._mine.started = now
@@ -156,19 +199,36 @@ class SlidingWindowPacer:
         many per slot of theirs as ours are per slot of ours. Whether the others are idle
         or waiting for a slot, no answer says: so a worker takes only its share, even alone.
         """
-        own, others = len(self._own), len(self._others)
+        own, others = len(self._own), len(self._others) + self._maybe_ours_count
         others_in_flight = len(self._in_flight) * others / max(1, own)
         free = self._limit - own - others - others_in_flight
         return free * (own + 1) / (own + 1 + others)
 
     def _learn_others(self, now: float, key_spent: int, started: float | None) -> None:
-        """Record as the others' the requests in the server's count that ours do not explain."""
+        """Record as the others' the requests in the server's count that ours do not explain.
+
+        Ours started before this one were counted; of those started after it, the ones whose
+        answer counted less arrived first; the ones in flight may have, until they are answered.
+        """
         horizon = now - self.window
-        ours = sum(1 for start in self._own if start > horizon and (started is None or start <= started))
-        seen = sum(1 for stamp in self._others if stamp > horizon)
+        ours = sum(
+            1
+            for start in self._own
+            if start > horizon
+            and (started is None or start <= started or self._counts.get(start, key_spent) < key_spent)
+        )
+        later = [start for start in self._in_flight if started is not None and start > started]
+        seen = sum(1 for stamp in self._others if stamp > horizon) + self._maybe_ours_count
         unseen = key_spent - ours - seen
         if unseen > 0:
-            self._others.extend([now] * unseen)
+            maybe_ours = min(unseen, len(later))
+            if maybe_ours:
+                self._maybe_ours.append(_Unexplained(key_spent, maybe_ours, later))
+            self._others.extend([now] * (unseen - maybe_ours))
+
+    @property
+    def _maybe_ours_count(self) -> int:
+        return sum(held.count for held in self._maybe_ours)
 
     def _own_in_window(self, now: float) -> int:
         return sum(1 for start in self._own if start > now - self.window)
@@ -176,9 +236,10 @@ class SlidingWindowPacer:
     def _expire(self) -> float:
         now = self._clock()
         horizon = now - self.window - SLOT_GRACE_SECONDS
-        for stamps in (self._own, self._others):
-            while stamps and stamps[0] <= horizon:
-                stamps.popleft()
+        while self._own and self._own[0] <= horizon:
+            self._counts.pop(self._own.popleft(), None)
+        while self._others and self._others[0] <= horizon:
+            self._others.popleft()
         return now
 
 

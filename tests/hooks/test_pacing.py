@@ -104,33 +104,78 @@ def test_a_server_count_behind_ours_changes_nothing() -> None:
     assert pacer.remaining == 7
 
 
+class InFlight:
+    """A request of ours on its own thread (the pacer ties a request to its thread): started now, answered later."""
+
+    def __init__(self, pacer: SlidingWindowPacer, clock: FakeClock) -> None:
+        self._pacer = pacer
+        self._started, self._answer = threading.Event(), threading.Event()
+        self._headers: dict[str, str] | None = None
+        self._thread = threading.Thread(target=self._run)
+        self._thread.start()
+        self._started.wait()
+        clock.now += 0.01  # the next request starts later
+
+    def _run(self) -> None:
+        self._pacer.acquire()
+        self._started.set()
+        self._answer.wait()
+        self._pacer.observe(self._headers)
+
+    def answered(self, headers: dict[str, str] | None) -> None:
+        self._headers = headers
+        self._answer.set()
+        self._thread.join()
+
+
 def test_answers_out_of_order_are_not_mistaken_for_the_others_requests() -> None:
     pacer, clock = make_pacer(10)
-    pacer.acquire()
-    pacer.observe(answer(remaining=9))
-    first, second = threading.Event(), threading.Event()
-
-    def request(started: threading.Event, answered: threading.Event, remaining: int) -> None:
-        pacer.acquire()
-        started.set()
-        answered.wait()
-        pacer.observe(answer(remaining))
-
-    go_first, go_second = threading.Event(), threading.Event()
-    threads = [
-        threading.Thread(target=request, args=(first, go_first, 8)),
-        threading.Thread(target=request, args=(second, go_second, 7)),
-    ]
-    threads[0].start()
-    first.wait()
-    clock.now += 0.01
-    threads[1].start()
-    second.wait()
-    go_second.set()  # the later request is answered first, counting both
-    threads[1].join()
-    go_first.set()
-    threads[0].join()
+    send(pacer)
+    first, second = InFlight(pacer, clock), InFlight(pacer, clock)
+    second.answered(answer(remaining=7))  # the later request is answered first, counting both
+    first.answered(answer(remaining=8))
     assert pacer.remaining == 7
+
+
+def test_our_later_request_that_arrives_first_is_the_others_only_until_it_is_answered() -> None:
+    pacer, clock = make_pacer(10)
+    send(pacer)
+    first, second = InFlight(pacer, clock), InFlight(pacer, clock)
+    first.answered(answer(remaining=7))  # counting the second, which reached the server first
+    # Ours or someone else's? Until the second is answered, held as someone else's: 6 free,
+    # less the others' share of our one in flight, shared 4 : 1 = 4.5.
+    assert pacer.remaining == 4
+    second.answered(answer(remaining=8))  # it arrived before the first: the count was ours
+    assert pacer.remaining == 7
+
+
+def test_whichever_of_our_later_requests_arrived_first_explains_the_count() -> None:
+    pacer, clock = make_pacer(10)
+    send(pacer)
+    first, second, third = InFlight(pacer, clock), InFlight(pacer, clock), InFlight(pacer, clock)
+    first.answered(answer(remaining=7))  # counting one more: the second or the third?
+    third.answered(answer(remaining=6))  # not the third: it arrived after the first
+    second.answered(answer(remaining=8))  # the second, which arrived before the first
+    assert pacer.remaining == 6
+
+
+def test_what_an_earlier_answer_counted_stays_the_others_if_our_later_request_came_after() -> None:
+    pacer, clock = make_pacer(10)
+    send(pacer)
+    first, second = InFlight(pacer, clock), InFlight(pacer, clock)
+    first.answered(answer(remaining=7))  # someone else's request, not the second, came in between
+    second.answered(answer(remaining=6))  # the second counts it too
+    # 6 free, shared as 4 requests of ours to 1 of the others': 4.8.
+    assert pacer.remaining == 4
+
+
+def test_a_count_our_later_request_never_explains_stays_the_others() -> None:
+    pacer, clock = make_pacer(10)
+    send(pacer)
+    first, second = InFlight(pacer, clock), InFlight(pacer, clock)
+    first.answered(answer(remaining=7))
+    second.answered(None)  # e.g. a connection error: whether it arrived first, no answer tells
+    assert pacer.remaining == 4  # as in the test above: one request held as someone else's
 
 
 def test_a_lower_limit_from_the_server_wins() -> None:
