@@ -289,11 +289,22 @@ def test_the_example_exports_a_day_and_its_downstream_loads_it(
     load = load_dag("example_fansly_export_earnings", "example_fansly_load_earnings")
     earnings = Asset(f"file://{tmp_path}/earnings/")
     triggered = (
-        {"triggering_asset_events": {earnings: [event]}}
+        {"triggering_asset_events": EventsByAsset(earnings.uri, [event])}
         if AIRFLOW_3
         else {"triggering_dataset_events": {earnings.uri: [event]}}
     )
     assert load.task_dict["total_earned"].python_callable(**triggered) == 12.34
+
+
+class EventsByAsset:
+    """A run's ``triggering_asset_events`` as Airflow 3 hands it over: looked up by asset, matched by URI
+    (an Asset is not hashable on 3.0 and 3.1, so a dict keyed by one cannot stand in for it)."""
+
+    def __init__(self, uri: str, events: list[Any]) -> None:
+        self.uri, self.events = uri, events
+
+    def get(self, asset: Any, default: Any = ()) -> Any:
+        return self.events if asset.uri == self.uri else default
 
 
 def asset_events() -> list[Any]:
