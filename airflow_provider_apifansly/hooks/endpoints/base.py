@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow_provider_apifansly.connection import API_PREFIX
 from airflow_provider_apifansly.exceptions import (
+    FanslyAmbiguousSendError,
     FanslyApiError,
     FanslyConnectionError,
     FanslyError,
@@ -67,6 +68,29 @@ class EndpointGroup:
         """Call an account-scoped route; by default return its nested ``data.data.response``."""
         reader = parse or envelope.nested_response
         return self.transport.request(method, path, reader, idempotent=idempotent, **kwargs)
+
+    def _create_once(
+        self,
+        path: str,
+        body: dict[str, Any],
+        uncertain: type[FanslyAmbiguousSendError],
+        consequence: str,
+        parse: Parser[T] | None = None,
+    ) -> Any:
+        """POST a create that is never repeated: only what cannot have reached the server (a 429, a refused
+        connection) is retried; after a failure that may have created it, raise ``uncertain`` with the
+        failure and ``consequence`` (what may exist and where to look), which Airflow does not retry."""
+        try:
+            return self._account_call("POST", path, parse, json=body, idempotent=False)
+        except FanslyError as exc:
+            if not may_have_sent(exc):
+                raise
+            raise uncertain(
+                f"{exc} {consequence}",
+                http_status=exc.http_status,
+                api_message=exc.api_message,
+                request=label("POST", path),
+            ) from exc
 
     def _remove(self, method: str, path: str, *, maybe_gone: bool = False) -> None:
         """A delete or a cancel: harmless to repeat, so retried like a read. A 404 after an attempt that

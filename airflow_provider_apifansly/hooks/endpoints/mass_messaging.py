@@ -7,9 +7,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyApiError, FanslyError
+from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyApiError
 from airflow_provider_apifansly.hooks import envelope
-from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label, may_have_sent
+from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
 from airflow_provider_apifansly.hooks.paging import cursor_pages
 from airflow_provider_apifansly.mass_message import MassMessage
 from airflow_provider_apifansly.timestamps import Instant
@@ -81,20 +81,15 @@ class MassMessagingEndpoints(EndpointGroup):
         """
         account_id = self.resolve_account_id(account_id)
         path = f"/{account_id}/mass-messaging"
-        try:
-            response: dict[str, Any] = self._account_call("POST", path, json=message.body(), idempotent=False)
-        except FanslyError as exc:
-            if not may_have_sent(exc):
-                raise
-            raise FanslyAmbiguousSendError(
-                f"{exc} The broadcast MAY HAVE BEEN SENT, so it is not retried (every fan would get it "
-                f"twice). Check before sending it again: GET /api/fansly/{account_id}/mass-messaging/stats/sent "
-                f"(or .../mass-messaging/scheduled for a scheduled one), or the mass messages in Fansly; a "
-                f"SendMassMessageOperator task, once cleared, reads them itself and adopts the broadcast.",
-                http_status=exc.http_status,
-                api_message=exc.api_message,
-                request=label("POST", path),
-            ) from exc
+        response: dict[str, Any] = self._create_once(
+            path,
+            message.body(),
+            FanslyAmbiguousSendError,
+            f"The broadcast MAY HAVE BEEN SENT, so it is not retried (every fan would get it twice). Check "
+            f"before sending it again: GET /api/fansly/{account_id}/mass-messaging/stats/sent (or "
+            f".../mass-messaging/scheduled for a scheduled one), or the mass messages in Fansly; a "
+            f"SendMassMessageOperator task, once cleared, reads them itself and adopts the broadcast.",
+        )
         return response
 
     def list_scheduled_mass_messages(self, account_id: str | None = None) -> list[dict[str, Any]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_apifansly.exceptions import FanslyError, FanslyPostUncertainError
+from airflow_provider_apifansly.exceptions import FanslyPostUncertainError
 from airflow_provider_apifansly.hooks import envelope
-from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label, may_have_sent
+from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup
 from airflow_provider_apifansly.ids import validate_native_id
 from airflow_provider_apifansly.post import Post
 from airflow_provider_apifansly.timestamps import Instant
@@ -44,20 +44,14 @@ class PostEndpoints(EndpointGroup):
         """
         account_id = self.resolve_account_id(account_id)
         path = f"/{account_id}/posts"
-        try:
-            created: dict[str, Any] = self._account_call(
-                "POST", path, envelope.created_post, json=post.body(), idempotent=False
-            )
-        except FanslyError as exc:
-            if not may_have_sent(exc):
-                raise
-            raise FanslyPostUncertainError(
-                f"{exc} The {post.describe()} MAY HAVE BEEN CREATED, so it is not retried (it could be "
-                f"published twice). {where_to_look(account_id)}",
-                http_status=exc.http_status,
-                api_message=exc.api_message,
-                request=label("POST", path),
-            ) from exc
+        created: dict[str, Any] = self._create_once(
+            path,
+            post.body(),
+            FanslyPostUncertainError,
+            f"The {post.describe()} MAY HAVE BEEN CREATED, so it is not retried (it could be published "
+            f"twice). {where_to_look(account_id)}",
+            envelope.created_post,
+        )
         self.log.info("Created post %s: %s", created["id"], post.describe())
         return created
 
