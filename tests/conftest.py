@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
 from importlib.metadata import version
 
 import pytest
@@ -53,8 +54,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def airflow_db() -> None:
+def airflow_db() -> Iterator[None]:
     """A migrated SQLite metadata DB with the example and test DAGs serialized."""
     for command in (("db", "migrate"), ("dags", "reserialize")):
         result = airflow_cli(*command)
         assert result.returncode == 0, result.stderr[-3000:]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        if (3, 0) <= AIRFLOW_VERSION.release[:2] < (3, 3):
+            _share_one_execution_api(monkeypatch)
+        yield
+
+
+def _share_one_execution_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Serve every task of the session from one in-process execution API, as one api-server serves every worker.
+
+    ``dag.test()`` on Airflow 3.0-3.2 builds Airflow's execution API app anew for each task, and
+    cadwyn's versioned routes make that cost about 3 s a task (3.3 builds it in a fraction of that).
+    Each task still gets its own DAG bag: ``_api_client`` sets it on the app, as Airflow does.
+    """
+    from airflow.api_fastapi.common.dagbag import dag_bag_from_app
+    from airflow.api_fastapi.execution_api.app import InProcessExecutionAPI
+    from airflow.sdk.execution_time import supervisor
+
+    api = InProcessExecutionAPI()
+
+    def shared_api() -> InProcessExecutionAPI:
+        api.app.dependency_overrides.pop(dag_bag_from_app, None)  # no task sees the previous task's DAG bag
+        return api
+
+    monkeypatch.setattr(supervisor, "in_process_api_server", shared_api)
