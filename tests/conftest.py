@@ -18,10 +18,11 @@ from importlib.metadata import version
 import pytest
 from packaging.version import Version
 
-from tests.helpers import DAGS_FOLDER, airflow_cli, link_dags_folder
+from tests.helpers import DAGS_FOLDER, airflow_cli, dag_bundles, link_dags_folder
 
 os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="apifansly-airflow-home-")
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(link_dags_folder(DAGS_FOLDER))
+os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = dag_bundles(DAGS_FOLDER)
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ.pop("AIRFLOW_CONN_FANSLY_DEFAULT", None)
 
