@@ -4,14 +4,23 @@ Hand-written rather than ``limits``/``pyrate-limiter``: besides counting our own
 requests it must learn from the server's headers what other hooks and other
 workers spend on the same key, which neither library models.
 
-Sharing without talking to the others rests on one rule: **a slot belongs to whoever
-used it**. When one of our requests leaves the window, that slot is ours to use again
-at once, and the others' slots are theirs for a short grace after they leave; so at a
-window's turn every worker reuses its own slots and none races another for them. Slots
-nobody holds (``X-RateLimit-Remaining`` says how many) are claimed by each worker in
-proportion to the slots it holds, so the last free ones are not all taken at once
-by every worker. A 429's ``X-RateLimit-Retry-After`` (or
-``Retry-After``) holds the whole pacer, every thread, until the window frees.
+Sharing without talking to the others rests on three rules.
+
+- **A slot belongs to whoever used it.** When one of our requests leaves the window, that
+  slot is ours to use again at once; the others' slots stay theirs for a short grace after
+  an answer shows they left. So at a window's turn every worker reuses its own slots and
+  none races another for them.
+- **Only the server says the others' requests left.** We never see when the others started
+  theirs, so we hold them until an answer counts fewer, not until our clock guesses they
+  left; a count older than the window says nothing of now, so we then forget them and
+  probe again.
+- **The others are as busy as we are.** Slots nobody holds (``X-RateLimit-Remaining`` says
+  how many) are claimed by each worker in proportion to the slots it holds, less what the
+  others may have in flight: as many per slot of theirs as we can have per slot of ours.
+  So the last free ones are not all taken at once by every worker.
+
+A 429's ``X-RateLimit-Retry-After`` (or ``Retry-After``) holds the whole pacer, every thread,
+until the window frees.
 
 Our own threads race to the server too: a request we started later may arrive first and be in
 the count of an earlier one's answer. What such a count does not explain is held as the others'
@@ -31,9 +40,8 @@ from typing import Any
 
 from airflow_provider_apifansly.hooks.envelope import retry_after_seconds
 
-# How long a slot that left the window stays its owner's. We stamp the others' requests when an
-# answer tells us of them, after their owner stamped them, so the owner's reuse comes first;
-# the grace covers the moment a waiting thread takes to wake.
+# How long a slot of the others' that an answer shows left stays theirs: the owner reuses it as it
+# leaves, and the grace covers the moment its waiting thread takes to wake and be counted.
 SLOT_GRACE_SECONDS = 0.5
 # The longest a waiting thread sleeps before looking again: an answer may free a claim meanwhile.
 POLL_SECONDS = 0.1
@@ -75,12 +83,15 @@ class SlidingWindowPacer:
         self._lock = threading.Lock()
         # Our requests' starts, kept for the grace after they leave the window: the slots we hold.
         self._own: deque[float] = deque()
-        # The others' requests, stamped when we learned of them (later than they were made), same horizon.
-        self._others: deque[float] = deque()
+        self._others = 0  # the others' requests in the server's window, as its last count showed them
+        # When each of the others' requests that an answer showed leaving the window left: theirs for the grace.
+        self._others_left: deque[float] = deque()
+        self._counted_at = float("-inf")  # when the last answer with a count came
         # Others' requests an answer showed that may be our own later ones, which arrived first.
         self._maybe_ours: list[_Unexplained] = []
         self._counts: dict[float, int] = {}  # the key's count in the answer to each of our requests
         self._in_flight: list[float] = []  # the starts of our requests not answered yet
+        self._concurrency = 1  # the most requests we have had in flight at once
         self._mine = threading.local()  # the start of the request this thread has in flight
         self._server_limit: int | None = None
         # Until an answer tells what the key has left (at first, and after a 429), one request at a time.
@@ -130,6 +141,7 @@ class SlidingWindowPacer:
             if key_spent is not None:
                 if started is not None:
                     self._counts[started] = key_spent
+                self._counted_at = now
                 self._learn_others(now, key_spent, started)
 
     def _key_spent(self, headers: Mapping[str, str] | None, rate_limited: bool) -> int | None:
@@ -153,7 +165,7 @@ class SlidingWindowPacer:
                 held.count -= 1  # it arrived before that answer's request: it was ours
             if not held.pending or not held.count:
                 self._maybe_ours.remove(held)
-                self._others.extend([now] * held.count)
+                self._others += held.count
 
     @property
     def remaining(self) -> int:
@@ -190,25 +202,29 @@ class SlidingWindowPacer:
             self._counts.pop(self._own.popleft(), None)
         self._own.append(now)
         self._in_flight.append(now)
+        self._concurrency = max(self._concurrency, len(self._in_flight))
         self._mine.started = now
 
     def _claimable(self) -> float:
         """Our share of the slots nobody holds, as our share of the slots held (counting the next one).
 
-        The others' requests in flight are in no answer yet; they are reckoned to be as
-        many per slot of theirs as ours are per slot of ours. Whether the others are idle
-        or waiting for a slot, no answer says: so a worker takes only its share, even alone.
+        The others' requests in flight are in no answer yet; they are reckoned to be as many
+        per slot of theirs as we can have in flight per slot of ours (busy, even when our own
+        threads wait). Whether the others are idle or waiting for a slot, no answer says: so
+        a worker takes only its share, even alone.
         """
-        own, others = len(self._own), len(self._others) + self._maybe_ours_count
-        others_in_flight = len(self._in_flight) * others / max(1, own)
+        own = len(self._own)
+        others = self._others + len(self._others_left) + self._maybe_ours_count
+        others_in_flight = self._concurrency * others / max(1, own)
         free = self._limit - own - others - others_in_flight
         return free * (own + 1) / (own + 1 + others)
 
     def _learn_others(self, now: float, key_spent: int, started: float | None) -> None:
-        """Record as the others' the requests in the server's count that ours do not explain.
+        """Hold as the others' the requests in the server's count that ours do not explain.
 
         Ours started before this one were counted; of those started after it, the ones whose
         answer counted less arrived first; the ones in flight may have, until they are answered.
+        If the count explains fewer of the others' than we hold, the oldest left its window.
         """
         horizon = now - self.window
         ours = sum(
@@ -218,13 +234,16 @@ class SlidingWindowPacer:
             and (started is None or start <= started or self._counts.get(start, key_spent) < key_spent)
         )
         later = [start for start in self._in_flight if started is not None and start > started]
-        seen = sum(1 for stamp in self._others if stamp > horizon) + self._maybe_ours_count
-        unseen = key_spent - ours - seen
+        unseen = key_spent - ours - self._others - self._maybe_ours_count
+        left = min(-unseen, self._others)
+        if left > 0:
+            self._others -= left
+            self._others_left.extend([now] * left)
         if unseen > 0:
             maybe_ours = min(unseen, len(later))
             if maybe_ours:
                 self._maybe_ours.append(_Unexplained(key_spent, maybe_ours, later))
-            self._others.extend([now] * (unseen - maybe_ours))
+            self._others += unseen - maybe_ours
 
     @property
     def _maybe_ours_count(self) -> int:
@@ -238,9 +257,17 @@ class SlidingWindowPacer:
         horizon = now - self.window - SLOT_GRACE_SECONDS
         while self._own and self._own[0] <= horizon:
             self._counts.pop(self._own.popleft(), None)
-        while self._others and self._others[0] <= horizon:
-            self._others.popleft()
+        while self._others_left and self._others_left[0] <= now - SLOT_GRACE_SECONDS:
+            self._others_left.popleft()
+        if now - self._counted_at > self.window and (self._others or self._maybe_ours):
+            self._forget_others()
         return now
+
+    def _forget_others(self) -> None:
+        """No count within the window: what we held of the others says nothing of now, so probe again."""
+        self._others = 0
+        self._maybe_ours.clear()
+        self._probing = True
 
 
 def _int_header(headers: Mapping[str, Any], name: str) -> int | None:

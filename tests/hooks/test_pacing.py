@@ -195,10 +195,48 @@ def test_our_slot_that_leaves_the_window_is_ours_again_while_the_others_hold_the
     clock.now += 59  # our first request leaves the window
     assert pacer.remaining == 1
     assert pacer.acquire() == 0.0
-    clock.now += 1  # the others' leave too, but stay theirs to reuse for a grace
-    assert pacer.remaining == 1  # our second
+    pacer.observe(answer(remaining=0, limit=4))
+    clock.now += 1 + SLOT_GRACE_SECONDS  # our second has left; by our clock the others' have too
+    assert pacer.remaining == 0  # but only the server can say when theirs left
+
+
+def test_the_others_slots_an_answer_shows_leaving_stay_theirs_for_a_grace() -> None:
+    pacer, clock = make_pacer(100)
+    pacer.acquire()
+    pacer.observe(answer(remaining=95, limit=100))  # the others hold 4
+    clock.now += 1
+    pacer.acquire()
+    pacer.observe(answer(remaining=97, limit=100))  # 3 with our two: three of theirs left
+    # Those three are theirs to reuse first: 100 - 2 ours - 4 theirs - 2 theirs in flight, our share 3/7.
+    assert pacer.remaining == 39
     clock.now += SLOT_GRACE_SECONDS
-    assert pacer.remaining == 3
+    assert pacer.remaining == 72  # 100 - 2 - 1 - 0.5, our share 3/4
+
+
+def test_a_count_older_than_the_window_is_forgotten_and_the_next_request_probes() -> None:
+    pacer, clock = make_pacer(10)
+    pacer.acquire()
+    pacer.observe(answer(remaining=1))  # the others hold 8
+    clock.now += 61  # no answer since: the others may all be gone, or not
+    assert pacer.remaining == 10
+    pacer.acquire()
+    waiter = threading.Thread(target=pacer.acquire)
+    waiter.start()
+    waiter.join(timeout=0.05)
+    assert waiter.is_alive()  # one request at a time until an answer says what the key has left
+    pacer.observe(answer(remaining=9))
+    waiter.join()
+
+
+def test_the_others_are_reckoned_busy_while_our_threads_wait() -> None:
+    pacer, clock = make_pacer(100)
+    send(pacer)
+    first, second = InFlight(pacer, clock), InFlight(pacer, clock)
+    first.answered(answer(remaining=50, limit=100))  # 48 of the others' with our three
+    second.answered(answer(remaining=50, limit=100))
+    # Nothing of ours is in flight, but we have had two at once: so may each of the others'
+    # slots, 48 / 3 x 2 = 32 requests no answer counts yet. 50 - 32 = 18 free, our share 4/52.
+    assert pacer.remaining == 1
 
 
 def test_free_slots_are_claimed_by_our_share_of_the_keys_recent_requests() -> None:
@@ -209,8 +247,9 @@ def test_free_slots_are_claimed_by_our_share_of_the_keys_recent_requests() -> No
     for remaining in (96, 95):  # our next two, and nobody else's
         pacer.acquire()
         pacer.observe(answer(remaining, limit=100))
-    # 95 free: 3 requests of ours and 2 of the others' lately give us 4/6 of them.
-    assert pacer.remaining == 63
+    # 95 free, less the others' in flight (2 slots of theirs, 1 request in flight per 3 of ours):
+    # 94.3, of which 3 requests of ours and 2 of the others' lately give us 4/6.
+    assert pacer.remaining == 62
 
 
 def test_a_429_holds_every_thread_until_the_window_frees() -> None:
