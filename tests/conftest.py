@@ -1,6 +1,7 @@
 """Test-wide set-up: a throwaway AIRFLOW_HOME (SQLite) set before Airflow is imported.
 
-Its DAGs folder links the example DAGs and the test-only DAGs of ``tests/dags``.
+Its DAGs folder links the example DAGs and the test-only DAGs of ``tests/dags``, each file
+in a subfolder that Airflow 3 reads as a DAG bundle of its own.
 Integration tests use the ``airflow_db`` fixture: a migrated metadata DB with those
 DAGs serialized, which Airflow 3 needs before ``dag.test()``. The few differences
 between supported Airflow versions that tests must absorb live here too; helpers
@@ -56,7 +57,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def airflow_db() -> Iterator[None]:
-    """A migrated SQLite metadata DB with the example and test DAGs serialized."""
+    """A migrated SQLite metadata DB with the example and test DAGs serialized; on Airflow 3.0-3.2, also
+    one execution API for all the session's tasks."""
     for command in (("db", "migrate"), ("dags", "reserialize")):
         result = airflow_cli(*command)
         assert result.returncode == 0, result.stderr[-3000:]

@@ -32,7 +32,7 @@ def link_dags_folder(folder: Path) -> Path:
     """Fill ``folder`` with links to the example DAGs and the test-only DAGs (one folder is all Airflow reads).
 
     Each file gets a subfolder of its own, so that on Airflow 3 it can be a DAG bundle of its own
-    (see ``dag_bundles``): Airflow 2 walks the subfolders.
+    (see ``dag_bundles``); Airflow 2 walks the subfolders of its DAGs folder.
     """
     for source in (*EXAMPLE_DAGS.glob("*.py"), *TEST_DAGS.glob("*.py")):
         link = folder / source.stem / source.name
