@@ -94,7 +94,8 @@ class SlidingWindowPacer:
         self._concurrency = 1  # the most requests we have had in flight at once
         self._mine = threading.local()  # the start of the request this thread has in flight
         self._server_limit: int | None = None
-        # Until an answer tells what the key has left (at first, and after a 429), one request at a time.
+        # Until an answer tells what the key has left (at first, after a 429, after a window with no count),
+        # one request at a time.
         self._probing = True
         self._held_until = float("-inf")
 
