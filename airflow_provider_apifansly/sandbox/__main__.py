@@ -1,7 +1,8 @@
 """Serve the sandbox from a shell: ``python -m airflow_provider_apifansly.sandbox --port 8765``.
 
-Flags default to the ``FANSLY_SANDBOX_*`` environment variables. It prints the URL
-and an ``export AIRFLOW_CONN_...`` line, then serves until Ctrl-C or SIGTERM.
+Flags default to the ``FANSLY_SANDBOX_*`` environment variables; every resource's switch has
+its flag ``--<name>``. It prints the URL and an ``export AIRFLOW_CONN_...`` line, then serves
+until Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -12,18 +13,20 @@ import shlex
 import signal
 import sys
 import time
+from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
 from airflow_provider_apifansly.sandbox.config import (
-    CHOICES,
+    SWITCHES,
     Fault,
     SandboxConfig,
     connected_accounts,
-    parse_limit,
     single_key,
 )
 from airflow_provider_apifansly.sandbox.server import FanslySandbox
+from airflow_provider_apifansly.sandbox.switches import Switch, parse_limit
 
 # A fixed port keeps the printed export line valid from run to run; in-process sandboxes take a free one.
 CLI_PORT = 8765
@@ -63,50 +66,6 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         "and creator id above, then {account id}_2 with creator id + 1, ... (default %(default)s)",
     )
     add(
-        "--find-or-create",
-        action=argparse.BooleanOptionalAction,
-        default=defaults.find_or_create,
-        help="a repeated create returns the existing group",
-    )
-    add(
-        "--chats-page-size",
-        type=_positive_int,
-        default=defaults.chats_page_size,
-        help="rows per List Chats page (default %(default)s)",
-    )
-    add(
-        "--fans-page-size",
-        type=_positive_int,
-        default=defaults.fans_page_size,
-        help="most rows per Subscribers or Followers page, whatever limit asks (default %(default)s)",
-    )
-    add(
-        "--top-supporters-cap",
-        type=int,
-        default=defaults.top_supporters_cap,
-        help="most rows one Top Supporters answer holds; the rest is cut (default %(default)s)",
-    )
-    add(
-        "--profile-datapoint-limit",
-        type=int,
-        default=defaults.profile_datapoint_limit,
-        help="most buckets one Profile Stats answer holds (default %(default)s)",
-    )
-    add(
-        "--media-polls",
-        type=int,
-        default=defaults.media_polls,
-        help="status polls an upload's job is still processing for (default %(default)s)",
-    )
-    add(
-        "--media-seconds",
-        type=float,
-        default=defaults.media_seconds,
-        help="a job ends this long after upload",
-    )
-    add("--media-fail-reason", default=defaults.media_fail_reason, help="jobs end failed with this reason")
-    add("--media-max-bytes", type=int, default=defaults.media_max_bytes, help="larger uploads get 413")
-    add(
         "--retry-after-header",
         action=argparse.BooleanOptionalAction,
         default=defaults.send_retry_after,
@@ -141,16 +100,15 @@ def build_parser(defaults: SandboxConfig) -> argparse.ArgumentParser:
         metavar="N",
         help="start with N followers (the same fans)",
     )
-    for setting in CHOICES:
-        values = setting.values
+    for setting in SWITCHES:
+        default = getattr(defaults, setting.name)
         help = f"{setting.help} (default %(default)s)"
-        add(
-            setting.flag,
-            type=type(values[0]),
-            choices=values,
-            default=getattr(defaults, setting.name),
-            help=help,
-        )
+        if setting.kind is bool:
+            add(setting.flag, action=argparse.BooleanOptionalAction, default=default, help=help)
+        elif setting.values:
+            add(setting.flag, type=setting.kind, choices=setting.values, default=default, help=help)
+        else:
+            add(setting.flag, type=_switch_value(setting), default=default, help=help)
     add("--conn-id", default=DEFAULT_CONN_ID, help="the Airflow connection id of the export line")
     return parser
 
@@ -159,6 +117,21 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _switch_value(setting: Switch) -> Callable[[str], Any]:
+    """The argparse ``type`` of a switch's flag: its value, read and checked as its variable's is."""
+
+    def value(text: str) -> Any:
+        try:
+            found = setting.parse(text)
+            setting.check(found)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+        return found
+
+    value.__name__ = setting.name  # argparse names the type in its errors
     return value
 
 
@@ -173,19 +146,10 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         latency_jitter=args.jitter,
         seed=args.seed,
         faults=args.fault,
-        find_or_create=args.find_or_create,
-        chats_page_size=args.chats_page_size,
-        fans_page_size=args.fans_page_size,
-        top_supporters_cap=args.top_supporters_cap,
-        profile_datapoint_limit=args.profile_datapoint_limit,
-        media_polls=args.media_polls,
-        media_seconds=args.media_seconds,
-        media_fail_reason=args.media_fail_reason,
-        media_max_bytes=args.media_max_bytes,
         send_retry_after=args.retry_after_header,
         host=args.host,
         port=args.port,
-        **{setting.name: getattr(args, setting.name) for setting in CHOICES},
+        **{setting.name: getattr(args, setting.name) for setting in SWITCHES},
     )
 
 

@@ -1,8 +1,10 @@
-"""What a sandbox serves and how it misbehaves: accounts, plan limits, latency and faults.
+"""What a sandbox serves and how it misbehaves: accounts, plan limits, latency, faults and switches.
 
 Every field can be set from Python, from ``FANSLY_SANDBOX_*`` environment
 variables (``SandboxConfig.from_env``) and from the CLI. A running sandbox reads
 its config on every request, so a test may change fields between requests.
+``SandboxConfig`` holds the core fields below and every resource module's switches
+(``resources.discover()``), each a field of the same name.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, get_args, get_type_hints
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, get_args, get_type_hints
+
+from airflow_provider_apifansly.sandbox.resources import discover
+from airflow_provider_apifansly.sandbox.switches import ENV_PREFIX, Switch, parse_bool, parse_limit, switch
 
 DEFAULT_API_KEY = "sandbox-api-key"
 DEFAULT_ACCOUNT_ID = "fansly_sandbox"
@@ -21,7 +26,6 @@ FaultKind = Literal["status", "drop", "slow", "malformed", "inner_failure", "mis
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
 _PLANS = {100: "Free", 600: "Starter", 1000: "Pro"}  # contract part 2, section 1
-_ENV_PREFIX = "FANSLY_SANDBOX_"
 
 
 @dataclass(frozen=True)
@@ -135,21 +139,12 @@ class Fault:
             raise ValueError(f"Not a Fault: {fields!r} ({error})") from None
 
 
-def choice(default: Any, help: str) -> Any:
-    """Declare a ``SandboxConfig`` field that takes one of a few values, the ones its ``Literal`` type lists.
-
-    Such a field plays one reading where the contract is silent or its sources disagree. Declared
-    here once, with its meaning, it is checked, read from ``FANSLY_SANDBOX_<FIELD>`` and given a CLI
-    flag ``--<field>`` through ``CHOICES``.
-    """
-    return field(default=default, metadata={"help": help})
+ConfigT = TypeVar("ConfigT", bound="CoreConfig")
 
 
 @dataclass
-class SandboxConfig:
-    """How the sandbox behaves; a running sandbox reads it on every request.
-
-    The fields declared with ``choice`` say their meaning where they stand (and in the CLI's ``--help``).
+class CoreConfig:
+    """How the sandbox behaves beside its resources' switches; a running sandbox reads it on every request.
 
     :param keys: API key -> the accounts connected to it. A key that is not here gets 401;
         an account of another key gets 403; an account of no key gets 404.
@@ -161,19 +156,6 @@ class SandboxConfig:
     :param latency_jitter: up to this many more seconds, uniformly drawn from the seeded RNG.
     :param seed: seed of the RNGs behind jitter and fault probabilities.
     :param faults: misbehaviours tried in order; the first that acts on a request wins.
-    :param find_or_create: a create for an existing pair returns that group (False: a new one).
-    :param chats_page_size: rows per page of List Chats (undocumented; a sibling API uses 20).
-    :param fans_page_size: the most rows a page of Subscribers or Followers holds, whatever
-        ``limit`` asks (default 50; ``limit`` itself defaults to 20 and takes 1 to 100): the API
-        may send fewer rows than asked, and only ``nextCursor`` says whether more exist.
-    :param media_polls: status polls of an upload's job answered ``waiting``, then ``active``,
-        before it ends (0: it has ended by the first poll).
-    :param media_seconds: the job ends this many seconds after its upload instead, whatever the polls.
-    :param media_fail_reason: jobs uploaded while this is set end ``failed`` with this ``failedReason``.
-    :param media_max_bytes: uploads with a larger body are answered 413 (None: no limit).
-    :param top_supporters_cap: the most rows one Top Supporters answer holds (the rest is cut).
-    :param profile_datapoint_limit: the most datapoints one Profile Stats answer holds
-        (``datapointLimit``; a longer range is cut).
     :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
     :param host: interface to listen on.
     :param port: port to listen on (0: a free one).
@@ -188,83 +170,11 @@ class SandboxConfig:
     latency_jitter: float = 0.0
     seed: int = 0
     faults: list[Fault] = field(default_factory=list)
-    create_status: Literal[200, 201] = choice(
-        200, "status of a create that makes a new group; a found one is 200"
-    )
-    find_or_create: bool = True
-    chats_page_size: int = 20
-    last_page_cursor: Literal["null", "absent", "empty"] = choice(
+    last_page_cursor: Literal["null", "absent", "empty"] = switch(
         "null",
         "nextCursor on the last page of List Chats (and every list paged by nextCursor): null, absent "
         "(no key) or empty (''); the live API is seen doing each",
     )
-    messages_order: Literal["newest", "oldest"] = choice(
-        "newest",
-        "the order within a page of Chat Messages (undocumented); paging always goes from the newest "
-        "messages to older ones",
-    )
-    fans_page_size: int = 50
-    subscribers_order: Literal["newest", "oldest", "active_first"] = choice(
-        "newest",
-        "the order of Subscribers (undocumented): createdAt descending as Fansly's dashboard, ascending, "
-        "or active subscriptions newest first, then expired ones newest first; equal createdAt go by id",
-    )
-    subscriber_status: Literal["codes", "words"] = choice(
-        "codes",
-        "how Subscribers takes status: Fansly's codes (3 active, 4 expired, '3,4' both, as the docs say) "
-        "or words only (active, expired, all; codes get 400, as later pages say)",
-    )
-    expired_status_code: Literal[4, 5] = choice(
-        4,
-        "the status code an expired subscription's row carries: 4 (the docs', unverified) or 5 (a "
-        "native client's); the query code 4 selects expired rows either way",
-    )
-    transactions_bounds: Literal["inclusive", "exclusive"] = choice(
-        "inclusive",
-        "whether Earnings Transactions' after and before include a row stamped exactly on them "
-        "(undocumented; the contract assumes inclusive)",
-    )
-    scheduled_template: Literal["object", "json"] = choice(
-        "object",
-        "how the scheduled broadcasts list sends a row's messageTemplate: an object, or the object as "
-        "JSON text (the audit says it 'may be a JSON string')",
-    )
-    media_polls: int = 1
-    media_seconds: float | None = None
-    media_fail_reason: str | None = None
-    media_max_bytes: int | None = None
-    automated_messages_shape: Literal["list", "keyed"] = choice(
-        "list",
-        "how List Automated Messages holds its rules (undocumented): response is the list, or "
-        "response.automatedMessages",
-    )
-    automated_message_id_field: Literal["id", "automatedMessageId"] = choice(
-        "id", "the field of an automated message's id, in lists and create answers (undocumented)"
-    )
-    post_media_field: Literal["mediaIds", "attachments"] = choice(
-        "mediaIds",
-        "how Create Post takes media: mediaIds (the current docs) or attachments ([{contentType: 1, "
-        "contentId, pos}], an older page); the other is a 400",
-    )
-    post_create_status: Literal[200, 201] = choice(201, "status of a created post (201 as recorded, or 200)")
-    attachment_content_id: Literal["account_media", "media"] = choice(
-        "account_media",
-        "the contentId a sent message's attachment carries: the account media id of its mediaId (the "
-        "contract: the purchase reference), or the mediaId itself",
-    )
-    top_supporters_cap: int = 100
-    top_supporters_fan_field: Literal["correlationAccountId", "accountId"] = choice(
-        "correlationAccountId",
-        "the Top Supporters row field holding the fan's id (undocumented through apifansly; Fansly's "
-        "own call uses correlationAccountId, the creator being accountId)",
-    )
-    top_supporters_nesting: Literal["list", "data"] = choice(
-        "list",
-        "Top Supporters' response: the bare list (as Fansly answers), or an object with it under data "
-        "(the other lists' wrapper)",
-    )
-    earnings_monthly_nesting: Literal["list", "data"] = choice("list", "the same for Monthly Earnings")
-    profile_datapoint_limit: int = 100
     send_retry_after: bool = False
     host: str = "127.0.0.1"
     port: int = 0
@@ -274,16 +184,9 @@ class SandboxConfig:
         self.check()
 
     def check(self) -> None:
-        """Raise ``ValueError`` naming a field whose value the sandbox cannot serve."""
-        for name in ("chats_page_size", "fans_page_size", "top_supporters_cap", "profile_datapoint_limit"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1; got {getattr(self, name)}")
-        if self.media_polls < 0:
-            raise ValueError(f"media_polls must be at least 0; got {self.media_polls}")
-        for setting in CHOICES:
-            value = getattr(self, setting.name)
-            if value not in setting.values:
-                raise ValueError(f"{setting.name} must be {setting.allowed}; got {value!r}")
+        """Raise ``ValueError`` naming a switch whose value the sandbox cannot serve."""
+        for setting in SWITCHES:
+            setting.check(getattr(self, setting.name))
 
     @property
     def plan(self) -> str:
@@ -293,11 +196,11 @@ class SandboxConfig:
         return _PLANS.get(self.rpm, "Custom")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> SandboxConfig:
+    def from_env(cls: type[ConfigT], environ: Mapping[str, str] | None = None) -> ConfigT:
         """Read ``FANSLY_SANDBOX_<FIELD>`` variables (plus API_KEY, ACCOUNT_ID, CREATOR_ID, FAULTS).
 
-        Limits take a number or ``none``/``unlimited``; switches take 1/0, true/false, yes/no, on/off;
-        choices take one of their values; ``FAULTS`` takes a JSON list of Fault objects.
+        Limits take a number or ``none``/``unlimited``; true/false switches take 1/0, true/false,
+        yes/no, on/off; choices take one of their values; ``FAULTS`` takes a JSON list of Fault objects.
         """
         env = _Env(os.environ if environ is None else environ)
         config = cls(
@@ -313,64 +216,75 @@ class SandboxConfig:
         config.latency = env.number("LATENCY", config.latency)
         config.latency_jitter = env.number("LATENCY_JITTER", config.latency_jitter)
         config.seed = int(env.text("SEED", str(config.seed)))
-        config.find_or_create = env.switch("FIND_OR_CREATE", config.find_or_create)
-        config.chats_page_size = int(env.text("CHATS_PAGE_SIZE", str(config.chats_page_size)))
-        config.fans_page_size = int(env.text("FANS_PAGE_SIZE", str(config.fans_page_size)))
-        config.media_polls = int(env.text("MEDIA_POLLS", str(config.media_polls)))
-        media_seconds = env.text("MEDIA_SECONDS", "")
-        config.media_seconds = float(media_seconds) if media_seconds else None
-        config.media_fail_reason = env.text("MEDIA_FAIL_REASON", "") or None
-        config.media_max_bytes = env.limit("MEDIA_MAX_BYTES", config.media_max_bytes)
-        config.top_supporters_cap = int(env.text("TOP_SUPPORTERS_CAP", str(config.top_supporters_cap)))
-        config.profile_datapoint_limit = int(
-            env.text("PROFILE_DATAPOINT_LIMIT", str(config.profile_datapoint_limit))
-        )
-        for setting in CHOICES:
-            setattr(config, setting.name, env.choice(setting, getattr(config, setting.name)))
-        config.send_retry_after = env.switch("SEND_RETRY_AFTER", config.send_retry_after)
+        for setting in SWITCHES:
+            setattr(config, setting.name, env.switch(setting, getattr(config, setting.name)))
+        config.send_retry_after = env.flag("SEND_RETRY_AFTER", config.send_retry_after)
         config.host = env.text("HOST", config.host)
         config.port = int(env.text("PORT", str(config.port)))
         config.journal_size = int(env.text("JOURNAL_SIZE", str(config.journal_size)))
         faults = json.loads(env.text("FAULTS", "[]"))
         if not isinstance(faults, list):
-            raise ValueError(f"{_ENV_PREFIX}FAULTS must be a JSON list of Fault objects")
+            raise ValueError(f"{ENV_PREFIX}FAULTS must be a JSON list of Fault objects")
         config.faults = [Fault.from_dict(fields) for fields in faults]
         config.check()
         return config
 
 
-@dataclass(frozen=True)
-class Choice:
-    """A ``SandboxConfig`` field declared with ``choice``: its values, its meaning, its variable and flag."""
-
-    name: str
-    values: tuple[Any, ...]
-    help: str
-
-    @property
-    def variable(self) -> str:
-        """Its environment variable, e.g. ``FANSLY_SANDBOX_MESSAGES_ORDER``."""
-        return _ENV_PREFIX + self.name.upper()
-
-    @property
-    def flag(self) -> str:
-        """Its CLI flag, e.g. ``--messages-order``."""
-        return "--" + self.name.replace("_", "-")
-
-    @property
-    def allowed(self) -> str:
-        """Its values as an error message lists them: ``one of newest, oldest`` or ``4 or 5``."""
-        if all(isinstance(value, str) for value in self.values):
-            return "one of " + ", ".join(self.values)
-        return " or ".join(str(value) for value in self.values)
+# What every dataclass has of its own, which SandboxConfig's dataclass() makes again.
+_DATACLASS_MEMBERS = {"__annotations__", *vars(dataclass(type("Fields", (), {})))}
 
 
-# Every choice of SandboxConfig, in field order, its values read from the field's Literal type.
+def _assemble() -> type[CoreConfig]:
+    """``SandboxConfig``: a dataclass of the core fields and every resource's switches, documented."""
+    resources = {name: resource.switches for name, resource in discover().items() if resource.switches}
+    owners = {declared.name: "the core config" for declared in fields(CoreConfig)}
+    for name, switches in resources.items():
+        for declared in fields(switches):
+            if declared.name in owners:
+                raise TypeError(
+                    f"switch {declared.name} of {name} is already a field of {owners[declared.name]}"
+                )
+            owners[declared.name] = name
+        # A switches class comes before the core in the MRO, so its own methods would shadow the core's.
+        shadowing = sorted(set(vars(switches)) & set(vars(CoreConfig)) - _DATACLASS_MEMBERS)
+        if shadowing:
+            raise TypeError(f"the switches of {name} shadow the core config's {', '.join(shadowing)}")
+    namespace = {"__module__": __name__, "__qualname__": "SandboxConfig"}
+    # Fields gather from the last base to the first: the core's come first, then each resource's.
+    bases = (*reversed(resources.values()), CoreConfig)
+    return cast(type[CoreConfig], dataclass(type("SandboxConfig", bases, namespace)))
+
+
+if TYPE_CHECKING:
+
+    class SandboxConfig(CoreConfig):
+        """Type checkers see the core fields; a resource's switches are typed by its own dataclass
+        (``Call.switches``) and are ``Any`` here."""
+
+        def __init__(self, **fields: Any) -> None: ...
+
+        def __getattr__(self, name: str) -> Any: ...
+
+        def __setattr__(self, name: str, value: Any) -> None: ...
+
+else:
+    SandboxConfig = _assemble()
+
+# Every switch, core first then each resource's in name order, from its declaration and type.
 _TYPES = get_type_hints(SandboxConfig)
-CHOICES: tuple[Choice, ...] = tuple(
-    Choice(setting.name, get_args(_TYPES[setting.name]), setting.metadata["help"])
-    for setting in fields(SandboxConfig)
-    if "help" in setting.metadata
+SWITCHES: tuple[Switch, ...] = tuple(
+    Switch.of(declared, _TYPES[declared.name])
+    for declared in fields(SandboxConfig)
+    if "help" in declared.metadata
+)
+SandboxConfig.__doc__ = "\n".join(
+    [
+        (CoreConfig.__doc__ or "").rstrip(),
+        *(
+            f"    :param {setting.name}: {setting.help} (default {setting.default!r})."
+            for setting in SWITCHES
+        ),
+    ]
 )
 
 
@@ -381,42 +295,27 @@ class _Env:
         self._environ = environ
 
     def text(self, name: str, default: str) -> str:
-        return self._environ.get(_ENV_PREFIX + name, default)
+        return self._environ.get(ENV_PREFIX + name, default)
 
     def number(self, name: str, default: float) -> float:
         return float(self.text(name, str(default)))
 
     def limit(self, name: str, default: int | None) -> int | None:
-        raw = self._environ.get(_ENV_PREFIX + name)
+        raw = self._environ.get(ENV_PREFIX + name)
         if raw is None:
             return default
         return parse_limit(raw)
 
-    def choice(self, setting: Choice, default: Any) -> Any:
-        """The choice's value its variable names (numbers are given as digits), or ``default``."""
+    def flag(self, name: str, default: bool) -> bool:
+        raw = self._environ.get(ENV_PREFIX + name)
+        return default if raw is None else parse_bool(ENV_PREFIX + name, raw)
+
+    def switch(self, setting: Switch, default: Any) -> Any:
+        """The switch's value its variable names, or ``default``."""
         raw = self._environ.get(setting.variable)
         if raw is None:
             return default
-        for value in setting.values:
-            if raw == str(value):
-                return value
-        raise ValueError(f"{setting.variable} must be {setting.allowed}; got {raw!r}")
-
-    def switch(self, name: str, default: bool) -> bool:
-        raw = self._environ.get(_ENV_PREFIX + name)
-        if raw is None:
-            return default
-        value = raw.strip().lower()
-        if value in ("1", "true", "yes", "on"):
-            return True
-        if value in ("0", "false", "no", "off"):
-            return False
-        raise ValueError(f"{_ENV_PREFIX}{name} must be true or false; got {raw!r}")
-
-
-def parse_limit(raw: str) -> int | None:
-    """A whole number, or None for ``none``, ``unlimited`` or an empty string."""
-    value = raw.strip().lower()
-    if value in ("", "none", "unlimited"):
-        return None
-    return int(value)
+        try:
+            return setting.parse(raw)
+        except ValueError as error:
+            raise ValueError(f"{setting.variable} {error}") from None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from airflow_provider_apifansly.sandbox.config import SandboxConfig
 from airflow_provider_apifansly.sandbox.envelope import invalid, nested
+
+if TYPE_CHECKING:  # config is built from the resources, which import this module
+    from airflow_provider_apifansly.sandbox.config import SandboxConfig
 
 Row = TypeVar("Row")
 

@@ -19,9 +19,9 @@ from airflow_provider_apifansly.connection import CONN_TYPE, DEFAULT_CONN_ID
 from airflow_provider_apifansly.credits import STANDARD_CREDITS, response_credits
 from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig
 from airflow_provider_apifansly.sandbox.envelope import INVALID, Reply, Request, envelope
-from airflow_provider_apifansly.sandbox.resources import ROUTES
-from airflow_provider_apifansly.sandbox.routing import dispatch
-from airflow_provider_apifansly.sandbox.state import SandboxState
+from airflow_provider_apifansly.sandbox.resources import discover
+from airflow_provider_apifansly.sandbox.routing import Router
+from airflow_provider_apifansly.sandbox.state import SandboxState, with_resources
 from airflow_provider_apifansly.sandbox.transport import HttpRequest, HttpServer, Outcome, reason_phrase
 from airflow_provider_apifansly.sandbox.world import JournalEntry, World
 
@@ -36,6 +36,8 @@ _STATUS_MESSAGES = {
 # A truncated envelope: what a proxy cutting the response short leaves behind.
 _MALFORMED_BODY = b'{"statusCode":200,"message":"Success","data":{"status_code":200,"da'
 _SERVE_POLL_SECONDS = 0.02
+# Every resource module's routes, indexed once at import.
+_ROUTER = Router({name: resource.routes for name, resource in discover().items()})
 
 
 def fingerprint(key: str) -> str:
@@ -66,11 +68,13 @@ def _strip_ids(reply: Reply) -> Reply:
     return Reply(reply.status, reply.message, data)
 
 
+@with_resources
 class FanslySandbox(SandboxState):
     """An offline apifansly API on 127.0.0.1, faithful to the contract and able to misbehave.
 
     Use it as a context manager or call ``start()``/``stop()``. ``config`` is live: a test
-    may change its fields between requests. Seed and inspect it with ``SandboxState``'s methods.
+    may change its fields between requests. Seed and inspect it with ``SandboxState``'s methods
+    and those each resource module adds (``seed_chats``, ``groups``, ...).
 
     :param config: what to serve (default: one key, one account, the Starter plan's 600 rpm).
     :param clock: the monotonic clock behind rate windows; a test may inject a fake one.
@@ -195,7 +199,7 @@ class FanslySandbox(SandboxState):
             return _error(402, _STATUS_MESSAGES[402], headers)
         fault = self._world.pick_fault(config.faults, request.method, request.path)
         if fault is None:
-            outcome = _from_reply(dispatch(ROUTES, config, self._world, request, accounts), headers)
+            outcome = _from_reply(_ROUTER.dispatch(config, self._world, request, accounts), headers)
         else:
             outcome = self._inject(fault, request, accounts, headers)
             outcome.fault = fault.kind
@@ -214,7 +218,7 @@ class FanslySandbox(SandboxState):
     ) -> Outcome:
         """Misbehave as the fault says, having run the request first if the fault processes it."""
         processed = fault.processed or fault.kind in ("slow", "missing_id")
-        reply = dispatch(ROUTES, self.config, self._world, request, accounts) if processed else None
+        reply = _ROUTER.dispatch(self.config, self._world, request, accounts) if processed else None
         if fault.kind == "status":
             status = fault.status or 500
             if status == 429:

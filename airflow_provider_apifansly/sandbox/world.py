@@ -14,9 +14,10 @@ import random
 import threading
 from collections import deque
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
-from airflow_provider_apifansly.sandbox.config import Fault
+if TYPE_CHECKING:  # config is built from the resources, which import this module
+    from airflow_provider_apifansly.sandbox.config import Fault
 
 # Resource ids: 18-digit snowflake-like strings, increasing and unique per sandbox.
 _FIRST_ID = 800_000_000_000_000_001

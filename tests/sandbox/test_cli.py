@@ -20,7 +20,10 @@ import requests
 
 from airflow_provider_apifansly.sandbox import SandboxConfig
 from airflow_provider_apifansly.sandbox.__main__ import SEED_FAN_BASE, build_parser, config_from_args
-from airflow_provider_apifansly.sandbox.config import CHOICES, Choice
+from airflow_provider_apifansly.sandbox.config import SWITCHES
+from airflow_provider_apifansly.sandbox.switches import Switch
+
+CHOICES = [setting for setting in SWITCHES if setting.values]
 
 
 @contextmanager
@@ -206,7 +209,7 @@ def test_cli_refuses_to_seed_a_fan_with_the_creators_id() -> None:
 
 
 @pytest.mark.parametrize("setting", CHOICES, ids=lambda setting: setting.name)
-def test_every_choice_has_its_flag(setting: Choice) -> None:
+def test_every_choice_has_its_flag(setting: Switch) -> None:
     default = getattr(SandboxConfig(), setting.name)
     other = next(value for value in setting.values if value != default)
 

@@ -14,7 +14,10 @@ from airflow_provider_apifansly.sandbox import (
     Fault,
     SandboxConfig,
 )
-from airflow_provider_apifansly.sandbox.config import CHOICES, Choice
+from airflow_provider_apifansly.sandbox.config import SWITCHES
+from airflow_provider_apifansly.sandbox.switches import Switch
+
+CHOICES = [setting for setting in SWITCHES if setting.values]
 
 
 def test_defaults_are_one_key_one_account_on_the_starter_plan() -> None:
@@ -132,7 +135,7 @@ def test_fault_from_json() -> None:
 
 
 @pytest.mark.parametrize("setting", CHOICES, ids=lambda setting: setting.name)
-def test_every_choice_reads_its_variable_and_refuses_other_values(setting: Choice) -> None:
+def test_every_choice_reads_its_variable_and_refuses_other_values(setting: Switch) -> None:
     default = getattr(SandboxConfig(), setting.name)
     other = next(value for value in setting.values if value != default)
 

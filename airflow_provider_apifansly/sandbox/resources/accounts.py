@@ -6,6 +6,7 @@ They read the config only, so this group has no store.
 from __future__ import annotations
 
 from airflow_provider_apifansly.sandbox.envelope import Reply, nested, ok
+from airflow_provider_apifansly.sandbox.resources import Resource
 from airflow_provider_apifansly.sandbox.routing import Call, Route
 
 
@@ -31,7 +32,9 @@ def current_account(call: Call) -> Reply:
     return ok(nested({"account": profile}))
 
 
-ROUTES = (
-    Route("GET", "accounts", list_accounts),
-    Route("GET", "{account_id}/me", current_account),
+RESOURCE = Resource(
+    routes=(
+        Route("GET", "accounts", list_accounts),
+        Route("GET", "{account_id}/me", current_account),
+    )
 )

@@ -11,14 +11,18 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from airflow_provider_apifansly.sandbox.config import SandboxConfig
 from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, invalid, nested, ok
+from airflow_provider_apifansly.sandbox.resources import Resource
 from airflow_provider_apifansly.sandbox.resources.chat_messages import check_content_and_media
 from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import json_object, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
+
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 TRIGGER_TYPES = (
     "new_follower",
@@ -41,6 +45,20 @@ RULE_FIELDS = (
     "access_type",
     "price",
 )
+
+
+@dataclass
+class AutomatedMessageSwitches:
+    """How the automated messages' answers look where the docs are silent."""
+
+    automated_messages_shape: Literal["list", "keyed"] = switch(
+        "list",
+        "how List Automated Messages holds its rules (undocumented): response is the list, or "
+        "response.automatedMessages",
+    )
+    automated_message_id_field: Literal["id", "automatedMessageId"] = switch(
+        "id", "the field of an automated message's id, in lists and create answers (undocumented)"
+    )
 
 
 @dataclass(frozen=True)
@@ -90,17 +108,18 @@ class AutomatedMessageStore(Store):
             return [replace(r, body=copy.deepcopy(r.body)) for r in self._records]
 
 
-def row(config: SandboxConfig, record: AutomatedMessageRecord) -> dict[str, Any]:
+def row(switches: AutomatedMessageSwitches, record: AutomatedMessageRecord) -> dict[str, Any]:
     """A rule as the API shows it: its id (under the configured field), then the fields it was created with."""
-    return {config.automated_message_id_field: record.rule_id, **copy.deepcopy(record.body)}
+    return {switches.automated_message_id_field: record.rule_id, **copy.deepcopy(record.body)}
 
 
 def list_automated_messages(call: Call) -> Reply:
     """List Automated Messages: every rule, in the configured shape."""
     account = call.account()
     parameters(call.request.query, (), "automated-messages")
-    rows = [row(call.config, r) for r in call.world.store(AutomatedMessageStore).live(account.account_id)]
-    keyed = call.config.automated_messages_shape == "keyed"
+    switches = call.switches(AutomatedMessageSwitches)
+    rows = [row(switches, r) for r in call.world.store(AutomatedMessageStore).live(account.account_id)]
+    keyed = switches.automated_messages_shape == "keyed"
     return ok(nested({"automatedMessages": rows} if keyed else rows))
 
 
@@ -110,7 +129,7 @@ def create_automated_message(call: Call) -> Reply:
     body = check_rule(json_object(call.request))
     store = call.world.store(AutomatedMessageStore)
     rule_id = store.add(account.account_id, body)
-    return ok(nested({call.config.automated_message_id_field: rule_id, **body}))
+    return ok(nested({call.switches(AutomatedMessageSwitches).automated_message_id_field: rule_id, **body}))
 
 
 def delete_automated_message(call: Call) -> Reply:
@@ -119,19 +138,32 @@ def delete_automated_message(call: Call) -> Reply:
     rule_id = call.path["rule_id"]
     if not call.world.store(AutomatedMessageStore).delete(account.account_id, rule_id):
         raise ApiError(404, "Automated message not found")
-    return ok(nested({call.config.automated_message_id_field: rule_id}))
+    return ok(nested({call.switches(AutomatedMessageSwitches).automated_message_id_field: rule_id}))
 
 
-def seed_automated_messages(world: World, account_id: str, rules: Iterable[dict[str, Any]]) -> list[str]:
-    """Give an account rules (create bodies) before the test starts; return their ids. ``ValueError`` on a bad one."""
+def seed_automated_messages(
+    sandbox: SandboxState, rules: Iterable[dict[str, Any]], *, account_id: str | None = None
+) -> list[str]:
+    """Give the account automated messages before the test starts; return their ids.
+
+    Each rule is a Create Automated Message body (``{"triggerType", "content", ...}``), checked as
+    the API checks one (a bad one raises ``ValueError``). Seeding sends no request: it is neither
+    journaled nor counted.
+    """
+    account = sandbox.account(account_id)
     checked = []
     for rule in rules:
         try:
             checked.append(check_rule(dict(rule)))
         except ApiError as error:
             raise ValueError(f"Not a rule the API would create: {error.message}") from None
-    store = world.store(AutomatedMessageStore)
-    return [store.add(account_id, body) for body in checked]
+    store = sandbox.store(AutomatedMessageStore)
+    return [store.add(account.account_id, body) for body in checked]
+
+
+def automated_messages(sandbox: SandboxState) -> list[AutomatedMessageRecord]:
+    """A snapshot of every automated message, created or seeded (deleted ones marked), oldest first."""
+    return sandbox.store(AutomatedMessageStore).records()
 
 
 def check_rule(body: dict[str, Any]) -> dict[str, Any]:
@@ -159,8 +191,13 @@ def check_rule(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-ROUTES = (
-    Route("GET", "{account_id}/automated-messages", list_automated_messages),
-    Route("POST", "{account_id}/automated-messages", create_automated_message),
-    Route("DELETE", "{account_id}/automated-messages/{rule_id}", delete_automated_message),
+RESOURCE = Resource(
+    routes=(
+        Route("GET", "{account_id}/automated-messages", list_automated_messages),
+        Route("POST", "{account_id}/automated-messages", create_automated_message),
+        Route("DELETE", "{account_id}/automated-messages/{rule_id}", delete_automated_message),
+    ),
+    switches=AutomatedMessageSwitches,
+    methods=(seed_automated_messages,),
+    properties=(automated_messages,),
 )

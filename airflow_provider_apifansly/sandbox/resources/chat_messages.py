@@ -12,15 +12,20 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, invalid, nested, ok
 from airflow_provider_apifansly.sandbox.paging import decode_cursor, encode_cursor
+from airflow_provider_apifansly.sandbox.resources import Resource
 from airflow_provider_apifansly.sandbox.resources.chats import ChatStore
 from airflow_provider_apifansly.sandbox.resources.media import MediaStore
 from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import is_digits, json_object, limit, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
+
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 MESSAGES_PARAMETERS = ("limit", "cursor")
 MAX_MESSAGES_LIMIT = 10
@@ -40,6 +45,22 @@ SEND_FIELDS = (
 )
 ACCESS_TYPES = ("ppv", "subscription", "follow", "list", "limited_time")
 MAX_PRICE = 500
+
+
+@dataclass
+class MessageSwitches:
+    """How Chat Messages and Send Message answer where the contract is silent."""
+
+    messages_order: Literal["newest", "oldest"] = switch(
+        "newest",
+        "the order within a page of Chat Messages (undocumented); paging always goes from the newest "
+        "messages to older ones",
+    )
+    attachment_content_id: Literal["account_media", "media"] = switch(
+        "account_media",
+        "the contentId a sent message's attachment carries: the account media id of its mediaId (the "
+        "contract: the purchase reference), or the mediaId itself",
+    )
 
 
 @dataclass(frozen=True)
@@ -131,10 +152,25 @@ class MessageStore(Store):
 
 
 def seed_message(
-    world: World, chat_id: str, content: str, *, sender_id: str | None, created_at: int | None
+    sandbox: SandboxState,
+    chat_id: str,
+    content: str,
+    *,
+    sender_id: str | None = None,
+    created_at: int | None = None,
 ) -> dict[str, Any]:
-    """Validate, then seed a message (see ``FanslySandbox.seed_message``); a bad value raises ``ValueError``."""
-    record = world.store(ChatStore).chat(chat_id)
+    """Add a message to a chat as if it had been sent there, and return it as Chat Messages shows it.
+
+    Use it for what the fan wrote (``sender_id`` the fan's id), or what the creator sent by
+    hand. A fan's message is unread (``unreadCount``) until the creator's next one. Seeding
+    sends no request: it is neither journaled nor counted in ``messages_sent``. A bad value
+    raises ``ValueError``.
+
+    :param chat_id: the chat (group) id, created through the API or seeded.
+    :param sender_id: one of the chat's two users (default: the creator).
+    :param created_at: epoch seconds (default: now); messages sort on it, then on their id.
+    """
+    record = sandbox.store(ChatStore).chat(chat_id)
     if record is None:
         raise ValueError(f"The sandbox has no chat {chat_id!r}")
     if sender_id is not None and sender_id not in record.user_ids:
@@ -144,11 +180,16 @@ def seed_message(
         raise ValueError(f"content must be a string; got {content!r}")
     if created_at is not None and (type(created_at) is not int or created_at < 0):
         raise ValueError(f"created_at must be whole epoch seconds; got {created_at!r}")
-    message = world.store(MessageStore).add(
+    message = sandbox.store(MessageStore).add(
         record.account_id, chat_id, content, sender_id=sender_id, created_at=created_at
     )
     assert message is not None  # the chat exists and chats are never removed
     return message
+
+
+def messages(sandbox: SandboxState) -> list[MessageRecord]:
+    """A snapshot of every message, sent through the API or seeded, in the order they came."""
+    return sandbox.store(MessageStore).records()
 
 
 def list_messages(call: Call) -> Reply:
@@ -170,7 +211,7 @@ def list_messages(call: Call) -> Reply:
     page = messages[start : start + size]
     more = start + len(page) < len(messages)
     next_cursor = encode_cursor("messages", page[-1]["id"]) if more else None
-    if call.config.messages_order == "oldest":
+    if call.switches(MessageSwitches).messages_order == "oldest":
         page.reverse()  # paging still walks from the newest messages to older ones
     return ok(nested({"messages": page, "cursor": next_cursor}))
 
@@ -181,7 +222,8 @@ def send_message(call: Call) -> Reply:
     chat_id = call.path["chat_id"]
     body = _send_body(json_object(call.request))
     media_ids = _media_ids(body.get("mediaIds"))
-    if call.config.attachment_content_id == "account_media":  # the purchase reference, as the contract says
+    # The account media id is the purchase reference, as the contract says.
+    if call.switches(MessageSwitches).attachment_content_id == "account_media":
         media_ids = [call.world.store(MediaStore).account_media_id(media_id) for media_id in media_ids]
     attachments = [
         {"contentId": content_id, "contentType": 1, "pos": position}
@@ -195,9 +237,14 @@ def send_message(call: Call) -> Reply:
     return Reply(201, "Success", nested(message))
 
 
-ROUTES = (
-    Route("GET", "{account_id}/chats/{chat_id}/messages", list_messages),
-    Route("POST", "{account_id}/chats/{chat_id}/messages", send_message),
+RESOURCE = Resource(
+    routes=(
+        Route("GET", "{account_id}/chats/{chat_id}/messages", list_messages),
+        Route("POST", "{account_id}/chats/{chat_id}/messages", send_message),
+    ),
+    switches=MessageSwitches,
+    methods=(seed_message,),
+    properties=(messages,),
 )
 
 

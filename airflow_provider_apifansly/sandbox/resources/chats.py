@@ -11,13 +11,14 @@ import copy
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any, Literal, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
-from airflow_provider_apifansly.sandbox.config import Account
 from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, nested, ok, utc_timestamp
 from airflow_provider_apifansly.sandbox.paging import beside_cursor, offset_page
 from airflow_provider_apifansly.sandbox.profiles import fan_accounts, fan_username
+from airflow_provider_apifansly.sandbox.resources import Resource
 from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import (
     check_fan_ids,
     choice,
@@ -28,6 +29,10 @@ from airflow_provider_apifansly.sandbox.validation import (
 )
 from airflow_provider_apifansly.sandbox.world import Store, World
 
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.sandbox.config import Account
+    from airflow_provider_apifansly.sandbox.state import SandboxState
+
 # The query parameters List Chats documents; anything else (e.g. ``limit``) is refused.
 CHATS_PARAMETERS = ("cursor", "filter", "sort", "search", "subscriptionTierId")
 
@@ -37,6 +42,19 @@ ChatFilter = Literal["all", "vips", "followers", "subscribers"]
 CHAT_FILTERS: tuple[str, ...] = get_args(ChatFilter)
 ChatSort = Literal["newest", "oldest", "unread"]
 CHAT_SORTS: tuple[str, ...] = get_args(ChatSort)
+
+
+@dataclass
+class ChatSwitches:
+    """How Create Group Chat and List Chats behave where the contract is silent."""
+
+    create_status: Literal[200, 201] = switch(
+        200, "status of a create that makes a new group; a found one is 200"
+    )
+    find_or_create: bool = switch(True, "a create for an existing pair returns that group (false: a new one)")
+    chats_page_size: int = switch(
+        20, "rows per page of List Chats (undocumented; a sibling API uses 20)", minimum=1
+    )
 
 
 @dataclass(frozen=True)
@@ -204,32 +222,52 @@ class ChatStore(Store):
 
 
 def seed_chats(
-    world: World,
-    account: Account,
+    sandbox: SandboxState,
     fan_ids: Iterable[str],
     *,
-    listed: bool,
-    relation: Relation,
-    vip: bool,
-    subscription_tier_id: str | None,
+    account_id: str | None = None,
+    listed: bool = True,
+    relation: Relation = "subscribers",
+    vip: bool = False,
+    subscription_tier_id: str | None = None,
 ) -> dict[str, str]:
-    """Validate, then seed chats (see ``FanslySandbox.seed_chats``); a bad value raises ``ValueError``."""
+    """Give the account chats that exist before the test starts; return fan id -> group id.
+
+    They behave as existing chats: ``POST /group`` for the pair finds them (200, no new
+    group) and List Chats returns them, unless ``listed`` is False (Fansly's automated
+    messages open chats that the inbox list never shows). Seeding sends no request: it is
+    neither journaled nor counted. A fan who already has a chat keeps it. A bad value raises
+    ``ValueError``.
+
+    :param fan_ids: the fans' native ids (strings of 1 to 20 digits).
+    :param account_id: the connected account (default: the first key's first account).
+    :param relation: ``"subscribers"`` or ``"followers"``, which List Chats' ``filter`` selects.
+    :param vip: List Chats' ``filter=vips`` selects these chats.
+    :param subscription_tier_id: the rows' ``subscriptionTierId``, which its filter of that name matches.
+    """
+    account = sandbox.account(account_id)
     fans = check_fan_ids(fan_ids, account.creator_id)
     if relation not in RELATIONS:
         raise ValueError(f"relation must be one of {', '.join(RELATIONS)}; got {relation!r}")
-    return world.store(ChatStore).seed(
+    return sandbox.store(ChatStore).seed(
         account, fans, listed=listed, relation=relation, vip=vip, subscription_tier_id=subscription_tier_id
     )
 
 
+def groups(sandbox: SandboxState) -> list[GroupRecord]:
+    """A snapshot of every group, created through the API or seeded, oldest first."""
+    return sandbox.store(ChatStore).groups()
+
+
 def create_group(call: Call) -> Reply:
-    """Create Group Chat: find-or-create the pair's group; a new one answers ``config.create_status``."""
+    """Create Group Chat: find-or-create the pair's group; a new one answers ``create_status``."""
     account = call.account()
+    switches = call.switches(ChatSwitches)
     user_ids = _group_users(json_object(call.request), account.creator_id)
     group, created = call.world.store(ChatStore).find_or_create_group(
-        account.account_id, account.creator_id, user_ids, find_existing=call.config.find_or_create
+        account.account_id, account.creator_id, user_ids, find_existing=switches.find_or_create
     )
-    return Reply(call.config.create_status if created else 200, "Success", nested(group))
+    return Reply(switches.create_status if created else 200, "Success", nested(group))
 
 
 def list_chats(call: Call) -> Reply:
@@ -243,16 +281,22 @@ def list_chats(call: Call) -> Reply:
         subscription_tier_id=found.get("subscriptionTierId") or None,
     )
     rows = call.world.store(ChatStore).rows(account.account_id, account.creator_id, query)
-    page, next_cursor = offset_page(rows, found.get("cursor"), "chats", call.config.chats_page_size)
+    size = call.switches(ChatSwitches).chats_page_size
+    page, next_cursor = offset_page(rows, found.get("cursor"), "chats", size)
     accounts = fan_accounts([row["partnerAccountId"] for row in page])
     return ok(
         beside_cursor(call.config, {"data": page, "aggregationData": {"accounts": accounts}}, next_cursor)
     )
 
 
-ROUTES = (
-    Route("POST", "{account_id}/group", create_group),
-    Route("GET", "{account_id}/chats", list_chats),
+RESOURCE = Resource(
+    routes=(
+        Route("POST", "{account_id}/group", create_group),
+        Route("GET", "{account_id}/chats", list_chats),
+    ),
+    switches=ChatSwitches,
+    methods=(seed_chats,),
+    properties=(groups,),
 )
 
 

@@ -16,15 +16,21 @@ import bisect
 import time
 from array import array
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from airflow_provider_apifansly.sandbox.config import Account
 from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, list_response, nested, ok
+from airflow_provider_apifansly.sandbox.resources import Resource
 from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import limit, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
+
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.sandbox.config import Account
+    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 TRANSACTIONS_PARAMETERS = ("after", "before", "limit", "offset")
 MONTHLY_PARAMETERS = ("after", "before")
@@ -38,6 +44,22 @@ TAX_PERCENT = 20  # the platform's share, taken from each amount into destinatio
 _FIRST_TRANSACTION_ID = 900_000_000_000_000_001
 # Epoch milliseconds have 13 digits from 2001 to 2286; fewer digits is most likely seconds.
 _MIN_MS, _MAX_MS = 10**12, 10**13
+
+
+@dataclass
+class EarningsSwitches:
+    """How the earnings endpoints answer where the contract is silent."""
+
+    transactions_bounds: Literal["inclusive", "exclusive"] = switch(
+        "inclusive",
+        "whether Earnings Transactions' after and before include a row stamped exactly on them "
+        "(undocumented; the contract assumes inclusive)",
+    )
+    earnings_monthly_nesting: Literal["list", "data"] = switch(
+        "list",
+        "Monthly Earnings' response: the bare list (as Fansly answers), or an object with it under data "
+        "(the other lists' wrapper)",
+    )
 
 
 class _Ledger:
@@ -139,9 +161,26 @@ class TransactionStore(Store):
 
 
 def seed_transactions(
-    world: World, account: Account, created_at: Iterable[int], amount: int | Iterable[int], kind: int
+    sandbox: SandboxState,
+    created_at: Iterable[int],
+    *,
+    amount: int | Iterable[int] = 10_000,
+    type: int = PPV_PURCHASE,  # the API's field name
+    account_id: str | None = None,
 ) -> list[str]:
-    """Validate, then seed transactions (see ``FanslySandbox.seed_transactions``); else ``ValueError``."""
+    """Give the account earnings transactions; return their ``transactionId`` in the order given.
+
+    Stored as flat arrays, so a million (e.g. ``created_at=range(...)``) seed in about a
+    second. Seeding sends no request: it is neither journaled nor counted. A bad value raises
+    ``ValueError``.
+
+    :param created_at: epoch milliseconds, one per transaction; Transactions pages newest first.
+    :param amount: base units (1/1000 dollar): one int for all, or one per transaction.
+        ``destinationTax`` is 20% of it and ``newBalance`` the running net total.
+    :param type: the transaction type (default 2110, a pay-per-view purchase).
+    :param account_id: the connected account (default: the first key's first account).
+    """
+    account = sandbox.account(account_id)
     stamps = array("q", created_at)
     amounts = array("q", [amount] * len(stamps) if isinstance(amount, int) else amount)
     if len(amounts) != len(stamps):
@@ -152,7 +191,7 @@ def seed_transactions(
         raise ValueError("created_at must be whole epoch milliseconds (13 digits)")
     if amounts and min(amounts) < 0:
         raise ValueError("amount must be whole base units (1/1000 dollar), at least 0")
-    return world.store(TransactionStore).add(account.account_id, stamps, amounts, kind)
+    return sandbox.store(TransactionStore).add(account.account_id, stamps, amounts, type)
 
 
 def list_transactions(call: Call) -> Reply:
@@ -165,7 +204,7 @@ def list_transactions(call: Call) -> Reply:
         raise invalid(f"before ({before}) is in the future")
     if after is not None and before is not None and after >= before:
         raise invalid(f"after ({after}) must be before before ({before})")
-    exclusive = call.config.transactions_bounds == "exclusive"
+    exclusive = call.switches(EarningsSwitches).transactions_bounds == "exclusive"
     store = call.world.store(TransactionStore)
     total, rows = store.page(account, after, before, offset or 0, size, exclusive)
     return ok(nested({"total": total, "data": rows}))
@@ -182,12 +221,16 @@ def list_monthly(call: Call) -> Reply:
         if row["year"] == 0
         or ((after is None or row["before"] > after) and (before is None or row["after"] < before))
     ]
-    return ok(nested(list_response(rows, call.config.earnings_monthly_nesting)))
+    return ok(nested(list_response(rows, call.switches(EarningsSwitches).earnings_monthly_nesting)))
 
 
-ROUTES = (
-    Route("GET", "{account_id}/earnings/transactions", list_transactions),
-    Route("GET", "{account_id}/earnings/monthly", list_monthly),
+RESOURCE = Resource(
+    routes=(
+        Route("GET", "{account_id}/earnings/transactions", list_transactions),
+        Route("GET", "{account_id}/earnings/monthly", list_monthly),
+    ),
+    switches=EarningsSwitches,
+    methods=(seed_transactions,),
 )
 
 

@@ -11,15 +11,19 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from airflow_provider_apifansly.sandbox.config import Account
 from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, ok
 from airflow_provider_apifansly.sandbox.paging import beside_cursor, offset_page
 from airflow_provider_apifansly.sandbox.profiles import fan_accounts, fan_username
+from airflow_provider_apifansly.sandbox.resources import Resource
 from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import check_fan_ids, is_digits, limit, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
+
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 SUBSCRIBERS_PARAMETERS = ("status", "cursor", "limit", "subscriptionTierIds", "search")
 FOLLOWERS_PARAMETERS = ("cursor", "limit")
@@ -40,6 +44,34 @@ BILLING_DAYS = 30
 _DAY_MS = 86_400_000
 # Epoch milliseconds have 13 digits from 2001 to 2286; fewer digits is most likely seconds.
 _MIN_MS, _MAX_MS = 10**12, 10**13
+
+
+@dataclass
+class FanSwitches:
+    """How Subscribers and Followers answer where the contract is silent."""
+
+    fans_page_size: int = switch(
+        50,
+        "the most rows a page of Subscribers or Followers holds, whatever limit asks (limit itself "
+        "defaults to 20 and takes 1 to 100): the API may send fewer rows than asked, and only "
+        "nextCursor says whether more exist",
+        minimum=1,
+    )
+    subscribers_order: Literal["newest", "oldest", "active_first"] = switch(
+        "newest",
+        "the order of Subscribers (undocumented): createdAt descending as Fansly's dashboard, ascending, "
+        "or active subscriptions newest first, then expired ones newest first; equal createdAt go by id",
+    )
+    subscriber_status: Literal["codes", "words"] = switch(
+        "codes",
+        "how Subscribers takes status: Fansly's codes (3 active, 4 expired, '3,4' both, as the docs say) "
+        "or words only (active, expired, all; codes get 400, as later pages say)",
+    )
+    expired_status_code: Literal[4, 5] = switch(
+        4,
+        "the status code an expired subscription's row carries: 4 (the docs', unverified) or 5 (a "
+        "native client's); the query code 4 selects expired rows either way",
+    )
 
 
 @dataclass(frozen=True)
@@ -122,18 +154,34 @@ class FanStore(Store):
 
 
 def seed_subscribers(
-    world: World,
-    account: Account,
+    sandbox: SandboxState,
     fan_ids: Iterable[str],
     *,
     created_at: int | Sequence[int],
-    status: SubscriptionStatus,
-    tier_id: str | None,
-    tier_name: str,
+    status: SubscriptionStatus = "active",
+    tier_id: str | None = None,
+    tier_name: str = DEFAULT_TIER_NAME,
+    account_id: str | None = None,
     auto_renew: bool | None = None,
     ends_at: int | Sequence[int] | None = None,
 ) -> list[dict[str, Any]]:
-    """Validate, then seed subscriptions (see ``FanslySandbox.seed_subscribers``); else ``ValueError``."""
+    """Give the account subscriptions that exist before the test starts; return the rows as Subscribers shows them.
+
+    A fan may hold several (e.g. an expired one and a new active one). Seeding sends no
+    request: it is neither journaled nor counted. A bad value raises ``ValueError``.
+
+    :param fan_ids: the fans' native ids (strings of 1 to 20 digits).
+    :param created_at: epoch milliseconds: one int for every fan, or a list of one per fan.
+        Subscribers sorts on it (``config.subscribers_order``).
+    :param status: ``"active"`` (status 3) or ``"expired"`` (status 4, or ``config.expired_status_code``).
+    :param tier_id: the subscription tier's id (default: the sandbox's one tier,
+        ``710000000000000001``); ``subscriptionTierIds`` filters on it.
+    :param account_id: the connected account (default: the first key's first account).
+    :param auto_renew: ``autoRenew`` 1 or 0 (default: on while active, off once expired).
+    :param ends_at: epoch ms when the period ends (``endsAt``, ``renewDate``): one int, or one per
+        fan (default: 30 days after ``created_at``). Seed it relative to now for lapsing segments.
+    """
+    account = sandbox.account(account_id)
     fans = check_fan_ids(fan_ids, account.creator_id)
     stamps = _per_fan(created_at, fans, "created_at")
     ends: list[int | None] = (
@@ -147,7 +195,7 @@ def seed_subscribers(
         raise ValueError(f"tier_id must be a string of 1 to 20 digits; got {tier_id!r}")
     if not isinstance(tier_name, str) or not tier_name:
         raise ValueError(f"tier_name must be a non-empty string; got {tier_name!r}")
-    return world.store(FanStore).add_subscriptions(
+    return sandbox.store(FanStore).add_subscriptions(
         account.account_id,
         fans,
         stamps,
@@ -170,17 +218,39 @@ def _per_fan(value: int | Sequence[int], fans: list[str], name: str) -> list[int
     return stamps
 
 
-def seed_followers(world: World, account: Account, fan_ids: Iterable[str]) -> list[dict[str, Any]]:
-    """Validate, then seed followers (see ``FanslySandbox.seed_followers``); else ``ValueError``."""
-    return world.store(FanStore).add_followers(account.account_id, check_fan_ids(fan_ids, account.creator_id))
+def seed_followers(
+    sandbox: SandboxState, fan_ids: Iterable[str], *, account_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Make fans follow the account before the test starts; return the rows as Followers shows them.
+
+    A fan who already follows keeps their row. Seeding sends no request: it is neither
+    journaled nor counted. A bad value raises ``ValueError``.
+
+    :param fan_ids: the fans' native ids (strings of 1 to 20 digits).
+    :param account_id: the connected account (default: the first key's first account).
+    """
+    account = sandbox.account(account_id)
+    fans = check_fan_ids(fan_ids, account.creator_id)
+    return sandbox.store(FanStore).add_followers(account.account_id, fans)
+
+
+def subscriptions(sandbox: SandboxState) -> list[SubscriptionRecord]:
+    """A snapshot of every seeded subscription, in the order they were seeded."""
+    return sandbox.store(FanStore).subscriptions()
+
+
+def followers(sandbox: SandboxState) -> list[FollowerRecord]:
+    """A snapshot of every seeded follow, in the order they were seeded."""
+    return sandbox.store(FanStore).followers()
 
 
 def list_subscribers(call: Call) -> Reply:
     """Subscribers: the stats of all the account's subscriptions, and one page of those selected."""
     account = call.account()
     found = parameters(call.request.query, SUBSCRIBERS_PARAMETERS, "Subscribers")
-    selected = _selected_statuses(call, found.get("status"))
-    size = min(limit(found, DEFAULT_LIMIT, MAX_LIMIT), call.config.fans_page_size)
+    switches = call.switches(FanSwitches)
+    selected = _selected_statuses(switches, found.get("status"))
+    size = min(limit(found, DEFAULT_LIMIT, MAX_LIMIT), switches.fans_page_size)
     tiers = {tier for tier in found.get("subscriptionTierIds", "").split(",") if tier}
     search = (found.get("search") or "").casefold()
     every = call.world.store(FanStore).subscription_rows(account.account_id)
@@ -193,25 +263,25 @@ def list_subscribers(call: Call) -> Reply:
         and (not tiers or row["subscriptionTierId"] in tiers)
         and search in fan_username(row["subscriberId"]).casefold()
     ]
-    order = call.config.subscribers_order
+    order = switches.subscribers_order
     rows.sort(key=lambda row: (row["createdAt"], int(row["id"])), reverse=order != "oldest")
     if order == "active_first":
         rows.sort(key=lambda row: row["status"] != 3)  # stable: each status stays newest first
     page, next_cursor = offset_page(rows, found.get("cursor"), "subscribers", size)
-    expired_code = call.config.expired_status_code
+    expired_code = switches.expired_status_code
     page = [{**row, "status": expired_code} if row["status"] == 4 else row for row in page]
     return ok(beside_cursor(call.config, {"stats": stats, "subscriptions": page}, next_cursor))
 
 
-def _selected_statuses(call: Call, status: str | None) -> tuple[int, ...]:
+def _selected_statuses(switches: FanSwitches, status: str | None) -> tuple[int, ...]:
     """The stored statuses (3, 4) that ``status`` selects, in the form the sandbox is set to take; else 400."""
-    if call.config.subscriber_status == "words":
+    if switches.subscriber_status == "words":
         if status not in STATUS_WORDS:
             got = "it is missing" if status is None else f"got {status!r}"
             raise invalid(f"status is required: active, expired or all; {got}")
         return STATUS_WORDS[status]
     # With expired_status_code 5, the query takes 5 for expired too, as a native client sends it.
-    known = {**_QUERY_CODES, "5": 4} if call.config.expired_status_code == 5 else _QUERY_CODES
+    known = {**_QUERY_CODES, "5": 4} if switches.expired_status_code == 5 else _QUERY_CODES
     codes = (status or "").split(",")
     if status is None or not all(code in known for code in codes):
         got = "it is missing" if status is None else f"got {status!r}"
@@ -223,7 +293,7 @@ def list_followers(call: Call) -> Reply:
     """Followers: one page of ``{id, followerId}`` rows, the latest follow first, fans in ``aggregationData``."""
     account = call.account()
     found = parameters(call.request.query, FOLLOWERS_PARAMETERS, "Followers")
-    size = min(limit(found, DEFAULT_LIMIT, MAX_LIMIT), call.config.fans_page_size)
+    size = min(limit(found, DEFAULT_LIMIT, MAX_LIMIT), call.switches(FanSwitches).fans_page_size)
     rows = call.world.store(FanStore).follower_rows(account.account_id)
     page, next_cursor = offset_page(rows, found.get("cursor"), "followers", size)
     accounts = fan_accounts([row["followerId"] for row in page])
@@ -234,9 +304,14 @@ def list_followers(call: Call) -> Reply:
     )
 
 
-ROUTES = (
-    Route("GET", "{account_id}/subscribers", list_subscribers),
-    Route("GET", "{account_id}/followers", list_followers),
+RESOURCE = Resource(
+    routes=(
+        Route("GET", "{account_id}/subscribers", list_subscribers),
+        Route("GET", "{account_id}/followers", list_followers),
+    ),
+    switches=FanSwitches,
+    methods=(seed_subscribers, seed_followers),
+    properties=(subscriptions, followers),
 )
 
 

@@ -14,14 +14,19 @@ import copy
 import json
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, nested, ok
 from airflow_provider_apifansly.sandbox.paging import beside_cursor, offset_page
+from airflow_provider_apifansly.sandbox.resources import Resource
 from airflow_provider_apifansly.sandbox.resources.chat_messages import check_content_and_media
 from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import is_digits, json_object, limit, parameters
 from airflow_provider_apifansly.sandbox.world import Store
+
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 AUDIENCE_FLAGS = (
     "includeFollowers",
@@ -45,6 +50,17 @@ MASS_FIELDS = (
 LIST_PARAMETERS = ("cursor", "limit")
 # The stats lists' documented default page; the most a page holds (one native client clamps to 50).
 LIST_PAGE, MAX_LIST_PAGE = 24, 50
+
+
+@dataclass
+class MassMessageSwitches:
+    """How the mass messaging lists answer where the contract is silent."""
+
+    scheduled_template: Literal["object", "json"] = switch(
+        "object",
+        "how the scheduled broadcasts list sends a row's messageTemplate: an object, or the object as "
+        "JSON text (the audit says it 'may be a JSON string')",
+    )
 
 
 @dataclass(frozen=True)
@@ -121,7 +137,7 @@ def list_scheduled(call: Call) -> Reply:
     account = call.account()
     rows = call.world.store(MassMessageStore).scheduled(account.account_id, int(time.time() * 1000))
     page, next_cursor = _page(call, rows, "scheduled")
-    as_text = call.config.scheduled_template == "json"
+    as_text = call.switches(MassMessageSwitches).scheduled_template == "json"
     scheduled = [
         {
             "id": row["id"],
@@ -172,11 +188,20 @@ def _page(call: Call, rows: list[dict[str, Any]], kind: str) -> tuple[list[dict[
     return offset_page(rows, found.get("cursor"), kind, limit(found, LIST_PAGE, MAX_LIST_PAGE))
 
 
-ROUTES = (
-    Route("GET", "{account_id}/mass-messaging/scheduled", list_scheduled),
-    Route("GET", "{account_id}/mass-messaging/stats/sent", list_sent),
-    Route("GET", "{account_id}/mass-messaging/stats/deleted", list_deleted),
-    Route("POST", "{account_id}/mass-messaging", send_mass_message),
+def mass_messages(sandbox: SandboxState) -> list[MassMessageRecord]:
+    """A snapshot of every broadcast the API accepted (sent or scheduled), in the order they came."""
+    return sandbox.store(MassMessageStore).records()
+
+
+RESOURCE = Resource(
+    routes=(
+        Route("GET", "{account_id}/mass-messaging/scheduled", list_scheduled),
+        Route("GET", "{account_id}/mass-messaging/stats/sent", list_sent),
+        Route("GET", "{account_id}/mass-messaging/stats/deleted", list_deleted),
+        Route("POST", "{account_id}/mass-messaging", send_mass_message),
+    ),
+    switches=MassMessageSwitches,
+    properties=(mass_messages,),
 )
 
 

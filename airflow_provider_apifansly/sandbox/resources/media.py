@@ -12,13 +12,37 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_apifansly.credits import STANDARD_CREDITS, media_credits
 from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, invalid
+from airflow_provider_apifansly.sandbox.resources import Resource
 from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import parameters
 from airflow_provider_apifansly.sandbox.world import Store
+
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.sandbox.state import SandboxState
+
+
+@dataclass
+class MediaSwitches:
+    """How uploads and their processing jobs behave."""
+
+    media_polls: int = switch(
+        1,
+        "status polls of an upload's job answered waiting, then active, before it ends (0: it has "
+        "ended by the first poll)",
+        minimum=0,
+    )
+    media_seconds: float | None = switch(
+        None, "the job ends this many seconds after its upload instead, whatever the polls"
+    )
+    media_fail_reason: str | None = switch(
+        None, "jobs uploaded while this is set end failed with this failedReason"
+    )
+    media_max_bytes: int | None = switch(None, "uploads with a larger body are answered 413 (none: no limit)")
 
 
 @dataclass(frozen=True)
@@ -93,7 +117,7 @@ def upload(call: Call) -> Reply:
     """Upload Media: a multipart form with the field ``file``; 202 with the job id."""
     account = call.account()
     parameters(call.request.query, (), "media/upload")
-    config = call.config
+    config = call.switches(MediaSwitches)
     if call.request.form is None:
         raise invalid("the body must be multipart/form-data with the field 'file'")
     content_type, body = call.request.form
@@ -116,7 +140,7 @@ def status(call: Call) -> Reply:
     job = call.world.store(MediaStore).poll(call.path["job_id"], call.request.key)
     if job is None:
         raise ApiError(404, "Upload job not found")
-    config = call.config
+    config = call.switches(MediaSwitches)
     if config.media_seconds is not None:
         elapsed = time.monotonic() - job.uploaded
         done, progress = elapsed >= config.media_seconds, elapsed / max(config.media_seconds, 1e-9)
@@ -154,7 +178,16 @@ def file_part(content_type: str, body: bytes) -> tuple[str, int]:
     raise invalid("the form has no 'file' part")
 
 
-ROUTES = (
-    Route("POST", "{account_id}/media/upload", upload),
-    Route("GET", "media/upload/{job_id}/status", status),
+def media_jobs(sandbox: SandboxState) -> list[MediaJobRecord]:
+    """A snapshot of every upload's processing job, in the order they were uploaded."""
+    return sandbox.store(MediaStore).jobs()
+
+
+RESOURCE = Resource(
+    routes=(
+        Route("POST", "{account_id}/media/upload", upload),
+        Route("GET", "media/upload/{job_id}/status", status),
+    ),
+    switches=MediaSwitches,
+    properties=(media_jobs,),
 )

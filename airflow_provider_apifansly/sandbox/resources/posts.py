@@ -13,18 +13,35 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from airflow_provider_apifansly.sandbox.config import Account
 from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, invalid, nested, ok
+from airflow_provider_apifansly.sandbox.resources import Resource
 from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import is_digits, is_int, json_object, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
+
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.sandbox.config import Account
+    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 WALL_NAMES = ("Posts", "Subscribers")
 # Optional fields the docs list beside the ones checked here; taken as they come.
 OTHER_FIELDS = ("fypFlags", "pinWallIds", "inReplyTo", "quotedPostId", "postReplyPermissionFlags")
 PostState = Literal["published", "scheduled", "cancelled", "deleted"]
+
+
+@dataclass
+class PostSwitches:
+    """How Create Post takes and answers a post where the docs disagree."""
+
+    post_media_field: Literal["mediaIds", "attachments"] = switch(
+        "mediaIds",
+        "how Create Post takes media: mediaIds (the current docs) or attachments ([{contentType: 1, "
+        "contentId, pos}], an older page); the other is a 400",
+    )
+    post_create_status: Literal[200, 201] = switch(201, "status of a created post (201 as recorded, or 200)")
 
 
 @dataclass(frozen=True)
@@ -109,11 +126,12 @@ def create_post(call: Call) -> Reply:
     account = call.account()
     store = call.world.store(PostStore)
     body = json_object(call.request)
+    switches = call.switches(PostSwitches)
     media_ids = _check_post(
-        body, call.config.post_media_field, {w["id"] for w in store.walls(account.account_id)}
+        body, switches.post_media_field, {w["id"] for w in store.walls(account.account_id)}
     )
     post = store.add(account, body, media_ids)
-    status = call.config.post_create_status
+    status = switches.post_create_status
     return Reply(status, "Created" if status == 201 else "Success", nested(post))
 
 
@@ -154,12 +172,27 @@ def list_walls(call: Call) -> Reply:
     return ok({"status_code": 200, "data": {"walls": walls}})
 
 
-ROUTES = (
-    Route("POST", "{account_id}/posts", create_post),
-    Route("GET", "{account_id}/posts/walls", list_walls),
-    Route("GET", "{account_id}/posts/{post_id}", get_post),
-    Route("DELETE", "{account_id}/posts/{post_id}", delete_post),
-    Route("POST", "{account_id}/posts/scheduled/{post_id}/cancel", cancel_scheduled_post),
+def posts(sandbox: SandboxState) -> list[PostRecord]:
+    """A snapshot of every post the API accepted (with its state), in the order they came."""
+    return sandbox.store(PostStore).records()
+
+
+def walls(sandbox: SandboxState, account_id: str | None = None) -> list[dict[str, str]]:
+    """The account's post walls (``id``, ``name``), as ``GET .../posts/walls`` lists them; no request."""
+    return sandbox.store(PostStore).walls(sandbox.account(account_id).account_id)
+
+
+RESOURCE = Resource(
+    routes=(
+        Route("POST", "{account_id}/posts", create_post),
+        Route("GET", "{account_id}/posts/walls", list_walls),
+        Route("GET", "{account_id}/posts/{post_id}", get_post),
+        Route("DELETE", "{account_id}/posts/{post_id}", delete_post),
+        Route("POST", "{account_id}/posts/scheduled/{post_id}/cancel", cancel_scheduled_post),
+    ),
+    switches=PostSwitches,
+    methods=(walls,),
+    properties=(posts,),
 )
 
 

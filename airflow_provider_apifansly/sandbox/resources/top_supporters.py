@@ -11,15 +11,40 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
-from airflow_provider_apifansly.sandbox.config import Account
 from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, list_response, nested, ok
+from airflow_provider_apifansly.sandbox.resources import Resource
 from airflow_provider_apifansly.sandbox.resources.earnings import TAX_PERCENT, whole
 from airflow_provider_apifansly.sandbox.routing import Call, Route
+from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import check_fan_ids, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
 
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.sandbox.state import SandboxState
+
 TOP_SUPPORTERS_PARAMETERS = ("after", "before")
+
+
+@dataclass
+class TopSupporterSwitches:
+    """How Top Supporters answers where the contract is silent."""
+
+    top_supporters_cap: int = switch(
+        100, "the most rows one Top Supporters answer holds (the rest is cut)", minimum=1
+    )
+    top_supporters_fan_field: Literal["correlationAccountId", "accountId"] = switch(
+        "correlationAccountId",
+        "the Top Supporters row field holding the fan's id (undocumented through apifansly; Fansly's "
+        "own call uses correlationAccountId, the creator being accountId)",
+    )
+    top_supporters_nesting: Literal["list", "data"] = switch(
+        "list",
+        "Top Supporters' response: the bare list (as Fansly answers), or an object with it under data "
+        "(the other lists' wrapper)",
+    )
 
 
 class SpendStore(Store):
@@ -44,13 +69,23 @@ class SpendStore(Store):
 
 
 def seed_supporters(
-    world: World,
-    account: Account,
+    sandbox: SandboxState,
     fan_ids: Iterable[str],
+    *,
     spent_at: int | Sequence[int],
     gross: int | Sequence[int],
+    account_id: str | None = None,
 ) -> None:
-    """Validate, then seed spends (see ``FanslySandbox.seed_supporters``); else ``ValueError``."""
+    """Record fans' spends, which Top Supporters adds up per fan over a window (net: gross less 20%).
+
+    Seeding sends no request: it is neither journaled nor counted. A bad value raises ``ValueError``.
+
+    :param fan_ids: the fans' native ids (a fan may appear several times).
+    :param spent_at: epoch milliseconds: one int for every spend, or one each.
+    :param gross: thousandths of a dollar: one int for every spend, or one each.
+    :param account_id: the connected account (default: the first key's first account).
+    """
+    account = sandbox.account(account_id)
     fans = check_fan_ids(fan_ids, account.creator_id)
     stamps = list(spent_at) if isinstance(spent_at, Sequence) else [spent_at] * len(fans)
     amounts = list(gross) if isinstance(gross, Sequence) else [gross] * len(fans)
@@ -60,7 +95,7 @@ def seed_supporters(
         raise ValueError("spent_at must be whole epoch milliseconds (13 digits)")
     if any(type(amount) is not int or amount <= 0 for amount in amounts):
         raise ValueError("gross must be whole thousandths of a dollar, more than 0")
-    world.store(SpendStore).add(account.account_id, list(zip(fans, stamps, amounts, strict=True)))
+    sandbox.store(SpendStore).add(account.account_id, list(zip(fans, stamps, amounts, strict=True)))
 
 
 def list_top_supporters(call: Call) -> Reply:
@@ -72,7 +107,7 @@ def list_top_supporters(call: Call) -> Reply:
         raise invalid(f"before ({before}) is in the future")
     if after is not None and before is not None and after >= before:
         raise invalid(f"after ({after}) must be before before ({before})")
-    config = call.config
+    config = call.switches(TopSupporterSwitches)
     totals = call.world.store(SpendStore).totals(account.account_id, after, before)
     ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[: config.top_supporters_cap]
     creator_field = (
@@ -90,4 +125,8 @@ def list_top_supporters(call: Call) -> Reply:
     return ok(nested(list_response(rows, config.top_supporters_nesting)))
 
 
-ROUTES = (Route("GET", "{account_id}/top-supporters", list_top_supporters),)
+RESOURCE = Resource(
+    routes=(Route("GET", "{account_id}/top-supporters", list_top_supporters),),
+    switches=TopSupporterSwitches,
+    methods=(seed_supporters,),
+)
