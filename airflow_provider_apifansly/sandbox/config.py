@@ -230,10 +230,6 @@ class CoreConfig:
         return config
 
 
-# What every dataclass has of its own, which SandboxConfig's dataclass() makes again.
-_DATACLASS_MEMBERS = {"__annotations__", *vars(dataclass(type("Fields", (), {})))}
-
-
 def _assemble() -> type[CoreConfig]:
     """``SandboxConfig``: a dataclass of the core fields and every resource's switches, documented."""
     resources = {name: resource.switches for name, resource in discover().items() if resource.switches}
@@ -245,8 +241,13 @@ def _assemble() -> type[CoreConfig]:
                     f"switch {declared.name} of {name} is already a field of {owners[declared.name]}"
                 )
             owners[declared.name] = name
-        # A switches class comes before the core in the MRO, so its own methods would shadow the core's.
-        shadowing = sorted(set(vars(switches)) & set(vars(CoreConfig)) - _DATACLASS_MEMBERS)
+        # A switches class comes before the core in the MRO, so its own methods would shadow the core's
+        # (the dunders every class or dataclass has are made again for SandboxConfig).
+        shadowing = sorted(
+            name
+            for name in set(vars(switches)) & set(vars(CoreConfig))
+            if not name.startswith("__") or name == "__post_init__"
+        )
         if shadowing:
             raise TypeError(f"the switches of {name} shadow the core config's {', '.join(shadowing)}")
     namespace = {"__module__": __name__, "__qualname__": "SandboxConfig"}
