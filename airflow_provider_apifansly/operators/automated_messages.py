@@ -17,14 +17,19 @@ from airflow_provider_apifansly.operators.once import Adopted, FanslySideEffectO
 class SyncAutomatedMessagesOperator(FanslySideEffectOperator):
     """Make the account's automated messages match ``rules``; a second identical run changes nothing.
 
-    A rule is present when an existing one has the same trigger, content, delay, cooldown and
-    options; missing rules are created, and with ``prune=True`` every other rule is deleted (the
-    list is then the whole truth). It costs one request to list the rules, plus one per change.
+    A rule is present when an existing one has the same trigger, text, delay, cooldown and options,
+    compared as the contract documents them, whichever way the list shows them (the create body, or
+    Fansly's native rule: text in ``messageTemplate``, price in thousandths, media as attachments).
+    Missing rules are created, and with ``prune=True`` every other rule is deleted (the list is then
+    the whole truth). A listed rule that does not show a field a missing rule sets may be that rule:
+    it is kept, never deleted, the rule is not created, and a warning names it. It costs one request
+    to list the rules, plus one per change.
     A create is never repeated blindly (two rules message every fan twice): after a failure that
     may have created it, the rules are read back first (see ``FanslyHook.create_rule``), and a
     later try of the task starts by listing them, so what an earlier try did is kept, not redone.
     XCom ``return_value`` is ``{"created", "deleted", "kept"}`` (rule ids); ``plan`` holds what
-    was (or, with ``dry_run``, would be) created and deleted.
+    was (or, with ``dry_run``, would be) created (the bodies), kept and deleted (each ``{"id",
+    "triggerType", "content"}``, plus ``unknown``: the fields a rule kept unsure did not show).
 
     :param rules: a list of dicts with ``trigger_type`` (``new_follower``, ``new_subscriber``,
         ``new_gift_link_subscriber``, ``subscriber_renew``, ``new_gift_link_subscriber_renew``,
@@ -77,29 +82,38 @@ class SyncAutomatedMessagesOperator(FanslySideEffectOperator):
         plan = plan_sync(
             rules, existing, prune=self.prune, request=label("GET", f"/{account_id}/automated-messages")
         )
-        context["ti"].xcom_push(
-            key="plan", value={"create": [rule.body() for rule in plan.create], "delete": list(plan.delete)}
-        )
+        context["ti"].xcom_push(key="plan", value=plan.as_dict())
         self.log.info(
             "%s account %s: %d rule(s) to create, %d to delete, %d kept",
             "Dry run for" if self.plan_only else "Syncing",
             account_id,
             len(plan.create),
             len(plan.delete),
-            len(plan.kept),
+            len(plan.keep) + len(plan.unsure),
         )
         for rule in plan.create:
             self.log.info("Create: %s", rule.describe())
-        for rule_id in plan.delete:
-            self.log.info("Delete: rule %s", rule_id)
+        for row in plan.keep:
+            self.log.info("Keep: %s", row.describe())
+        for row in plan.unsure:
+            self.log.warning(
+                "Keep: %s, which the list does not show fully (%s): it may be a wanted rule, so that rule "
+                "is not created and this one not deleted; check it in Fansly",
+                row.describe(),
+                ", ".join(row.unknown),
+            )
+        for row in plan.delete:
+            self.log.info("Delete: %s", row.describe())
+        kept = [row.rule_id for row in (*plan.keep, *plan.unsure)]
         if self.plan_only:
-            return {"created": [], "deleted": [], "kept": list(plan.kept)}
+            return {"created": [], "deleted": [], "kept": kept}
         # Deletes first: were the run to stop half-way, fans would miss a changed rule's message until
         # the next run rather than get both its old and new versions.
-        for rule_id in plan.delete:
+        deleted = [row.rule_id for row in plan.delete]
+        for rule_id in deleted:
             self.hook.delete_automated_message(rule_id, account_id, maybe_gone=since is not None)
         request = label("POST", f"/{account_id}/automated-messages")
         created = [
             automated_message_id(self.hook.create_rule(rule, account_id), request) for rule in plan.create
         ]
-        return {"created": created, "deleted": list(plan.delete), "kept": list(plan.kept)}
+        return {"created": created, "deleted": deleted, "kept": kept}

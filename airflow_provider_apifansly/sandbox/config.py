@@ -241,12 +241,30 @@ class SandboxConfig:
     automated_message_id_field: Literal["id", "automatedMessageId"] = choice(
         "id", "the field of an automated message's id, in lists and create answers (undocumented)"
     )
+    automated_messages_listing: Literal["echo", "native"] = choice(
+        "native",
+        "how List Automated Messages shows a rule: as the create body it was sent with (echo), or as "
+        "Fansly's native list does (default, as the contract's live evidence says: the text, media and "
+        "price in a messageTemplate, prices in thousandths, extra fields, delay and cooldown left out "
+        "when 0)",
+    )
+    automated_message_template: Literal["object", "json"] = choice(
+        "object",
+        "how a native rule holds its messageTemplate: an object (default: 'a JSON object in every live "
+        "value', the contract says), or the object as JSON text (the fallback a live client keeps)",
+    )
     post_media_field: Literal["mediaIds", "attachments"] = choice(
         "mediaIds",
         "how Create Post takes media: mediaIds (the current docs) or attachments ([{contentType: 1, "
         "contentId, pos}], an older page); the other is a 400",
     )
     post_create_status: Literal[200, 201] = choice(201, "status of a created post (201 as recorded, or 200)")
+    post_walls: Literal["optional", "required"] = choice(
+        "required",
+        "whether Create Post needs wallIds: required (default: the live client sends a wall on every post "
+        "and a docs revision requires one; a post without is a 400) or optional (the re-verified docs: "
+        "a post without walls goes to the account's first wall)",
+    )
     attachment_content_id: Literal["account_media", "media"] = choice(
         "account_media",
         "the contentId a sent message's attachment carries: the account media id of its mediaId (the "

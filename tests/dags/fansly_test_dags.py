@@ -257,10 +257,10 @@ POST_PARAMS = {
 }
 
 
-def sync_dag(dag_id: str, **options: Any) -> DAG:
+def sync_dag(dag_id: str, *, prune: bool = True, **options: Any) -> DAG:
     with reporting_dag(dag_id, rules=RULES) as dag:
         sync = SyncAutomatedMessagesOperator(
-            task_id="sync", rules="{{ params.rules }}", prune=True, **options
+            task_id="sync", rules="{{ params.rules }}", prune=prune, **options
         )
         sync >> report("sync", ["return_value", "plan", "credits"])
     return dag
@@ -284,6 +284,7 @@ sync_rules_stopped = sync_dag(
     "test_fansly_sync_rules_stopped", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
 )
 sync_rules_dry_run = sync_dag("test_fansly_sync_rules_dry_run", dry_run=True)
+sync_rules_without_pruning = sync_dag("test_fansly_sync_rules_without_pruning", prune=False)
 create_post = post_dag("test_fansly_create_post", **ONE_AIRFLOW_RETRY)
 create_post_stopped = post_dag(
     "test_fansly_create_post_stopped", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER

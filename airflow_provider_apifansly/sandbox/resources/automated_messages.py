@@ -2,13 +2,16 @@
 
 The create body is the documented one (``triggerType``, ``content``, optional ``delay`` and
 ``cooldown`` in seconds, renewal and tip options, media as Send Message takes it). What the docs
-leave open is switchable: the list's shape (``automated_messages_shape``) and the id's field
-(``automated_message_id_field``). A rule is listed as it was sent, with its id.
+leave open is switchable: the list's shape (``automated_messages_shape``), the id's field
+(``automated_message_id_field``) and how a listed rule reads (``automated_messages_listing``):
+as it was sent, or as Fansly's native list shows it (``native_row``).
 """
 
 from __future__ import annotations
 
 import copy
+import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,6 +19,7 @@ from typing import Any
 from airflow_provider_apifansly.sandbox.config import SandboxConfig
 from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, invalid, nested, ok
 from airflow_provider_apifansly.sandbox.resources.chat_messages import check_content_and_media
+from airflow_provider_apifansly.sandbox.resources.media import MediaStore
 from airflow_provider_apifansly.sandbox.routing import Call, Route
 from airflow_provider_apifansly.sandbox.validation import json_object, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
@@ -48,11 +52,13 @@ class AutomatedMessageRecord:
     """A rule the account holds (created through the API or seeded) and whether it was deleted since.
 
     :param body: the create body as sent.
+    :param created_at: when it was created, epoch ms.
     """
 
     account_id: str
     rule_id: str
     body: dict[str, Any]
+    created_at: int = 0
     deleted: bool = False
 
 
@@ -67,7 +73,8 @@ class AutomatedMessageStore(Store):
         """Store a rule; return its id."""
         with self.world.lock:
             rule_id = self.world.next_id()
-            self._records.append(AutomatedMessageRecord(account_id, rule_id, copy.deepcopy(body)))
+            now = int(time.time() * 1000)
+            self._records.append(AutomatedMessageRecord(account_id, rule_id, copy.deepcopy(body), now))
             return rule_id
 
     def live(self, account_id: str) -> list[AutomatedMessageRecord]:
@@ -95,11 +102,48 @@ def row(config: SandboxConfig, record: AutomatedMessageRecord) -> dict[str, Any]
     return {config.automated_message_id_field: record.rule_id, **copy.deepcopy(record.body)}
 
 
+def native_row(call: Call, record: AutomatedMessageRecord) -> dict[str, Any]:
+    """A rule as Fansly's native list shows it (contract section 6): the text, media and price in a
+    ``messageTemplate`` (an object, or JSON text), the price in thousandths, media as attachments (whose
+    ``contentId`` follows ``attachment_content_id``), ``delay``/``cooldown`` left out when 0, the
+    access type not shown, and fields of its own (the creator, a status, times)."""
+    body, config = record.body, call.config
+    media_ids = [m["mediaId"] if isinstance(m, dict) else m for m in body.get("mediaIds") or []]
+    if config.attachment_content_id == "account_media":
+        media_ids = [call.world.store(MediaStore).account_media_id(media_id) for media_id in media_ids]
+    template: dict[str, Any] = {"content": body["content"]}
+    if media_ids:
+        template["attachments"] = [
+            {"contentType": 1, "contentId": content_id, "pos": pos}
+            for pos, content_id in enumerate(media_ids)
+        ]
+    if body.get("price") is not None:
+        template["price"] = round(body["price"] * 1000)
+    options: dict[str, Any] = {
+        name: body[name] for name in ("subscriptionStreak", "tipAmount", "keywords") if name in body
+    }
+    return {
+        config.automated_message_id_field: record.rule_id,
+        "accountId": call.account().creator_id,
+        "triggerType": body["triggerType"],
+        "messageTemplate": json.dumps(template) if config.automated_message_template == "json" else template,
+        **{name: body[name] for name in ("delay", "cooldown") if body.get(name)},
+        **options,
+        "status": 1,
+        "createdAt": record.created_at,
+        "updatedAt": record.created_at,
+    }
+
+
 def list_automated_messages(call: Call) -> Reply:
-    """List Automated Messages: every rule, in the configured shape."""
+    """List Automated Messages: every rule, in the configured shape, echoed or native."""
     account = call.account()
     parameters(call.request.query, (), "automated-messages")
-    rows = [row(call.config, r) for r in call.world.store(AutomatedMessageStore).live(account.account_id)]
+    records = call.world.store(AutomatedMessageStore).live(account.account_id)
+    if call.config.automated_messages_listing == "native":
+        rows = [native_row(call, r) for r in records]
+    else:
+        rows = [row(call.config, r) for r in records]
     keyed = call.config.automated_messages_shape == "keyed"
     return ok(nested({"automatedMessages": rows} if keyed else rows))
 
