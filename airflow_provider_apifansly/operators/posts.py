@@ -22,7 +22,10 @@ def _given(value: Any) -> Any:
 class CreatePostOperator(FanslySideEffectOperator):
     """Create (or schedule) one post; returns its id (XCom ``return_value``).
 
-    One request. Every field is checked when the DAG is parsed (before any request when it comes
+    One request, or two without ``wall_ids``: a post always names a wall (one docs revision requires
+    it, and the live client always sends one), so the walls are read and the first, the main wall,
+    is used. The body is the one the live client sends (an empty caption beside media,
+    ``scheduledFor``/``expiresAt`` 0 for now and never). Every field is checked when the DAG is parsed (before any request when it comes
     from a template; whether an instant is still in the future, when the task runs). Posts cannot
     be listed, so the post is never created again after a failure that may have created it (a
     timeout or drop after sending, a 5xx), nor on a later try (an Airflow retry, a cleared task)
@@ -31,7 +34,8 @@ class CreatePostOperator(FanslySideEffectOperator):
 
     :param content: the caption; optional with media. Templated.
     :param media_ids: processed media ids, e.g. ``UploadMediaOperator``'s output. Templated.
-    :param wall_ids: the walls to post on (``FanslyHook.list_post_walls``); default the main wall. Templated.
+    :param wall_ids: the walls to post on (``FanslyHook.list_post_walls``); default the account's first
+        (main) wall, read with one more request. Templated.
     :param scheduled_for: when to publish: a datetime with a time zone, ISO text with an offset, or
         epoch ms, in the future; None publishes now. Templated.
     :param expires_at: when the post comes down, in the same forms; after ``scheduled_for``. Templated.
