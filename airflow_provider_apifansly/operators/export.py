@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from airflow_provider_apifansly._compat import Asset, Context, ObjectStoragePath
+from airflow_provider_apifansly.connection import API_PREFIX
 from airflow_provider_apifansly.exceptions import FanslyStoragePermissionError, FanslyValidationError
 from airflow_provider_apifansly.export_formats import (
     FORMATS,
@@ -44,6 +45,17 @@ _WINDOWED = (*_WINDOW_NEEDED, "subscribers")
 _STATUSES: dict[str, tuple[str, ...]] = {
     "subscribers": ("active", *(name for name in SUBSCRIBER_STATUSES if name != "active")),
     "mass_message_stats": ("sent", "deleted"),
+}
+# The API route each resource reads, below /api/fansly/{account_id}/ (lineage names the dataset after it).
+_ROUTES = {
+    "transactions": "earnings/transactions",
+    "subscribers": "subscribers",
+    "followers": "followers",
+    "chats": "chats",
+    "top_supporters": "top-supporters",
+    "mass_message_stats": "mass-messaging/stats/{status}",
+    "earnings_monthly": "earnings/monthly",
+    "profile_stats": "analytics/profilestats",
 }
 _LOCAL = ("file", "local")
 _COPY_BUFFER = 1 << 20
@@ -166,19 +178,24 @@ class ExportToStorageOperator(FanslyBaseOperator):
         return exported
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
-        """OpenLineage (when its provider is installed): the input is the API resource, a dataset named
-        ``{account_id}/{resource}`` in namespace ``apifansly://{host}``; the output is the object written,
-        named as ``ObjectStoragePath`` names it. Reads the connection only: no request."""
+        """OpenLineage (when its provider is installed), named per its naming spec (a source's URI split into
+        namespace and name): the input is the API route read, namespace ``https://{host}`` (scheme, host
+        and port of the connection), name ``/api/fansly/{account_id}/{route}``; the output is the object
+        written: a local file in namespace ``file`` named by its absolute path, any other storage as
+        ``ObjectStoragePath`` names it (``s3://{bucket}`` and the key). Reads the connection only: no request."""
         from airflow.providers.common.compat.openlineage.facet import Dataset
         from airflow.providers.openlineage.extractors import OperatorLineage
 
         account_id = self.hook.resolve_account_id(self.account_id)
-        api = Dataset(
-            namespace=f"apifansly://{urlsplit(self.hook.settings.base_url).netloc}",
-            name=f"{account_id}/{self.resource}",
-        )
+        base = urlsplit(self.hook.settings.base_url)
+        route = _ROUTES[self.resource].format(status=self.status)
+        api = Dataset(namespace=f"{base.scheme}://{base.netloc}", name=f"{API_PREFIX}/{account_id}/{route}")
         target = self._target()
-        return OperatorLineage(inputs=[api], outputs=[Dataset(namespace=target.namespace, name=target.key)])
+        if target.protocol in _LOCAL:
+            output = Dataset(namespace="file", name="/" + target.key.lstrip("/"))
+        else:
+            output = Dataset(namespace=target.namespace, name=target.key)
+        return OperatorLineage(inputs=[api], outputs=[output])
 
     def _target(self) -> Any:
         try:
