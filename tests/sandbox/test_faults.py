@@ -172,7 +172,11 @@ def test_missing_id_also_strips_the_account_id_of_me(fansly_sandbox: FanslySandb
     me = requests.get(f"{fansly_sandbox.url}/api/fansly/{DEFAULT_ACCOUNT_ID}/me", headers=HEADERS, timeout=5)
 
     assert me.json()["data"]["data"]["response"] == {
-        "account": {"username": "sandbox_creator", "displayName": "Sandbox Creator"}
+        "account": {
+            "username": "sandbox_creator",
+            "displayName": "Sandbox Creator",
+            "avatar": {"locations": []},
+        }
     }
 
 
