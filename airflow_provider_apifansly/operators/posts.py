@@ -25,8 +25,9 @@ class CreatePostOperator(FanslySideEffectOperator):
     One request, or two without ``wall_ids``: a post always names a wall (one docs revision requires
     it, and the live client always sends one), so the walls are read and the first, the main wall,
     is used. The body is the one the live client sends (an empty caption beside media,
-    ``scheduledFor``/``expiresAt`` 0 for now and never). Every field is checked when the DAG is parsed (before any request when it comes
-    from a template; whether an instant is still in the future, when the task runs). Posts cannot
+    ``scheduledFor``/``expiresAt`` 0 for now and never). Every field is checked when the DAG is
+    parsed (before any request when it comes from a template; whether an instant is still in the
+    future, when the task runs). Posts cannot
     be listed, so the post is never created again after a failure that may have created it (a
     timeout or drop after sending, a 5xx), nor on a later try (an Airflow retry, a cleared task)
     of a try that may have: the task fails with ``FanslyPostUncertainError``, which Airflow does
