@@ -82,7 +82,7 @@ def comparable(body: Mapping[str, Any]) -> dict[str, Any]:
     """A Create Automated Message body in the form ``ListedRule`` reads rows to."""
     price = body.get("price")
     media = [m["mediaId"] if isinstance(m, Mapping) else m for m in body.get("mediaIds") or []]
-    values = {
+    return {
         "triggerType": body["triggerType"],
         "content": body["content"],
         **{name: body.get(name, default) for name, default in _DEFAULTS.items()},
@@ -90,7 +90,6 @@ def comparable(body: Mapping[str, Any]) -> dict[str, Any]:
         "media": Media(tuple(str(m) for m in media)) if media else None,
         "price_mills": None if price is None else _mills(price),
     }
-    return values
 
 
 @dataclass(frozen=True)
