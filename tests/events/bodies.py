@@ -1,0 +1,43 @@
+"""Webhook bodies in the shapes of contract §10 (live fixtures of the public client)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+CREATOR = "720000000000000001"
+
+
+def message_received(message_id: str, account: str, fan: str = "723516315247063042") -> dict[str, Any]:
+    return {
+        "event": "messages.received",
+        "accountId": account,
+        "timestamp": "2026-07-08T18:05:05.157Z",
+        "data": {
+            "id": message_id,
+            "type": 1,
+            "content": "hi! private words",
+            "groupId": "880000000000000001",
+            "senderId": fan,
+            "inReplyTo": None,
+            "interactions": [{"groupId": "880000000000000001", "userId": CREATOR, "readAt": 0}],
+            "attachments": [],
+            "embeds": [],
+            "createdAt": 1783533902.804,
+        },
+    }
+
+
+def ppv_purchased(order_id: str, account: str, fan: str = "723516315247063042") -> dict[str, Any]:
+    return {
+        "event": "ppv.purchased",
+        "accountId": account,
+        "timestamp": "2026-07-08T18:05:05.157Z",
+        "data": {
+            "orderId": order_id,
+            "accountMediaId": "990000000000000001",
+            "accountId": fan,
+            "correlationAccountId": CREATOR,
+            "type": 1,
+            "orderMetadata": {"accountMediaPrice": 1000},
+        },
+    }
