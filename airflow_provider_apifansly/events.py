@@ -15,7 +15,13 @@ from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_apifansly.webhooks.parser import EVENTS
-from airflow_provider_apifansly.webhooks.streams import CLAIM, SEEN_TTL_SECONDS, claim_key
+from airflow_provider_apifansly.webhooks.streams import (
+    CLAIM,
+    SEEN_TTL_SECONDS,
+    as_text,
+    claim_key,
+    claims_since_key,
+)
 
 if TYPE_CHECKING:
     from airflow_provider_apifansly._compat import Asset, Context
@@ -26,6 +32,8 @@ EVENT_TRIGGERS_AVAILABLE = int(version("apache-airflow").split(".")[0]) >= 3
 URI_SCHEME = "apifansly"
 # How many of an asset's most recent events claim_events looks through for ones no run carried.
 UNCARRIED_LOOKBACK = 1000
+# Events stored in one burst lie seconds apart: a DAG's first claiming run looks back this far for them.
+BURST_MARGIN = timedelta(minutes=1)
 
 
 def fansly_event_asset(
@@ -72,10 +80,11 @@ def claim_events(context: Context, asset: Asset | None = None) -> list[dict[str,
     """The events this task instance should act on, each claimed once per DAG; oldest first.
 
     They are the run's triggering events of ``asset`` (None: of every ``fansly_event_asset`` the DAG is
-    scheduled on) plus that asset's recent events that no run of this DAG carried, deduplicated by
-    ``key``. Each is claimed in the trigger's Redis (``apifansly:claim:<dag_id>:<key>``, kept 7 days);
-    an event another task instance of the DAG claimed is left out, while a retry or a clear of the same
-    task instance gets its own claims back. Returns the events' payloads (see ``FanslyEventTrigger``).
+    scheduled on) plus that asset's events that no run of this DAG carried (since a minute before the
+    DAG's first claimed event, within 7 days, the newest 1000), deduplicated by ``key``. Each is claimed
+    in the trigger's Redis (``apifansly:claim:<dag_id>:<key>``, kept 7 days): an event another task
+    instance of the DAG claimed is left out, while a retry or a clear of the same task instance gets its
+    own claims back. Returns the events' payloads (see ``FanslyEventTrigger``).
     """
     if not EVENT_TRIGGERS_AVAILABLE:
         raise RuntimeError("claim_events needs Airflow 3 (asset watchers); this is Airflow 2")
@@ -85,11 +94,17 @@ def claim_events(context: Context, asset: Asset | None = None) -> list[dict[str,
     claimant = f"{ti.dag_id}|{ti.run_id}|{ti.task_id}|{ti.map_index}"
     claimed: list[dict[str, Any]] = []
     for redis_conn_id, assets in _by_connection(watched).items():
+        from airflow.providers.redis.hooks.redis import RedisHook
+
+        redis = RedisHook(redis_conn_id=redis_conn_id).get_conn()  # type: ignore[no-untyped-call]
+        run_events = [found for each in assets for found in _run_events(context, each)]
+        since = _claims_since(redis, dag.dag_id, [stamp for stamp, _ in run_events])
         candidates: dict[str, dict[str, Any]] = {}
-        for each in assets:
-            for payload in _run_events(context, each) + _uncarried_events(each, dag.dag_id):
-                candidates.setdefault(payload["key"], payload)
-        claimed += _claim(redis_conn_id, dag.dag_id, claimant, list(candidates.values()))
+        for payload in [payload for _, payload in run_events] + [
+            payload for each in assets for payload in _uncarried_events(each, dag.dag_id, since)
+        ]:
+            candidates.setdefault(payload["key"], payload)
+        claimed += _claim(redis, dag.dag_id, claimant, list(candidates.values()))
     claimed.sort(key=lambda payload: (payload.get("occurred_at_ms") or 0, payload["key"]))
     return claimed
 
@@ -133,18 +148,30 @@ def _payload(extra: dict[str, Any] | None) -> dict[str, Any] | None:
     return payload if isinstance(payload, dict) and isinstance(payload.get("key"), str) else None
 
 
-def _run_events(context: Context, asset: Asset) -> list[dict[str, Any]]:
+def _run_events(context: Context, asset: Asset) -> list[tuple[datetime, dict[str, Any]]]:
+    """The run's triggering events of ``asset``: when Airflow stored each, and its payload."""
     from airflow_provider_apifansly._compat import triggering_events
 
-    found = (_payload(event.extra) for event in triggering_events(context, asset))
-    return [payload for payload in found if payload is not None]
+    found = ((event.timestamp, _payload(event.extra)) for event in triggering_events(context, asset))
+    return [(stamp, payload) for stamp, payload in found if payload is not None]
 
 
-def _uncarried_events(asset: Asset, dag_id: str) -> list[dict[str, Any]]:
-    """The asset's events of the dedupe window that no run of ``dag_id`` carried (the newest first)."""
+def _claims_since(redis: Any, dag_id: str, run_stamps: list[datetime]) -> datetime:
+    """Since when the DAG looks for events no run carried: a minute before the first event of its first
+    claiming run (a manual run: its claim), so a DAG added later does not replay the asset's history."""
+    now = datetime.now(timezone.utc)
+    window_start = now - timedelta(seconds=SEEN_TTL_SECONDS)
+    first = min(run_stamps) - BURST_MARGIN if run_stamps else now
+    key = claims_since_key(dag_id)
+    redis.set(key, max(first, window_start).isoformat(), nx=True, ex=SEEN_TTL_SECONDS)
+    redis.expire(key, SEEN_TTL_SECONDS)
+    return max(datetime.fromisoformat(as_text(redis.get(key))), window_start)
+
+
+def _uncarried_events(asset: Asset, dag_id: str, since: datetime) -> list[dict[str, Any]]:
+    """The asset's events after ``since`` that no run of ``dag_id`` carried (the newest first)."""
     from airflow.sdk.execution_time.context import InletEventsAccessor
 
-    since = datetime.now(timezone.utc) - timedelta(seconds=SEEN_TTL_SECONDS)
     events = (
         InletEventsAccessor(asset_name=asset.name, asset_uri=asset.uri)
         .after(since.isoformat())
@@ -159,15 +186,10 @@ def _uncarried_events(asset: Asset, dag_id: str) -> list[dict[str, Any]]:
     return [payload for payload in found if payload is not None]
 
 
-def _claim(
-    redis_conn_id: str, dag_id: str, claimant: str, payloads: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+def _claim(redis: Any, dag_id: str, claimant: str, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The payloads whose claim ``claimant`` holds after one atomic script (see ``webhooks.streams``)."""
     if not payloads:
         return []
-    from airflow.providers.redis.hooks.redis import RedisHook
-
-    redis = RedisHook(redis_conn_id=redis_conn_id).get_conn()  # type: ignore[no-untyped-call]
     keys = [claim_key(dag_id, payload["key"]) for payload in payloads]
     held = redis.eval(CLAIM, len(keys), *keys, claimant, SEEN_TTL_SECONDS)
     return [payload for payload, mine in zip(payloads, held, strict=True) if mine == 1]

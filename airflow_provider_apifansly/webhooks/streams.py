@@ -5,6 +5,7 @@
 - ``apifansly:seen:<key>``: set when an event is appended; a repeat within ``SEEN_TTL_SECONDS`` adds nothing.
 - ``apifansly:quarantine``: a stream of bodies the receiver could not use (``reason``, ``body``).
 - ``apifansly:claim:<dag_id>:<key>``: which task instance of a DAG claimed an event (``claim_events``).
+- ``apifansly:claims-since:<dag_id>``: since when ``claim_events`` looks for events no run of the DAG carried.
 
 The trim and the TTL agree: every append trims its stream to the same window the seen keys cover
 (``MINID`` of now minus the TTL), and to at most ``STREAM_MAX_LEN`` entries (approximate ``MAXLEN``), so a
@@ -54,6 +55,10 @@ def stream_key(event: str) -> str:
 
 def seen_key(key: str) -> str:
     return SEEN_PREFIX + key
+
+
+def claims_since_key(dag_id: str) -> str:
+    return f"apifansly:claims-since:{dag_id}"
 
 
 def claim_key(dag_id: str, key: str) -> str:

@@ -6,6 +6,7 @@ One stack serves the module's tests (starting it takes about half a minute); eac
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox
 from airflow_provider_apifansly.webhooks.local_stack import AirflowStack, Receiver, RedisServer, wait_for
 from tests.conftest import AIRFLOW_VERSION
 from tests.events.bodies import ppv_purchased
@@ -28,15 +30,25 @@ pytestmark = [
     ),
 ]
 
-DAGS = Path(__file__).parent / "dags"
+DAG_FILES = [
+    Path(__file__).parent / "dags" / "fansly_events_e2e.py",
+    Path(__file__).parents[2] / "example_dags" / "example_fansly_on_ppv_purchase.py",
+]
 STREAM = "apifansly:events:ppv.purchased"
 GROUP = "airflow:ppv.purchased:*"
 WAIT = 120.0
 
 
 class Stack:
-    def __init__(self, redis_server: RedisServer, receiver: Receiver, airflow: AirflowStack) -> None:
-        self.redis_server, self.receiver, self.airflow = redis_server, receiver, airflow
+    def __init__(
+        self, redis_server: RedisServer, receiver: Receiver, airflow: AirflowStack, sandbox: FanslySandbox
+    ) -> None:
+        self.redis_server, self.receiver, self.airflow, self.sandbox = (
+            redis_server,
+            receiver,
+            airflow,
+            sandbox,
+        )
         self.redis = redis_server.client()
 
     def claims(self) -> list[tuple[str, str]]:
@@ -73,25 +85,35 @@ class Stack:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("events-e2e")
+    dags = root / "dags"
+    dags.mkdir()
+    for source in DAG_FILES:
+        (dags / source.name).symlink_to(source)
     redis_server = RedisServer(root / "redis")
     redis_server.start()
     receiver = Receiver(root / "receiver", redis_server.url, ACCOUNT)
-    airflow = AirflowStack(root / "airflow", DAGS, {"AIRFLOW_CONN_REDIS_DEFAULT": redis_server.url})
+    sandbox = FanslySandbox().start()
+    connections = {
+        "AIRFLOW_CONN_REDIS_DEFAULT": redis_server.url,
+        "AIRFLOW_CONN_FANSLY_DEFAULT": sandbox.connection_json(),
+    }
+    airflow = AirflowStack(root / "airflow", dags, connections)
     try:
         airflow.start()
-        running = Stack(redis_server, receiver, airflow)
+        running = Stack(redis_server, receiver, airflow, sandbox)
         wait_for("the trigger's consumer group", running.trigger_is_reading, WAIT)
         yield running
     finally:
         airflow.stop()
         receiver.stop()
         redis_server.stop()
+        sandbox.stop()
 
 
-def post(stack: Stack, order_ids: list[str]) -> set[str]:
+def post(stack: Stack, order_ids: list[str], fan: str = "723516315247063042") -> set[str]:
     keys = set()
     for order_id in order_ids:
-        answer = stack.receiver.post(ppv_purchased(order_id, ACCOUNT))
+        answer = stack.receiver.post(ppv_purchased(order_id, ACCOUNT, fan=fan))
         assert answer.status_code == 200, answer.text
         keys.add(answer.json()["key"])
     return keys
@@ -140,3 +162,28 @@ def test_a_triggerer_killed_between_yield_and_store_loses_nothing_and_duplicates
     mine = [key for key, _ in claims if key in first | during]
     assert Counter(mine) == Counter(first | during), "each event claimed exactly once"
     wait_for("every entry acknowledged", lambda: stack.pending() == 0, 60)
+
+
+def thanked_purchases(sandbox: FanslySandbox) -> Counter[str]:
+    """Fan id -> purchases the example's thanks covered (a message says "(all N of them)" for N > 1)."""
+    fan_of = {group.group_id: group.partner_id for group in sandbox.groups}
+    counted: Counter[str] = Counter()
+    for record in sandbox.messages:
+        if record.message["senderId"] == DEFAULT_CREATOR_ID:
+            many = re.search(r"\(all (\d+) of them\)", record.message["content"])
+            counted[fan_of[record.group_id]] += int(many.group(1)) if many else 1
+    return counted
+
+
+def test_the_ppv_example_thanks_each_buyer_once_per_purchase(stack: Stack) -> None:
+    purchases = {"723516315247100001": 1, "723516315247100002": 2}
+    for fan, count in purchases.items():
+        post(stack, [f"example-{fan}-{n}" for n in range(count)], fan=fan)
+
+    def all_thanked() -> bool:
+        return all(thanked_purchases(stack.sandbox)[fan] >= count for fan, count in purchases.items())
+
+    wait_for("the example's thanks", all_thanked, WAIT, 0.5)
+    time.sleep(3)  # any late duplicate would have been sent by now
+    thanked = thanked_purchases(stack.sandbox)
+    assert {fan: thanked[fan] for fan in purchases} == purchases
