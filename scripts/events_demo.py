@@ -58,14 +58,11 @@ def main() -> int:
         redis_server.start()
         receiver = Receiver(root / "receiver", redis_server.url, DEFAULT_ACCOUNT_ID)
         print(f"redis-server on {redis_server.url}; receiver on {receiver.url}; sandbox on {sandbox.url}")
-        airflow = AirflowStack(
-            root / "airflow",
-            dags,
-            {
-                "AIRFLOW_CONN_REDIS_DEFAULT": redis_server.url,
-                "AIRFLOW_CONN_FANSLY_DEFAULT": sandbox.connection_json(),
-            },
-        )
+        connections = {
+            "AIRFLOW_CONN_REDIS_DEFAULT": redis_server.url,
+            "AIRFLOW_CONN_FANSLY_DEFAULT": sandbox.connection_json(),
+        }
+        airflow = stack = AirflowStack(root / "airflow", dags, connections)
         print("Starting Airflow (db migrate, api-server, scheduler, dag-processor, triggerer)...")
         began = time.monotonic()
         airflow.start()
