@@ -118,3 +118,35 @@ def test_the_filter_keeps_its_accounts_and_leaves_message_text_out_unless_asked(
     assert [payload["subject_id"] for payload in plain] == ["m-1"]
     assert "content" not in plain[0]
     assert [payload["content"] for payload in with_text] == ["hi! private words"] * 2
+
+
+def test_without_acknowledge_mode_entries_are_acknowledged_only_after_the_delay_and_redelivered_before(
+    receiver: Receiver, redis_server: RedisServer, redis_connection: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ``run()`` path Airflow 3.0-3.2 take (no acknowledge mode): at least once, never silently lost."""
+    import airflow_provider_apifansly.triggers.events as module
+
+    for order in ("o-1", "o-2"):
+        assert receiver.post(ppv_purchased(order, ACCOUNT)).status_code == 200
+    group = "airflow:ppv.purchased:*"
+    client = redis_server.client()
+
+    async def fire(count: int) -> list[str]:
+        run = trigger(redis_conn_id=redis_connection).run()
+        fired = [(await anext(run)).payload["subject_id"] for _ in range(count)]
+        await run.aclose()
+        return fired
+
+    # A triggerer that stops before the delay: nothing acknowledged, both delivered again.
+    assert asyncio.run(fire(2)) == ["o-1", "o-2"]
+    assert client.xpending(STREAM, group)["pending"] == 2
+    assert asyncio.run(fire(2)) == ["o-1", "o-2"]
+
+    # Past the delay, entries are acknowledged once the trigger comes back for more: o-1 and o-2 before
+    # o-3 is read; o-3, the last one yielded before the stop, stays pending and will come again.
+    monkeypatch.setattr(module, "UNCONFIRMED_ACK_DELAY", 0.0)
+    assert receiver.post(ppv_purchased("o-3", ACCOUNT)).status_code == 200
+    assert asyncio.run(fire(3)) == ["o-1", "o-2", "o-3"]
+    pending = client.xpending_range(STREAM, group, min="-", max="+", count=10)
+    assert len(pending) == 1
+    assert asyncio.run(fire(1)) == ["o-3"]
