@@ -21,7 +21,13 @@ import requests
 from report import Goal, Section, ratio, seconds
 from scenario import Sizes, standalone
 
-from airflow_provider_apifansly.webhooks.local_stack import AirflowStack, Receiver, RedisServer, wait_for
+from airflow_provider_apifansly.webhooks.local_stack import (
+    AirflowStack,
+    Receiver,
+    RedisServer,
+    ppv_purchase,
+    wait_for,
+)
 
 ACCOUNT = "fansly_bench"
 STREAM = "apifansly:events:ppv.purchased"
@@ -61,16 +67,7 @@ class Latencies:
 
 
 def purchase(order_id: str) -> dict[str, object]:
-    return {
-        "event": "ppv.purchased",
-        "accountId": ACCOUNT,
-        "timestamp": datetime.now(timezone.utc).isoformat(),
-        "data": {
-            "orderId": order_id,
-            "accountId": "723516315247063042",
-            "orderMetadata": {"accountMediaPrice": 1000},
-        },
-    }
+    return ppv_purchase(order_id, ACCOUNT)
 
 
 def receiver_latency(root: Path, posts: int) -> tuple[Latencies, Latencies, int]:

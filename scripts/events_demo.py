@@ -15,7 +15,13 @@ import time
 from pathlib import Path
 
 from airflow_provider_apifansly.sandbox import DEFAULT_ACCOUNT_ID, DEFAULT_CREATOR_ID, FanslySandbox
-from airflow_provider_apifansly.webhooks.local_stack import AirflowStack, Receiver, RedisServer, wait_for
+from airflow_provider_apifansly.webhooks.local_stack import (
+    AirflowStack,
+    Receiver,
+    RedisServer,
+    ppv_purchase,
+    wait_for,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 DAG_ID = "example_fansly_on_ppv_purchase"
@@ -25,23 +31,6 @@ PURCHASES = [
     ("order-1002", "723516315247000102"),
     ("order-1003", "723516315247000101"),
 ]
-
-
-def purchase(order_id: str, fan: str) -> dict[str, object]:
-    """A ``ppv.purchased`` webhook in the shape of contract §10."""
-    return {
-        "event": "ppv.purchased",
-        "accountId": DEFAULT_ACCOUNT_ID,
-        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "data": {
-            "orderId": order_id,
-            "accountMediaId": "990000000000000001",
-            "accountId": fan,
-            "correlationAccountId": DEFAULT_CREATOR_ID,
-            "type": 1,
-            "orderMetadata": {"accountMediaPrice": 1000},
-        },
-    }
 
 
 def main() -> int:
@@ -76,7 +65,7 @@ def main() -> int:
         )
         print(f"Airflow is watching ppv.purchased ({time.monotonic() - began:.0f} s)\n")
         for order_id, fan in [*PURCHASES, PURCHASES[0]]:
-            answer = receiver.post(purchase(order_id, fan))
+            answer = receiver.post(ppv_purchase(order_id, DEFAULT_ACCOUNT_ID, fan))
             print(
                 f"POST ppv.purchased {order_id} (fan {fan}): {answer.status_code} {answer.json()['status']}"
             )

@@ -33,6 +33,23 @@ AIRFLOW_PROCESSES = {
 T = TypeVar("T")
 
 
+def ppv_purchase(order_id: str, account_id: str, fan_id: str = "723516315247063042") -> dict[str, Any]:
+    """A ``ppv.purchased`` webhook body in the shape of contract §10 (the public client's live fixtures)."""
+    return {
+        "event": "ppv.purchased",
+        "accountId": account_id,
+        "timestamp": "2026-07-08T18:05:05.157Z",
+        "data": {
+            "orderId": order_id,
+            "accountMediaId": "990000000000000001",
+            "accountId": fan_id,
+            "correlationAccountId": "720000000000000001",
+            "type": 1,
+            "orderMetadata": {"accountMediaPrice": 1000},
+        },
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

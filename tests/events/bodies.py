@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow_provider_apifansly.webhooks.local_stack import ppv_purchase as ppv_purchased
+
+__all__ = ["CREATOR", "message_received", "ppv_purchased"]
+
 CREATOR = "720000000000000001"
 
 
@@ -23,21 +27,5 @@ def message_received(message_id: str, account: str, fan: str = "7235163152470630
             "attachments": [],
             "embeds": [],
             "createdAt": 1783533902.804,
-        },
-    }
-
-
-def ppv_purchased(order_id: str, account: str, fan: str = "723516315247063042") -> dict[str, Any]:
-    return {
-        "event": "ppv.purchased",
-        "accountId": account,
-        "timestamp": "2026-07-08T18:05:05.157Z",
-        "data": {
-            "orderId": order_id,
-            "accountMediaId": "990000000000000001",
-            "accountId": fan,
-            "correlationAccountId": CREATOR,
-            "type": 1,
-            "orderMetadata": {"accountMediaPrice": 1000},
         },
     }

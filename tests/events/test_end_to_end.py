@@ -113,7 +113,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def post(stack: Stack, order_ids: list[str], fan: str = "723516315247063042") -> set[str]:
     keys = set()
     for order_id in order_ids:
-        answer = stack.receiver.post(ppv_purchased(order_id, ACCOUNT, fan=fan))
+        answer = stack.receiver.post(ppv_purchased(order_id, ACCOUNT, fan_id=fan))
         assert answer.status_code == 200, answer.text
         keys.add(answer.json()["key"])
     return keys

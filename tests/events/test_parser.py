@@ -40,7 +40,7 @@ def test_the_same_event_resent_has_the_same_key_and_another_subject_or_account_a
 
 
 def test_a_ppv_purchase_passes_its_amount_through_raw_with_its_scale_unverified() -> None:
-    event = parse_event(body(ppv_purchased("o-1", ACCOUNT, fan="724")))
+    event = parse_event(body(ppv_purchased("o-1", ACCOUNT, fan_id="724")))
 
     payload = event.payload()
     assert payload["amount_raw"] == 1000
