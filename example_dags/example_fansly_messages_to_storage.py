@@ -11,6 +11,7 @@ Needs Airflow 3 (asset watchers); on Airflow 2 this file defines no DAG.
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timezone
 from typing import Any
 
@@ -19,6 +20,9 @@ from airflow.providers.common.compat.sdk import DAG, Param, task
 from airflow_provider_apifansly._compat import ObjectStoragePath
 from airflow_provider_apifansly.events import EVENT_TRIGGERS_AVAILABLE, claim_events, fansly_event_asset
 
+# Where the files go unless a run's params say otherwise (any ObjectStoragePath URL, e.g. s3://bucket/messages).
+BASE = os.environ.get("FANSLY_MESSAGES_BASE") or "file:///tmp/apifansly-messages"
+
 if EVENT_TRIGGERS_AVAILABLE:
     # [START howto_event_messages_to_storage]
     with DAG(
@@ -26,7 +30,7 @@ if EVENT_TRIGGERS_AVAILABLE:
         schedule=[fansly_event_asset("messages.received", include_content=True)],
         start_date=datetime(2026, 1, 1),
         catchup=False,
-        params={"base": Param("file:///tmp/apifansly-messages", type="string")},
+        params={"base": Param(BASE, type="string")},
         tags=["fansly", "example", "events"],
     ) as dag:
 

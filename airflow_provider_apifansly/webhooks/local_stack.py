@@ -60,11 +60,11 @@ def free_port() -> int:
 def wait_for(
     what: str, check: Callable[[], T | None], timeout: float = START_SECONDS, poll: float = 0.2
 ) -> T:
-    """Poll ``check`` until it returns something other than None (or False); fail saying ``what`` after ``timeout``."""
+    """Poll ``check`` until it returns something true; fail saying ``what`` after ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
         found = check()
-        if found is not None and found is not False:
+        if found:
             return found
         if time.monotonic() > deadline:
             raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")

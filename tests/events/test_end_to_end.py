@@ -6,6 +6,7 @@ One stack serves the module's tests (starting it takes about half a minute); eac
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections import Counter
@@ -17,7 +18,7 @@ import pytest
 from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox
 from airflow_provider_apifansly.webhooks.local_stack import AirflowStack, Receiver, RedisServer, wait_for
 from tests.conftest import AIRFLOW_VERSION
-from tests.events.bodies import ppv_purchased
+from tests.events.bodies import message_received, ppv_purchased
 from tests.events.conftest import ACCOUNT
 
 pytestmark = [
@@ -32,7 +33,10 @@ pytestmark = [
 
 DAG_FILES = [
     Path(__file__).parent / "dags" / "fansly_events_e2e.py",
-    Path(__file__).parents[2] / "example_dags" / "example_fansly_on_ppv_purchase.py",
+    *(
+        Path(__file__).parents[2] / "example_dags" / f"example_fansly_{name}.py"
+        for name in ("on_ppv_purchase", "on_new_subscriber", "messages_to_storage")
+    ),
 ]
 STREAM = "apifansly:events:ppv.purchased"
 GROUP = "airflow:ppv.purchased:*"
@@ -40,15 +44,21 @@ WAIT = 120.0
 
 
 class Stack:
+    """The running parts, and what the tests read from them."""
+
     def __init__(
-        self, redis_server: RedisServer, receiver: Receiver, airflow: AirflowStack, sandbox: FanslySandbox
+        self,
+        redis_server: RedisServer,
+        receiver: Receiver,
+        airflow: AirflowStack,
+        sandbox: FanslySandbox,
+        messages: Path,
     ) -> None:
-        self.redis_server, self.receiver, self.airflow, self.sandbox = (
-            redis_server,
-            receiver,
-            airflow,
-            sandbox,
-        )
+        self.redis_server = redis_server
+        self.receiver = receiver
+        self.airflow = airflow
+        self.sandbox = sandbox
+        self.messages = messages  # where example_fansly_messages_to_storage writes
         self.redis = redis_server.client()
 
     def claims(self) -> list[tuple[str, str]]:
@@ -93,14 +103,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     redis_server.start()
     receiver = Receiver(root / "receiver", redis_server.url, ACCOUNT)
     sandbox = FanslySandbox().start()
-    connections = {
+    environment = {
         "AIRFLOW_CONN_REDIS_DEFAULT": redis_server.url,
         "AIRFLOW_CONN_FANSLY_DEFAULT": sandbox.connection_json(),
+        "FANSLY_MESSAGES_BASE": f"file://{root / 'messages'}",
     }
-    airflow = AirflowStack(root / "airflow", dags, connections)
+    airflow = AirflowStack(root / "airflow", dags, environment)
     try:
         airflow.start()
-        running = Stack(redis_server, receiver, airflow, sandbox)
+        running = Stack(redis_server, receiver, airflow, sandbox, root / "messages")
         wait_for("the trigger's consumer group", running.trigger_is_reading, WAIT)
         yield running
     finally:
@@ -164,14 +175,23 @@ def test_a_triggerer_killed_between_yield_and_store_loses_nothing_and_duplicates
     wait_for("every entry acknowledged", lambda: stack.pending() == 0, 60)
 
 
+def sent_by_creator(sandbox: FanslySandbox) -> list[tuple[str, str]]:
+    """``(fan id, text)`` of each message the creator sent (the examples' thanks and welcomes)."""
+    fan_of = {group.group_id: group.partner_id for group in sandbox.groups}
+    return [
+        (fan_of[record.group_id], record.message["content"])
+        for record in sandbox.messages
+        if record.message["senderId"] == DEFAULT_CREATOR_ID
+    ]
+
+
 def thanked_purchases(sandbox: FanslySandbox) -> Counter[str]:
     """Fan id -> purchases the example's thanks covered (a message says "(all N of them)" for N > 1)."""
-    fan_of = {group.group_id: group.partner_id for group in sandbox.groups}
     counted: Counter[str] = Counter()
-    for record in sandbox.messages:
-        if record.message["senderId"] == DEFAULT_CREATOR_ID:
-            many = re.search(r"\(all (\d+) of them\)", record.message["content"])
-            counted[fan_of[record.group_id]] += int(many.group(1)) if many else 1
+    for fan, text in sent_by_creator(sandbox):
+        if text.startswith("Thank you"):
+            many = re.search(r"\(all (\d+) of them\)", text)
+            counted[fan] += int(many.group(1)) if many else 1
     return counted
 
 
@@ -187,3 +207,31 @@ def test_the_ppv_example_thanks_each_buyer_once_per_purchase(stack: Stack) -> No
     time.sleep(3)  # any late duplicate would have been sent by now
     thanked = thanked_purchases(stack.sandbox)
     assert {fan: thanked[fan] for fan in purchases} == purchases
+
+
+def test_the_subscriber_and_storage_examples_welcome_once_and_store_each_message_once(stack: Stack) -> None:
+    subscriber = {
+        "event": "subscriptions.new",
+        "accountId": ACCOUNT,
+        "data": {"subscriberId": "723516315247200001"},
+    }
+    messages = [message_received(f"msg-{n}", ACCOUNT, fan="723516315247200002") for n in range(3)]
+    # The subscription is sent twice, as a retrying sender would.
+    for body in [subscriber, subscriber, *messages]:
+        assert stack.receiver.post(body).status_code == 200
+
+    def stored() -> list[dict[str, object]]:
+        files = sorted(stack.messages.rglob("*.jsonl"))
+        return [json.loads(line) for path in files for line in path.read_text().splitlines()]
+
+    def welcomed() -> list[str]:
+        return [fan for fan, text in sent_by_creator(stack.sandbox) if text.startswith("Welcome")]
+
+    wait_for(
+        "the welcome and the stored messages", lambda: bool(welcomed()) and len(stored()) >= 3, WAIT, 0.5
+    )
+    time.sleep(3)
+    assert welcomed() == ["723516315247200001"]
+    assert sorted(row["subject_id"] for row in stored()) == ["msg-0", "msg-1", "msg-2"]
+    assert {row["content"] for row in stored()} == {"hi! private words"}  # include_content=True
+    assert (stack.messages / "2026-07-08" / "18").is_dir()  # the hour the messages were sent (UTC)
