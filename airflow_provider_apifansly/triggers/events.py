@@ -51,7 +51,8 @@ class FanslyEventTrigger(BaseEventTrigger):
     :param redis_conn_id: the Redis connection (``apache-airflow-providers-redis``) the receiver writes to.
     :param account_ids: only these connected accounts' events (None: every account's).
     :param group: the consumer group's prefix; two Airflow deployments on one Redis each need their own.
-    :param include_content: put message text (``content``) into the payload.
+    :param include_content: put message text (``content``) into the payload, and so into the metadata DB,
+        the UI and the triggerer's log line for each event.
     """
 
     def __init__(
