@@ -4,7 +4,7 @@ VENV := .venv
 AIRFLOW_VERSION ?= 3.3.2
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint typecheck bench screenshots sandbox clean
+.PHONY: install demo events-demo test lint typecheck bench screenshots sandbox clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ install: $(VENV)/.installed-$(AIRFLOW_VERSION)
 
 demo: install  ## run the example DAG against the bundled sandbox and print the created group id
 	$(BIN)/python scripts/demo.py
+
+events-demo: install  ## webhooks to DAG runs: redis-server, the receiver and Airflow 3's four processes, then stop
+	$(BIN)/python scripts/events_demo.py
 
 test: install  ## the full test suite (unit, sandbox, real-Airflow integration)
 	$(BIN)/python -m pytest

@@ -38,6 +38,12 @@ EXAMPLE_DAG_IDS = {
     "example_fansly_top_supporters_thanks",
     "example_fansly_welcome_pipeline",
 }
+# Scheduled on webhook events through asset watchers, which Airflow 2 lacks: there these files define no DAG.
+EVENT_EXAMPLE_DAG_IDS = {
+    "example_fansly_messages_to_storage",
+    "example_fansly_on_new_subscriber",
+    "example_fansly_on_ppv_purchase",
+}
 
 # The latest patch of each supported minor that resolves and passes here.
 AIRFLOW_PINS = {
@@ -187,10 +193,13 @@ def _check_wheel(session: nox.Session, wheel: Path, venv: Path, airflow_pin: str
     import_errors = airflow_json("dags", "list-import-errors")
     if import_errors:
         session.error(f"example DAGs failed to import: {json.dumps(import_errors, indent=2)}")
-    missing_dags = EXAMPLE_DAG_IDS - {row["dag_id"] for row in airflow_json("dags", "list")}
+    expected = EXAMPLE_DAG_IDS | (
+        set() if airflow_pin.startswith("apache-airflow==2.") else EVENT_EXAMPLE_DAG_IDS
+    )
+    missing_dags = expected - {row["dag_id"] for row in airflow_json("dags", "list")}
     if missing_dags:
         session.error(f"example DAGs missing from `airflow dags list`: {sorted(missing_dags)}")
-    session.log(f"{airflow_pin}: {PROVIDER_PACKAGE} registered; {len(EXAMPLE_DAG_IDS)} example DAGs parse")
+    session.log(f"{airflow_pin}: {PROVIDER_PACKAGE} registered; {len(expected)} example DAGs parse")
 
 
 def _json_rows(session: nox.Session, output: str | bool | None) -> list[dict[str, str]]:

@@ -32,6 +32,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
     from airflow_cost import dag_runs, import_cost
     from broadcasts import broadcasts
     from credits import credit_smart_bulk
+    from events import events
     from export import export_to_storage
     from fans import fans_paging
     from media import media_uploads
@@ -59,6 +60,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
         broadcasts,
         shared_key,
         segments,
+        events,
     ]
 
 

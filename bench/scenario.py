@@ -55,6 +55,8 @@ class Sizes:
     shared_key_window: float  # scenario 12: seconds
     segment_subscribers: int  # scenario 13: active subscriptions read for the expiring segment
     supporters: tuple[int, ...]  # scenario 13: fans who spent in the top supporters' window
+    event_posts: int  # scenario 14: webhooks posted to the receiver (and bare XADDs), one at a time
+    event_runs: int  # scenario 14: events posted one by one to a running Airflow, each its own run
 
 
 Scenario = Callable[[Sizes], Section]
@@ -89,6 +91,8 @@ FULL = Sizes(
     shared_key_window=60.0,
     segment_subscribers=5000,
     supporters=(50, 500, 5000),
+    event_posts=2000,
+    event_runs=5,
 )
 # 200 per 10 s is the full run's 1,200 per minute on a sixth of the window, so pacing shows in seconds.
 QUICK = Sizes(
@@ -121,6 +125,8 @@ QUICK = Sizes(
     shared_key_window=15.0,
     segment_subscribers=1000,
     supporters=(50, 500, 1000),
+    event_posts=300,
+    event_runs=2,
 )
 
 
