@@ -47,7 +47,11 @@ def test_a_bad_period_fails_before_any_request(
 
 
 def test_an_answer_without_datapoints_fails_loudly() -> None:
-    from airflow_provider_apifansly.hooks.endpoints.analytics import _datapoints
+    from airflow_provider_apifansly.hooks.endpoints.analytics import _buckets
 
     with pytest.raises(FanslyApiError, match=r"no dataset\.datapoints"):
-        _datapoints({"dataset": {"datapoints": [{"timestamp": "soon"}]}}, "GET /x")
+        _buckets({"datapoints": [{"timestamp": "soon"}]}, "datapoints", "GET /x")
+    with pytest.raises(FanslyApiError, match=r"no dataset\.datapoints"):
+        _buckets({"profileDatapoints": []}, "datapoints", "GET /x")
+    with pytest.raises(FanslyApiError, match=r"no dataset\.profileDatapoints"):
+        _buckets({"datapoints": [], "profileDatapoints": {}}, "profileDatapoints", "GET /x")

@@ -236,4 +236,4 @@ def test_a_monthly_row_that_is_neither_a_month_nor_the_summary_fails_loudly() ->
     from airflow_provider_apifansly.hooks.endpoints.earnings import _month
 
     with pytest.raises(FanslyApiError, match="neither a month nor the 30-day summary"):
-        _month({"year": 2026, "month": 0}, "GET /api/fansly/fansly_x/earnings/monthly")
+        _month({"year": 2026, "month": 0}, "GET /api/fansly/fansly_x/earnings/monthly", None)
