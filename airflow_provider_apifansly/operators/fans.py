@@ -189,7 +189,7 @@ class ListFansOperator(FanslyBaseOperator):
         )
         if ranking.skipped:
             self.log.warning(
-                "%d top-supporter row(s) named no fan (correlationAccountId null) and were skipped",
+                "%d top-supporter row(s) whose fan id (correlationAccountId) is null were skipped",
                 ranking.skipped,
             )
         return [supporter.fan_id for supporter in kept]

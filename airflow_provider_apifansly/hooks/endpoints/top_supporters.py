@@ -109,8 +109,7 @@ class TopSupporterEndpoints(AccountEndpoints):
                 total[1] += net
         if skipped:
             self.log.warning(
-                "%s returned %d row(s) naming no fan (correlationAccountId null): skipped, their spend "
-                "counted for no one",
+                "%s returned %d row(s) whose fan id is null: skipped, their spend counted for no one",
                 request,
                 skipped,
             )
@@ -122,13 +121,13 @@ class TopSupporterEndpoints(AccountEndpoints):
 def _cut_rows_cannot_qualify(
     spends: list[tuple[str | None, int, int]], top: int | None, min_gross: int | None
 ) -> bool:
-    """Whether a cut answer is enough: the rows it cut spent at most its smallest spend, so they
-    are all below ``min_gross``, or all below the ``top`` fans it lists."""
+    """Whether a cut answer is enough: the rows it cut spent at most its smallest spend, so they are
+    all below ``min_gross``, or none of them outranks the ``top`` fans it lists (one that ties with
+    the last of them is as much a top fan: the API's ranking chose)."""
     smallest = min(gross for _, gross, _ in spends)
     if min_gross is not None and min_gross > smallest:
         return True
-    fans = sorted((gross for fan_id, gross, _ in spends if fan_id is not None), reverse=True)
-    return top is not None and len(fans) >= top and fans[top - 1] > smallest
+    return top is not None and sum(fan_id is not None for fan_id, _, _ in spends) >= top
 
 
 def _halves(start: int, end: int, request: str) -> list[tuple[int, int]]:
