@@ -165,7 +165,10 @@ def test_a_subscriber_page_cap_of_50_cuts_a_bigger_limit_and_paging_goes_on_by_c
 
     assert [len(page) for page in pages] == [50, 50, 20]
     assert len({row["id"] for page in pages for row in page}) == 120
-    assert [len(page) for page in all_pages(api.followers, "followers", limit="100")] == [100, 20]  # not capped
+    assert [len(page) for page in all_pages(api.followers, "followers", limit="100")] == [
+        100,
+        20,
+    ]  # not capped
 
 
 def test_a_limit_above_100_is_refused(api: Api) -> None:

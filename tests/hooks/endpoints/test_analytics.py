@@ -104,9 +104,7 @@ def test_every_series_is_read_each_bucket_once_and_the_tops_with_their_requests_
     fansly_sandbox.config.stats_buckets = setting  # type: ignore[assignment]
     until = TOKYO_DAY + 250 * HOUR_MS
 
-    rows = list(
-        make_hook().profile_stats_series(since=TOKYO_DAY, until=until, period=timedelta(hours=1))
-    )
+    rows = list(make_hook().profile_stats_series(since=TOKYO_DAY, until=until, period=timedelta(hours=1)))
 
     series = Counter(row["series"] for row in rows)
     requests = len(fansly_sandbox.journal)
