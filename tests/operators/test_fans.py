@@ -77,7 +77,9 @@ def test_both_row_orders_give_the_same_fans(
     assert state == "success", tasks
     xcoms = printed_xcoms(capfd.readouterr().out)
     assert sorted(xcoms["return_value"]) == sorted(new)
-    assert xcoms["credits"] == subscriber_pages(fansly_sandbox) == {"newest": 1, "oldest": 2}[order]  # 125 rows
+    assert (
+        xcoms["credits"] == subscriber_pages(fansly_sandbox) == {"newest": 1, "oldest": 2}[order]
+    )  # 125 rows
 
 
 def list_all_subscribers(since: int, until: int) -> tuple[str, dict]:

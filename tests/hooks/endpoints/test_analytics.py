@@ -118,7 +118,7 @@ def test_every_series_is_read_each_bucket_once_and_the_tops_with_their_requests_
     assert [row["timestamp"] for row in visits] == [TOKYO_DAY + n * HOUR_MS for n in range(250)]
     offer = next(row for row in rows if row["series"] == "topFypMediaOffers")
     assert (offer["windowStart"], offer["windowEnd"]) == (TOKYO_DAY, TOKYO_DAY + 100 * HOUR_MS)
-    assert offer["mediaOfferId"] and offer["tagIds"]
+    assert set(offer) >= {"mediaOfferId", "views", "uniqueViewers", "interactionTime", "tagIds"}
 
 
 def test_an_answer_without_profile_datapoints_or_tops_reads_them_as_empty() -> None:
