@@ -8,6 +8,7 @@ import json
 import re
 import sys
 import time
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -444,6 +445,33 @@ def test_monthly_earnings_of_a_window_are_asked_for_it_and_each_month_says_if_it
         ("10", "true", october),
     ]
     assert printed_xcoms(capfd.readouterr().out)["earnings_monthly.credits"] == 1
+
+
+def test_the_analytics_example_exports_the_month_so_far_and_every_stats_series(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXPORT_FOLDER", str(tmp_path))
+    fansly_sandbox.seed_transactions(
+        [utc_ms(2026, 9, 30), utc_ms(2026, 10, 5), utc_ms(2026, 10, 20, 12)], amount=[1_000, 2_000, 4_000]
+    )
+
+    state, tasks = run_dag(
+        "example_fansly_analytics_export", logical_date=datetime(2026, 10, 21, tzinfo=timezone.utc)
+    )
+
+    assert state == "success", tasks
+    (monthly,) = (tmp_path / "earnings_monthly").iterdir()
+    months = list(csv.DictReader(io.StringIO(monthly.read_text())))
+    assert [(row["month"], row["partial"], row["totalGross"]) for row in months[1:]] == [
+        ("10", "true", "6000")
+    ]
+    assert {(row["after"], row["before"]) for row in months} == {
+        (str(utc_ms(2026, 10, 1)), str(utc_ms(2026, 10, 21) - 1))
+    }
+    (stats,) = (tmp_path / "profile_stats").iterdir()
+    series = Counter(row["series"] for row in csv.DictReader(io.StringIO(stats.read_text())))
+    assert (series["datapoints"], series["profileDatapoints"]) == (24, 24)
+    assert series["topFypTags"] == series["topFypMediaOffers"] == 2
 
 
 @pytest.mark.parametrize(
