@@ -40,6 +40,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
     from segments import segments
     from sending import sending_messages
     from shared_key import shared_key
+    from thrift import thrift
     from throughput import rate_limited_plan, unlimited_plan
 
     return [
@@ -59,6 +60,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
         broadcasts,
         shared_key,
         segments,
+        thrift,
     ]
 
 

@@ -361,3 +361,16 @@ def test_a_row_without_its_fan_id_or_timestamp_raises(
     rows[0] = {"id": "1", "createdAt": START}
     with pytest.raises(FanslyApiError, match="subscriberId"):
         list(hook.list_subscribers())
+
+
+@pytest.mark.parametrize(("count", "pages"), [(200, 2), (201, 3)])
+def test_a_list_of_exactly_full_pages_ends_without_a_cursor_and_nothing_is_lost(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, count: int, pages: int
+) -> None:
+    fansly_sandbox.config.rpm = None
+    fansly_sandbox.seed_subscribers([str(723516315247500000 + n) for n in range(count)], created_at=START)
+
+    rows = list(make_hook().list_subscribers())
+
+    assert len(rows) == count
+    assert subscriber_pages(fansly_sandbox) == pages
