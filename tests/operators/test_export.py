@@ -487,7 +487,7 @@ def test_a_daily_stats_export_in_another_time_zone_keeps_the_buckets_the_api_ali
     partial: bool,
 ) -> None:
     fansly_sandbox.config.stats_buckets = setting
-    since = utc_ms(2026, 10, 1, 9)  # midnight in UTC+9
+    since = utc_ms(2026, 10, 1, 9)  # midnight in UTC-9
     until = since + DAY_MS
 
     state, tasks = run_dag(

@@ -231,7 +231,7 @@ def test_profile_stats_buckets_start_at_after_date_or_on_utc_days(
     fansly_sandbox: FanslySandbox, setting: Any, first: int
 ) -> None:
     fansly_sandbox.config.stats_buckets = setting
-    after = ms(2026, 10, 1) + 9 * 3_600_000  # 09:00 UTC: midnight in UTC+9
+    after = ms(2026, 10, 1) + 9 * 3_600_000  # 09:00 UTC: midnight in UTC-9
 
     dataset = response_of(
         get(fansly_sandbox, "analytics/profilestats", afterDate=after, beforeDate=after + 2 * DAY_MS)

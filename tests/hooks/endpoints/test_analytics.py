@@ -59,15 +59,15 @@ def test_an_answer_without_datapoints_fails_loudly() -> None:
 
 
 DAY_MS = 24 * HOUR_MS
-# A day in UTC+9: 09:00 UTC to 09:00 UTC, 40 days ago.
-TOKYO_DAY = (int(time.time() * 1000) // DAY_MS - 40) * DAY_MS + 9 * HOUR_MS
+# A day in UTC-9 (Alaska): 09:00 UTC to 09:00 UTC, 40 days ago.
+ALASKA_DAY = (int(time.time() * 1000) // DAY_MS - 40) * DAY_MS + 9 * HOUR_MS
 
 
 @pytest.mark.parametrize(
     ("setting", "buckets"),
     [
-        ("after_date", [(TOKYO_DAY, False)]),
-        ("utc_days", [(TOKYO_DAY - 9 * HOUR_MS, True), (TOKYO_DAY + 15 * HOUR_MS, True)]),
+        ("after_date", [(ALASKA_DAY, False)]),
+        ("utc_days", [(ALASKA_DAY - 9 * HOUR_MS, True), (ALASKA_DAY + 15 * HOUR_MS, True)]),
     ],
 )
 def test_every_bucket_overlapping_the_window_is_kept_and_marked_when_it_sticks_out(
@@ -75,7 +75,7 @@ def test_every_bucket_overlapping_the_window_is_kept_and_marked_when_it_sticks_o
 ) -> None:
     fansly_sandbox.config.stats_buckets = setting  # type: ignore[assignment]
 
-    points = list(make_hook().list_profile_stats(since=TOKYO_DAY, until=TOKYO_DAY + DAY_MS))
+    points = list(make_hook().list_profile_stats(since=ALASKA_DAY, until=ALASKA_DAY + DAY_MS))
 
     assert [(point["timestamp"], point["partial"]) for point in points] == buckets
     assert len(fansly_sandbox.journal) == 1
@@ -85,7 +85,7 @@ def test_a_part_cut_by_utc_aligned_buckets_goes_on_from_the_first_bucket_it_lack
     fansly_sandbox: FanslySandbox, make_hook: MakeHook
 ) -> None:
     fansly_sandbox.config.stats_buckets = "utc_days"
-    since = TOKYO_DAY - 30 * DAY_MS + 30 * 60_000  # hourly buckets: not on the hour, so 101 would overlap
+    since = ALASKA_DAY - 30 * DAY_MS + 30 * 60_000  # hourly buckets: not on the hour, so 101 would overlap
 
     points = list(
         make_hook().list_profile_stats(since=since, until=since + 100 * HOUR_MS, period=timedelta(hours=1))
@@ -102,9 +102,9 @@ def test_every_series_is_read_each_bucket_once_and_the_tops_with_their_requests_
     fansly_sandbox: FanslySandbox, make_hook: MakeHook, setting: str
 ) -> None:
     fansly_sandbox.config.stats_buckets = setting  # type: ignore[assignment]
-    until = TOKYO_DAY + 250 * HOUR_MS
+    until = ALASKA_DAY + 250 * HOUR_MS
 
-    rows = list(make_hook().profile_stats_series(since=TOKYO_DAY, until=until, period=timedelta(hours=1)))
+    rows = list(make_hook().profile_stats_series(since=ALASKA_DAY, until=until, period=timedelta(hours=1)))
 
     series = Counter(row["series"] for row in rows)
     requests = len(fansly_sandbox.journal)
@@ -115,9 +115,9 @@ def test_every_series_is_read_each_bucket_once_and_the_tops_with_their_requests_
         "topFypMediaOffers": 2 * requests,
     }
     visits = [row for row in rows if row["series"] == "profileDatapoints"]
-    assert [row["timestamp"] for row in visits] == [TOKYO_DAY + n * HOUR_MS for n in range(250)]
+    assert [row["timestamp"] for row in visits] == [ALASKA_DAY + n * HOUR_MS for n in range(250)]
     offer = next(row for row in rows if row["series"] == "topFypMediaOffers")
-    assert (offer["windowStart"], offer["windowEnd"]) == (TOKYO_DAY, TOKYO_DAY + 100 * HOUR_MS)
+    assert (offer["windowStart"], offer["windowEnd"]) == (ALASKA_DAY, ALASKA_DAY + 100 * HOUR_MS)
     assert set(offer) >= {"mediaOfferId", "views", "uniqueViewers", "interactionTime", "tagIds"}
 
 
