@@ -21,6 +21,7 @@ from clients import connect, counted_hook, fan_ids
 from remote_sandbox import RemoteSandbox
 from report import Credits, Goal, Section, ratio, seconds
 from scenario import LATENCY, Sizes, standalone
+from segments import seed_spenders
 
 from airflow_provider_apifansly.hooks.endpoints.fans import FANS_PAGE_LIMIT
 from airflow_provider_apifansly.sandbox import SandboxConfig
@@ -78,14 +79,8 @@ def top_twenty(spenders: int, *, top: int | None) -> Read:
     """``spenders`` fans each spending twice over 30 days; rank them, for the top 20 or every fan."""
     now = int(time.time() * 1000)
     since, until = now - 31 * DAY_MS, now - DAY_MS
-    fans = fan_ids(0, spenders)
     with RemoteSandbox(SandboxConfig(rpm=None, latency=LATENCY)) as sandbox:
-        spent_at = [since + (n * 7_919_993) % (30 * DAY_MS) for n in range(2 * spenders)]
-        gross = [1000 + n % 500 for n in range(2 * spenders)]
-        sandbox.seed_supporters(fans + fans, spent_at=spent_at, gross=gross)
-        totals: dict[str, int] = {}
-        for fan_id, amount in zip(fans + fans, gross, strict=True):
-            totals[fan_id] = totals.get(fan_id, 0) + amount
+        totals = seed_spenders(sandbox, spenders, since)
         expected = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
         conn_id = f"bench_thrift_top_{top}"
         connect(sandbox, conn_id, rate_limit_rpm=0)

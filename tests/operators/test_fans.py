@@ -317,32 +317,6 @@ def test_a_templated_auto_renew_renders_from_text(
     assert len(printed_xcoms(capfd.readouterr().out)["return_value"]) == count
 
 
-@pytest.mark.parametrize(
-    ("conf", "error"),
-    [
-        ({"within": "3 days"}, "ISO 8601 duration (e.g. 'P3D'"),
-        ({"within": "P1M"}, "years and months have no fixed length"),
-        (
-            {"within": "P3D", "auto_renew": "True"},
-            "cannot apply with status other than 'active' or auto_renew=True",
-        ),
-        ({"auto_renew": "maybe"}, "auto_renew must be True, False or None"),
-    ],
-)
-def test_a_bad_rendered_segment_fails_the_task_before_any_request(
-    fansly_sandbox: FanslySandbox,
-    fansly_connection: str,
-    capfd: pytest.CaptureFixture[str],
-    conf: dict[str, str],
-    error: str,
-) -> None:
-    _, tasks = run_dag("fansly_test_dags", conf, dag_id="test_fansly_templated_segment")
-
-    assert tasks["fans"] == "failed"
-    assert error in capfd.readouterr().out
-    assert fansly_sandbox.journal == []
-
-
 def top_supporters_run(since: int, until: int, **params: str) -> tuple[str, dict]:
     conf = {"since": str(since), "until": str(until), **params}
     return run_dag("fansly_test_dags", conf, dag_id="test_fansly_templated_top_supporters")
@@ -384,23 +358,33 @@ def test_a_top_supporter_row_without_a_fan_id_is_skipped_counted_and_logged(
     assert "1 top-supporter row(s) whose fan id (correlationAccountId) is null were skipped" in output
 
 
+BAD_WINDOW = {"since": "1700000000000", "until": "1700086400000"}
+
+
 @pytest.mark.parametrize(
-    ("params", "error"),
+    ("dag_id", "conf", "error"),
     [
-        ({"top": "-1"}, "top must be a whole number of at least 1"),
-        ({"min_spend": "lots"}, "number of dollars"),
+        ("test_fansly_templated_segment", {"within": "3 days"}, "ISO 8601 duration (e.g. 'P3D'"),
+        ("test_fansly_templated_segment", {"within": "P1M"}, "years and months have no fixed length"),
+        (
+            "test_fansly_templated_segment",
+            {"within": "P3D", "auto_renew": "True"},
+            "cannot apply with status other than 'active' or auto_renew=True",
+        ),
+        ("test_fansly_templated_segment", {"auto_renew": "maybe"}, "auto_renew must be True, False or None"),
+        ("test_fansly_templated_top_supporters", {**BAD_WINDOW, "top": "-1"}, "top must be a whole number"),
+        ("test_fansly_templated_top_supporters", {**BAD_WINDOW, "min_spend": "lots"}, "number of dollars"),
     ],
 )
-def test_a_bad_rendered_ranking_fails_the_task_before_any_request(
+def test_a_bad_rendered_segment_or_ranking_fails_the_task_before_any_request(
     fansly_sandbox: FanslySandbox,
     fansly_connection: str,
     capfd: pytest.CaptureFixture[str],
-    params: dict[str, str],
+    dag_id: str,
+    conf: dict[str, str],
     error: str,
 ) -> None:
-    since = int(time.time() * 1000) - 10 * DAY_MS
-
-    _, tasks = top_supporters_run(since, since + DAY_MS, **params)
+    _, tasks = run_dag("fansly_test_dags", conf, dag_id=dag_id)
 
     assert tasks["fans"] == "failed"
     assert error in capfd.readouterr().out
