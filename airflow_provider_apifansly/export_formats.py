@@ -63,6 +63,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "year",
         "month",
         "rolling30Days",
+        "partial",
         "totalGross",
         "totalNet",
         "moneyScale",
@@ -72,8 +73,22 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "maxTopPercent",
         "brackets",
     ),
-    # One row per bucket: its start and length in epoch ms, and the API's stats (one per stat type).
-    "profile_stats": ("timestamp", "period", "stats"),
+    # One row per bucket of each per-bucket series (start and length in epoch ms, the API's stats, one
+    # per stat type), then each top FYP row with the range of the request that answered it.
+    "profile_stats": (
+        "series",
+        "timestamp",
+        "period",
+        "partial",
+        "stats",
+        "windowStart",
+        "windowEnd",
+        "mediaOfferId",
+        "views",
+        "uniqueViewers",
+        "interactionTime",
+        "tagIds",
+    ),
     "chats": (
         "account_id",
         "groupId",

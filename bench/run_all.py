@@ -41,6 +41,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
     from segments import segments
     from sending import sending_messages
     from shared_key import shared_key
+    from thrift import thrift
     from throughput import rate_limited_plan, unlimited_plan
 
     return [
@@ -61,6 +62,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
         shared_key,
         segments,
         events,
+        thrift,
     ]
 
 

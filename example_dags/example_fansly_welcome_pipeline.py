@@ -29,6 +29,7 @@ with DAG(
     params={"welcome": Param("Welcome! Thanks for subscribing.", type="string")},
     tags=["fansly", "example"],
 ) as dag:
+    # [START howto_list_fans_new_subscribers]
     new_subscribers = ListFansOperator(
         task_id="new_subscribers",
         source="subscribers",
@@ -36,6 +37,7 @@ with DAG(
         since="{{ data_interval_start }}",
         until="{{ data_interval_end }}",
     )
+    # [END howto_list_fans_new_subscribers]
 
     create_chats = CreateGroupChatsOperator(
         task_id="create_chats",

@@ -40,7 +40,7 @@ EXPORT_RESOURCES = (
 )
 # Resources read over a window; the first three need one (default: the run's data interval).
 _WINDOW_NEEDED = ("transactions", "top_supporters", "profile_stats")
-_WINDOWED = (*_WINDOW_NEEDED, "subscribers")
+_WINDOWED = (*_WINDOW_NEEDED, "subscribers", "earnings_monthly")
 # The statuses a resource takes (the first is its default); the other resources take none.
 _STATUSES: dict[str, tuple[str, ...]] = {
     "subscribers": ("active", *(name for name in SUBSCRIBER_STATUSES if name != "active")),
@@ -74,9 +74,11 @@ class ExportToStorageOperator(FanslyBaseOperator):
 
     :param resource: ``"transactions"`` (earnings of the window ``[since, until)``),
         ``"subscribers"`` (optionally of a window on ``createdAt``), ``"top_supporters"`` (each
-        fan's spend over the window), ``"profile_stats"`` (the window's statistics buckets), or
-        the snapshots ``"followers"``, ``"chats"``, ``"mass_message_stats"`` (every sent
-        broadcast's statistics) and ``"earnings_monthly"``. The README documents each one's columns.
+        fan's spend over the window), ``"profile_stats"`` (every series of the window's statistics:
+        media views and profile visits per bucket, top FYP tags and media offers), ``"earnings_monthly"``
+        (the months, of a window when ``since`` and ``until`` are given: each row then says whether it
+        is ``partial``), or the snapshots ``"followers"``, ``"chats"`` and ``"mass_message_stats"``
+        (every sent broadcast's statistics). docs/howto/export.md documents each one's columns.
     :param path: where to write: any URL ``ObjectStoragePath`` takes (``file://``, ``s3://``,
         ``gs://``... with the storage's provider installed). Templated.
     :param format: ``"jsonl"`` (rows as the API sent them), ``"csv"`` or ``"parquet"`` (flat
@@ -135,6 +137,10 @@ class ExportToStorageOperator(FanslyBaseOperator):
             )
         if resource not in _WINDOWED and (since is not None or until is not None):
             raise ValueError(f"{resource} are a snapshot: since and until cannot apply to them")
+        if resource == "earnings_monthly" and (since is None) != (until is None):
+            raise ValueError(
+                "earnings_monthly take a window of both since and until, or neither (all months)"
+            )
         if period is not None:
             if resource != "profile_stats":
                 raise ValueError(f"period applies to profile_stats only, not to {resource}")
@@ -216,7 +222,7 @@ class ExportToStorageOperator(FanslyBaseOperator):
             if self.resource == "top_supporters":
                 return supporter_rows(hook.top_supporters(account_id, since=since, until=until))
             if self.resource == "profile_stats":
-                return hook.list_profile_stats(account_id, since=since, until=until, period=self.period)
+                return hook.profile_stats_series(account_id, since=since, until=until, period=self.period)
             return hook.list_transactions(account_id, since=since, until=until)
         if self.resource == "subscribers":
             refuse_empty_interval(self.since or None, self.until or None, context)
@@ -226,7 +232,10 @@ class ExportToStorageOperator(FanslyBaseOperator):
         if self.resource == "followers":
             return hook.list_followers(account_id)
         if self.resource == "earnings_monthly":
-            return iter(with_scale(row) for row in hook.list_monthly_earnings(account_id))
+            months = hook.list_monthly_earnings(
+                account_id, since=self.since or None, until=self.until or None
+            )
+            return iter(with_scale(row) for row in months)
         if self.resource == "mass_message_stats":
             return iter(hook.list_sent_mass_messages(account_id, deleted=self.status == "deleted"))
         return hook.list_chats(account_id)

@@ -164,8 +164,9 @@ class SandboxConfig:
     :param find_or_create: a create for an existing pair returns that group (False: a new one).
     :param chats_page_size: rows per page of List Chats (undocumented; a sibling API uses 20).
     :param fans_page_size: the most rows a page of Subscribers or Followers holds, whatever
-        ``limit`` asks (default 50; ``limit`` itself defaults to 20 and takes 1 to 100): the API
-        may send fewer rows than asked, and only ``nextCursor`` says whether more exist.
+        ``limit`` asks (default 100; ``limit`` itself defaults to 20 and takes 1 to 100): a knob for
+        short pages in tests. Subscribers are also cut at ``subscribers_page_cap``. The API may send
+        fewer rows than asked, and only ``nextCursor`` says whether more exist.
     :param media_polls: status polls of an upload's job answered ``waiting``, then ``active``,
         before it ends (0: it has ended by the first poll).
     :param media_seconds: the job ends this many seconds after its upload instead, whatever the polls.
@@ -203,7 +204,13 @@ class SandboxConfig:
         "the order within a page of Chat Messages (undocumented); paging always goes from the newest "
         "messages to older ones",
     )
-    fans_page_size: int = 50
+    fans_page_size: int = 100
+    subscribers_page_cap: Literal[50, 100] = choice(
+        100,
+        "the largest page of Subscribers the server serves; a bigger limit is cut to it and paging goes "
+        "on by cursor. 100: native clients ask limit=100 (FanslySync) and another vendor's proxy of the "
+        "same call takes 1 to 100; 50 plays a server that serves less than asked",
+    )
     subscribers_order: Literal["newest", "oldest", "active_first"] = choice(
         "newest",
         "the order of Subscribers (undocumented): createdAt descending as Fansly's dashboard, ascending, "
@@ -282,6 +289,20 @@ class SandboxConfig:
         "(the other lists' wrapper)",
     )
     earnings_monthly_nesting: Literal["list", "data"] = choice("list", "the same for Monthly Earnings")
+    earnings_monthly_window: Literal["whole", "clipped"] = choice(
+        "clipped",
+        "what Monthly Earnings does with after/before: clipped (the only recorded sample, contract "
+        "section 4: every row carries the request's after and before, and months are summed within "
+        "them) or whole (whole UTC months that overlap the window, each row carrying its month's "
+        "bounds); without after/before both serve whole months",
+    )
+    stats_buckets: Literal["after_date", "utc_days"] = choice(
+        "after_date",
+        "where Profile Stats buckets start (undocumented): at afterDate and every period after it, or "
+        "on UTC boundaries of the period (midnight UTC for days), the first one at or before afterDate. "
+        "No source says which; the docs only call period 'the length of the data bucket', so the "
+        "default keeps what the sandbox always served",
+    )
     profile_datapoint_limit: int = 100
     send_retry_after: bool = False
     host: str = "127.0.0.1"

@@ -206,7 +206,7 @@ class SandboxState:
 
     def seed_supporters(
         self,
-        fan_ids: Iterable[str],
+        fan_ids: Iterable[str | None],
         *,
         spent_at: int | Sequence[int],
         gross: int | Sequence[int],
@@ -216,7 +216,8 @@ class SandboxState:
 
         Seeding sends no request: it is neither journaled nor counted.
 
-        :param fan_ids: the fans' native ids (a fan may appear several times).
+        :param fan_ids: the fans' native ids (a fan may appear several times); None records a spend
+            whose row names no fan (``correlationAccountId`` null).
         :param spent_at: epoch milliseconds: one int for every spend, or one each.
         :param gross: thousandths of a dollar: one int for every spend, or one each.
         :param account_id: the connected account (default: the first key's first account).

@@ -132,6 +132,33 @@ with reporting_dag("test_fansly_top_supporters", **WINDOW) as top_supporters:
         top=3,
     )
     fans >> report("fans", [*FAN_XCOMS, "spend"])
+TEXT_OR_NONE = {"type": ["null", "string"]}
+
+with reporting_dag(
+    "test_fansly_templated_segment",
+    within=Param(None, **TEXT_OR_NONE),
+    auto_renew=Param(None, **TEXT_OR_NONE),
+) as templated_segment:
+    fans = ListFansOperator(
+        task_id="fans", expiring_within="{{ params.within }}", auto_renew="{{ params.auto_renew }}"
+    )
+    fans >> report("fans", [*FAN_XCOMS, "ends_at"])
+
+with reporting_dag(
+    "test_fansly_templated_top_supporters",
+    **WINDOW,
+    top=Param(None, **TEXT_OR_NONE),
+    min_spend=Param(None, **TEXT_OR_NONE),
+) as templated_top_supporters:
+    fans = ListFansOperator(
+        task_id="fans",
+        source="top_supporters",
+        since="{{ params.since }}",
+        until="{{ params.until }}",
+        top="{{ params.top }}",
+        min_spend="{{ params.min_spend }}",
+    )
+    fans >> report("fans", [*FAN_XCOMS, "spend"])
 # UploadMediaOperator, deferred (the trigger runs inline in dag.test) or polling in the worker, and a
 # timeout. The worker polls 0.1 s apart; the trigger 1 s apart, longer than dag.test takes to start it,
 # so that its count of polls a run before a restart may have made stays 0 (see MediaUploadTrigger).

@@ -1,9 +1,12 @@
 """Analytics: ``GET {account_id}/analytics/profilestats`` (Profile Stats).
 
-``afterDate``, ``beforeDate`` and ``period`` are epoch ms; buckets start at ``afterDate``
-and every ``period`` before ``beforeDate``, at most ``config.profile_datapoint_limit``
-of them (the rest is cut, as ``datapointLimit`` says). Each bucket's views are made up
-from its timestamp, so every answer for the same bucket agrees.
+``afterDate``, ``beforeDate`` and ``period`` are epoch ms. Buckets start at ``afterDate``, or on
+the UTC boundaries of ``period`` with the first at or before ``afterDate``
+(``config.stats_buckets``), every ``period`` before ``beforeDate``, at most
+``config.profile_datapoint_limit`` of them (the rest is cut, as ``datapointLimit`` says). Media
+views (``datapoints``) and profile visits (``profileDatapoints``) come per bucket, made up from
+the bucket's timestamp so every answer for the same bucket agrees; the top FYP media offers and
+tags cover the request's range.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from airflow_provider_apifansly.sandbox.validation import parameters
 
 PROFILE_STATS_PARAMETERS = ("afterDate", "beforeDate", "period", "year", "month")
 DEFAULT_PERIOD = 86_400_000  # "Defaults to daily if omitted"
+# The sandbox's FYP media offers and tags: fixed native-looking ids.
+MEDIA_OFFER_IDS = ("810000000000000001", "810000000000000002")
+TAG_IDS = ("820000000000000001", "820000000000000002")
 
 
 def bucket_views(timestamp: int, period: int) -> int:
@@ -24,8 +30,19 @@ def bucket_views(timestamp: int, period: int) -> int:
     return (timestamp // period) % 97 + 3
 
 
+def profile_visits(timestamp: int, period: int) -> int:
+    """The profile visits the sandbox reports for a bucket, likewise."""
+    return (timestamp // period) % 13 + 1
+
+
+def bucket_starts(after: int, before: int, period: int, aligned: bool) -> range:
+    """Where the buckets of ``[after, before)`` start: at ``after``, or on UTC multiples of ``period``."""
+    first = after - after % period if aligned else after
+    return range(first, before, period)
+
+
 def profile_stats(call: Call) -> Reply:
-    """Profile Stats: ``{"dataset": {...datapoints...}, "aggregationData": {...}}`` for the range."""
+    """Profile Stats: ``{"dataset": {...series...}, "aggregationData": {...}}`` for the range."""
     call.account()
     found = parameters(call.request.query, PROFILE_STATS_PARAMETERS, "Profile Stats")
     after, before = whole(found, "afterDate"), whole(found, "beforeDate")
@@ -33,18 +50,30 @@ def profile_stats(call: Call) -> Reply:
     if after is None or before is None or after >= before:
         raise invalid("afterDate and beforeDate (epoch ms) must both be given, afterDate first")
     limit = call.config.profile_datapoint_limit
-    stamps = range(after, before, period)[:limit]
-    datapoints = [{"timestamp": stamp, "stats": [_stat(stamp, period)]} for stamp in stamps]
+    stamps = bucket_starts(after, before, period, call.config.stats_buckets == "utc_days")[:limit]
+    views = sum(bucket_views(stamp, period) for stamp in stamps)
     dataset: dict[str, Any] = {
         "period": period,
         "dateAfter": after,
         "dateBefore": before,
         "datapointLimit": limit,
-        "datapoints": datapoints,
-        "profileDatapoints": [],
+        "datapoints": [{"timestamp": stamp, "stats": [_stat(stamp, period)]} for stamp in stamps],
+        "profileDatapoints": [{"timestamp": stamp, "stats": [_visits(stamp, period)]} for stamp in stamps],
         "topMediaOffers": [],
-        "topFypMediaOffers": [],
-        "topFypTags": [],
+        "topFypMediaOffers": [
+            {
+                "mediaOfferId": offer_id,
+                "views": views // (rank + 2),
+                "uniqueViewers": views // (rank + 2) // 2,
+                "interactionTime": views // (rank + 2) * 1500,
+                "tagIds": list(TAG_IDS[: len(TAG_IDS) - rank]),
+            }
+            for rank, offer_id in enumerate(MEDIA_OFFER_IDS)
+        ],
+        # The contract names no fields of a tag row: tagId and views, as a public client's fixture has them.
+        "topFypTags": [
+            {"tagId": tag_id, "views": views // (rank + 3)} for rank, tag_id in enumerate(TAG_IDS)
+        ],
     }
     aggregation: dict[str, list[Any]] = {"accountMedia": [], "accountMediaBundles": [], "tags": []}
     return ok(nested({"dataset": dataset, "aggregationData": aggregation}))
@@ -53,6 +82,11 @@ def profile_stats(call: Call) -> Reply:
 def _stat(stamp: int, period: int) -> dict[str, Any]:
     views = bucket_views(stamp, period)
     return {"type": 0, "views": views, "uniqueViewers": views // 2, "interactionTime": views * 1500}
+
+
+def _visits(stamp: int, period: int) -> dict[str, Any]:
+    visits = profile_visits(stamp, period)
+    return {"type": 0, "views": visits, "uniqueViewers": (visits + 1) // 2}
 
 
 ROUTES = (Route("GET", "{account_id}/analytics/profilestats", profile_stats),)

@@ -1,7 +1,8 @@
 """Fans: ``GET {account_id}/subscribers`` and ``GET {account_id}/followers``.
 
 Both page by ``nextCursor`` beside the inner data, as List Chats does, with at
-most ``config.fans_page_size`` rows a page whatever ``limit`` asks. The store
+most ``config.fans_page_size`` rows a page whatever ``limit`` asks (Subscribers also
+at most ``config.subscribers_page_cap``: a bigger ``limit`` is cut to it). The store
 holds the subscriptions and follows that ``FanslySandbox.seed_subscribers`` and
 ``seed_followers`` put in place (the API offers no way to create them).
 """
@@ -180,7 +181,8 @@ def list_subscribers(call: Call) -> Reply:
     account = call.account()
     found = parameters(call.request.query, SUBSCRIBERS_PARAMETERS, "Subscribers")
     selected = _selected_statuses(call, found.get("status"))
-    size = min(limit(found, DEFAULT_LIMIT, MAX_LIMIT), call.config.fans_page_size)
+    config = call.config
+    size = min(limit(found, DEFAULT_LIMIT, MAX_LIMIT), config.fans_page_size, config.subscribers_page_cap)
     tiers = {tier for tier in found.get("subscriptionTierIds", "").split(",") if tier}
     search = (found.get("search") or "").casefold()
     every = call.world.store(FanStore).subscription_rows(account.account_id)
