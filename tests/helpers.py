@@ -186,8 +186,8 @@ def run_through_timeouts(dag: Any, conf: dict[str, Any], logical_date: datetime 
             select(DagRun).where(DagRun.dag_id == dag.dag_id).order_by(DagRun.id.desc()).limit(1)
         )
         order = [task.task_id for task in dag.topological_sort()]
-        tis = sorted(
-            (ti for ti in run.get_task_instances(session=session) if ti.state != "success"),
+        tis = sorted(  # the timed-out task if up for retry, and those that did not run yet
+            (ti for ti in run.get_task_instances(session=session) if ti.state not in ("success", "failed")),
             key=lambda ti: order.index(ti.task_id),
         )
         run_id = run.run_id

@@ -180,6 +180,8 @@ class SandboxConfig:
     :param profile_datapoint_limit: the most datapoints one Profile Stats answer holds
         (``datapointLimit``; a longer range is cut).
     :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
+    :param automated_messages_listed_after: seconds a created automated message takes to show in List
+        Automated Messages (0: at once), as a list that lags behind its writes would.
     :param host: interface to listen on.
     :param port: port to listen on (0: a free one).
     :param journal_size: how many recent requests the journal keeps (read at start and reset).
@@ -235,6 +237,7 @@ class SandboxConfig:
         "JSON text (the audit says it 'may be a JSON string')",
     )
     media_polls: int = 1
+    automated_messages_listed_after: float = 0.0
     media_seconds: float | None = None
     media_fail_reason: str | None = None
     media_max_bytes: int | None = None

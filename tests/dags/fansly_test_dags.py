@@ -318,23 +318,17 @@ DROP = {"caption": Param("New set, unlock it", type="string"), "chat_id": Param(
 with reporting_dag(
     "test_fansly_two_drops_one_caption", media_a=Param("1"), media_b=Param("1"), **DROP
 ) as drops:
-    cheap = SendMessageOperator(
-        task_id="cheap",
-        chat_id="{{ params.chat_id }}",
-        content="{{ params.caption }}",
-        media_ids=["{{ params.media_a }}"],
-        access_type=["ppv"],
-        price=10,
-        **RETRY_ONCE,
-    )
-    dear = SendMessageOperator(
-        task_id="dear",
-        chat_id="{{ params.chat_id }}",
-        content="{{ params.caption }}",
-        media_ids=["{{ params.media_b }}"],
-        access_type=["ppv"],
-        price=30,
-        **RETRY_ONCE,
+    cheap, dear = (
+        SendMessageOperator(
+            task_id=task_id,
+            chat_id="{{ params.chat_id }}",
+            content="{{ params.caption }}",
+            media_ids=[f"{{{{ params.{media} }}}}"],
+            access_type=["ppv"],
+            price=price,
+            **RETRY_ONCE,
+        )
+        for task_id, media, price in (("cheap", "media_a", 10), ("dear", "media_b", 30))
     )
     cheap >> dear >> report("dear", ["return_value", "credits"])
 

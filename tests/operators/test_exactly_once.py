@@ -245,11 +245,11 @@ class TestCancel:
         assert f"Post {post_id} is not scheduled (published, deleted or never there)" in out
 
 
-def airflow_tasks_test(dag_id: str, task_id: str, logical_date: str) -> subprocess.Popen[str]:
+def airflow_tasks_test(dag_id: str, task_id: str, logical_date: str, *options: str) -> subprocess.Popen[str]:
     """``airflow tasks test`` in a process group of its own, so that it can be SIGKILLed whole."""
     airflow = str(Path(sys.executable).with_name("airflow"))
     return subprocess.Popen(
-        [airflow, "tasks", "test", dag_id, task_id, logical_date],
+        [airflow, "tasks", "test", dag_id, task_id, logical_date, *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -258,10 +258,14 @@ def airflow_tasks_test(dag_id: str, task_id: str, logical_date: str) -> subproce
     )
 
 
-def wait_for(condition: Any, timeout: float = 60.0) -> None:
+def wait_for(condition: Any, process: subprocess.Popen[str], timeout: float = 120.0) -> None:
+    """Wait until ``condition()`` holds while ``process`` runs; fail with its output if it ends first."""
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "timed out"
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            out, _ = process.communicate()
+            pytest.fail(f"airflow tasks test ended (or hung) first: {out[-3000:]}")
         time.sleep(0.05)
 
 
@@ -272,7 +276,7 @@ def test_a_broadcast_sigkilled_mid_send_is_adopted_by_the_next_run_of_the_task_n
     fansly_sandbox.set_faults(Fault(kind="slow", delay=60, first_n=1, method="POST"))
     logical_date = today_minus_days(2).isoformat()
     killed = airflow_tasks_test("test_fansly_mass_message_retried", "broadcast", logical_date)
-    wait_for(lambda: len(fansly_sandbox.mass_messages) == 1)
+    wait_for(lambda: len(fansly_sandbox.mass_messages) == 1, killed)
     os.killpg(killed.pid, signal.SIGKILL)
     killed.wait()
 
@@ -282,3 +286,44 @@ def test_a_broadcast_sigkilled_mid_send_is_adopted_by_the_next_run_of_the_task_n
     assert again.returncode == 0, out[-3000:]
     assert len(fansly_sandbox.mass_messages) == 1
     assert f"Adopted {fansly_sandbox.mass_messages[0].mass_message['id']}" in out
+
+
+def test_a_rule_whose_create_may_have_stored_it_is_not_created_again_while_the_list_lags(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.config.automated_messages_listed_after = 600  # created rules show up late
+    # The create is stored, then its answer held past the 2 s execution_timeout: Airflow stops the try.
+    fansly_sandbox.set_faults(Fault(kind="slow", delay=5.0, first_n=1, method="POST"))
+
+    dag_run = run(
+        "test_fansly_sync_rules_stopped", rules=[{"trigger_type": "new_follower", "content": "Hi!"}]
+    )
+
+    assert states(dag_run, "sync") == [("failed", 2)]
+    assert len(fansly_sandbox.automated_messages) == 1  # the retry, not seeing it listed, did not create it
+    out = capfd.readouterr().out
+    assert "FanslyAmbiguousSendError" in out
+    assert "may have created the rule" in out
+
+
+def test_an_export_sigkilled_mid_run_leaves_its_staging_object_to_the_next_try_which_removes_it(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path
+) -> None:
+    fansly_sandbox.seed_chats([f"7235163152472{n:05d}" for n in range(5)])
+    fansly_sandbox.set_faults(Fault(kind="slow", delay=60, first_n=1, method="GET"))  # the first page, held
+    logical_date = today_minus_days(3).isoformat()
+    params = f'{{"folder": "file://{tmp_path}"}}'
+    killed = airflow_tasks_test("test_fansly_export_chats", "export", logical_date, "-t", params)
+    wait_for(lambda: any(tmp_path.glob(".*.partial")), killed)
+    os.killpg(killed.pid, signal.SIGKILL)
+    killed.wait()
+    (left,) = tmp_path.glob(".*.partial")
+    fansly_sandbox.set_faults()
+
+    again = airflow_tasks_test("test_fansly_export_chats", "export", logical_date, "-t", params)
+    out, _ = again.communicate(timeout=300)
+
+    assert again.returncode == 0, out[-3000:]
+    assert [path.name for path in tmp_path.iterdir()] == ["chats.jsonl"]  # the leftover went with the try
+    assert left.name in out
+    assert "left by an earlier try" in out

@@ -12,10 +12,9 @@ from airflow_provider_apifansly.exceptions import (
     FanslyServerError,
     FanslyValidationError,
 )
-from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks import envelope, read_back
 from airflow_provider_apifansly.hooks.endpoints.account import AccountEndpoints
 from airflow_provider_apifansly.hooks.endpoints.base import label, require_id
-from airflow_provider_apifansly.hooks import read_back
 from airflow_provider_apifansly.hooks.read_back import (
     Taken,
     chat_messages_since,

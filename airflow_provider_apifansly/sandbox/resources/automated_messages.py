@@ -9,6 +9,7 @@ leave open is switchable: the list's shape (``automated_messages_shape``) and th
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -48,12 +49,14 @@ class AutomatedMessageRecord:
     """A rule the account holds (created through the API or seeded) and whether it was deleted since.
 
     :param body: the create body as sent.
+    :param created: when it was created (``time.monotonic()``; 0 for a seeded rule).
     """
 
     account_id: str
     rule_id: str
     body: dict[str, Any]
     deleted: bool = False
+    created: float = 0.0
 
 
 class AutomatedMessageStore(Store):
@@ -63,11 +66,12 @@ class AutomatedMessageStore(Store):
         super().__init__(world)
         self._records: list[AutomatedMessageRecord] = []
 
-    def add(self, account_id: str, body: dict[str, Any]) -> str:
-        """Store a rule; return its id."""
+    def add(self, account_id: str, body: dict[str, Any], *, created: float = 0.0) -> str:
+        """Store a rule (created at ``created``, ``time.monotonic()``; 0 for a seeded one); return its id."""
         with self.world.lock:
             rule_id = self.world.next_id()
-            self._records.append(AutomatedMessageRecord(account_id, rule_id, copy.deepcopy(body)))
+            record = AutomatedMessageRecord(account_id, rule_id, copy.deepcopy(body), created=created)
+            self._records.append(record)
             return rule_id
 
     def live(self, account_id: str) -> list[AutomatedMessageRecord]:
@@ -99,7 +103,9 @@ def list_automated_messages(call: Call) -> Reply:
     """List Automated Messages: every rule, in the configured shape."""
     account = call.account()
     parameters(call.request.query, (), "automated-messages")
-    rows = [row(call.config, r) for r in call.world.store(AutomatedMessageStore).live(account.account_id)]
+    shown_since = time.monotonic() - call.config.automated_messages_listed_after
+    live = call.world.store(AutomatedMessageStore).live(account.account_id)
+    rows = [row(call.config, r) for r in live if r.created <= shown_since]
     keyed = call.config.automated_messages_shape == "keyed"
     return ok(nested({"automatedMessages": rows} if keyed else rows))
 
@@ -109,7 +115,7 @@ def create_automated_message(call: Call) -> Reply:
     account = call.account()
     body = check_rule(json_object(call.request))
     store = call.world.store(AutomatedMessageStore)
-    rule_id = store.add(account.account_id, body)
+    rule_id = store.add(account.account_id, body, created=time.monotonic())
     return ok(nested({call.config.automated_message_id_field: rule_id, **body}))
 
 
