@@ -22,6 +22,7 @@ from airflow_provider_apifansly.operators.try_record import (
 )
 
 if TYPE_CHECKING:
+    from airflow_provider_apifansly.bulk import BulkResult
     from airflow_provider_apifansly.message import OutgoingMessage
 
 
@@ -198,13 +199,23 @@ class SendMessagesOperator(FanslySideEffectOperator, FanslyBatchOperator):
                 result=result,
             )
         finally:
-            for chat_id, message_id in result.done.items():
-                record.settle(chat_id, DONE, message_id)
-            for chat_id in result.failed:
-                record.settle(chat_id, UNKNOWN if chat_id in result.uncertain else NOT_SENT)
-            self.save_after_failure(record)
+            self._settle(record, [message.chat_id for message in to_send], result, since)
         claims.claim(result.done.values())
         sent = {**adopted, **result.done}
         result.done = {chat_id: sent[chat_id] for chat_id in batch if chat_id in sent}
         result.total = len(batch)
         return self.report(context, result, result.done, "messages")
+
+    def _settle(
+        self, record: TryRecord, chat_ids: list[str], result: BulkResult, since: dict[str, int]
+    ) -> None:
+        """Record each chat's outcome. A chat an earlier try may have sent into and that this try did not
+        deliver stays pending from that try's start (this try may not have got to read it back)."""
+        for chat_id in chat_ids:
+            if chat_id in result.done:
+                record.settle(chat_id, DONE, result.done[chat_id])
+            elif chat_id in result.uncertain:
+                record.settle(chat_id, UNKNOWN)
+            elif chat_id not in since:
+                record.settle(chat_id, NOT_SENT)
+        self.save_after_failure(record)

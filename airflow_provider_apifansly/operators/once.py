@@ -100,6 +100,8 @@ class FanslySideEffectOperator(FanslyBaseOperator):
                 earlier.try_number,
                 earlier.resource_id,
             )
+            if claims is not None and earlier.resource_id is not None:
+                claims.claim([earlier.resource_id])  # again: the try that made it may have failed to
             return earlier.resource_id, True
         if earlier is not None and earlier.outcome in MAY_HAVE_ACTED:
             found = self._read_back(context, record, earlier, claims, read_back)

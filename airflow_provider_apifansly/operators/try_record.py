@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -32,6 +33,21 @@ DONE = "done"  # the API answered with the resource (its id)
 NOT_SENT = "not_sent"  # never reached the API, or refused with nothing done (429, refused connection, 4xx)
 UNKNOWN = "unknown"  # may have acted: a timeout or drop after sending, a 5xx, the task stopped mid-request
 MAY_HAVE_ACTED = (PENDING, UNKNOWN)
+
+
+# One Variable call at a time per process: a batch's threads look up claims, and the task SDK's channel to
+# its supervisor takes one request at a time before Airflow 3.1.
+_ONE_AT_A_TIME = threading.Lock()
+
+
+def _read(key: str) -> Any:
+    with _ONE_AT_A_TIME:
+        return read_variable(key)
+
+
+def _write(key: str, value: Any, description: str) -> None:
+    with _ONE_AT_A_TIME:
+        write_variable(key, value, description)
 
 
 def now_ms() -> int:
@@ -74,7 +90,7 @@ class TryRecord:
         self.key = RECORD_PREFIX + digest(self.owner)
         self.started_ms = now_ms()
         try:
-            stored = read_variable(self.key)
+            stored = _read(self.key)
         except Exception as exc:
             raise FanslyRecordError(
                 f"cannot read this task instance's record (Variable {self.key}): {exc}; nothing was sent"
@@ -118,7 +134,7 @@ class TryRecord:
             "items": {item: asdict(attempt) for item, attempt in self.items.items()},
         }
         try:
-            write_variable(self.key, value, f"apifansly: what the tries of {self.owner:.150} did")
+            _write(self.key, value, f"apifansly: what the tries of {self.owner:.150} did")
         except Exception as exc:
             raise FanslyRecordError(
                 f"cannot write this task instance's record (Variable {self.key}): {exc}; a try that "
@@ -138,7 +154,7 @@ class Claims:
 
     def taken(self, resource_id: str) -> bool:
         """Whether another task instance owns ``resource_id``."""
-        claim = read_variable(self._key(resource_id))
+        claim = _read(self._key(resource_id))
         return claim is not None and claim.get("task_instance") != self.owner
 
     def claim(self, resource_ids: Iterable[str]) -> None:
@@ -151,7 +167,7 @@ class Claims:
                 "updated_ms": now_ms(),
             }
             try:
-                write_variable(self._key(resource_id), value, f"apifansly: {self.kind} {resource_id} is ours")
+                _write(self._key(resource_id), value, f"apifansly: {self.kind} {resource_id} is ours")
             except Exception as exc:
                 raise FanslyRecordError(
                     f"{self.kind} {resource_id} was done, but its claim could not be written ({exc}); "
