@@ -1,7 +1,8 @@
 """Instants as users give them (datetime, ISO-8601 text, epoch milliseconds) and as the API takes them.
 
 The API stamps rows and takes bounds in epoch **milliseconds** (messages and broadcast statistics
-stamp theirs in seconds, kept as sent); durations are milliseconds too. Imports neither
+stamp theirs in seconds, kept as sent; ``stamp_ms`` reads either); durations are milliseconds too, and
+every ``since`` the hook takes is an instant in these forms. Imports neither
 Airflow nor ``requests``, so operators can check values while a DAG file is parsed.
 """
 

@@ -178,7 +178,7 @@ class SendMassMessageOperator(FanslySideEffectOperator):
     def uncertain(self, context: Context, earlier: Attempt, why: str) -> FanslyError:
         account_id = self.hook.resolve_account_id(self.account_id)
         return FanslyAmbiguousSendError(
-            f"The broadcast may have been sent ({why}), so it is not sent again (every fan would get it "
-            f"twice). Check GET /api/fansly/{account_id}/mass-messaging/stats/sent (or .../scheduled), or "
-            "the mass messages in Fansly, for the one of this task; if none is, clear the task."
+            "The broadcast may have been sent, so it is not sent again (every fan would get it twice): "
+            f"{why}. Check GET /api/fansly/{account_id}/mass-messaging/stats/sent (or .../scheduled), or "
+            "the mass messages in Fansly, for the one of this task."
         )

@@ -121,8 +121,8 @@ class UploadMediaOperator(FanslySideEffectOperator):
         return FanslyUploadUncertainError(
             f"Try {context['ti'].try_number}: an earlier try of this task may have uploaded {source.name} "
             f"already and spent {media_credits(source.size)} credits on it (2 per started MB, at least 3), plus 1 per "
-            f"status poll ({why}); no list of uploads exists to check, so it is not uploaded again. Look for "
-            "the media in the account's vault on Fansly; to upload anyway, set reupload_on_retry=True."
+            "status poll; no list of uploads exists to check, so it is not uploaded again. Look for the media "
+            f"in the account's vault on Fansly; to upload anyway, set reupload_on_retry=True ({why})."
         )
 
     def _defer(self, job_id: str, polled_at: float) -> None:

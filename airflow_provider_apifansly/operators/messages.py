@@ -112,8 +112,8 @@ class SendMessageOperator(FanslySideEffectOperator):
 
     def uncertain(self, context: Context, earlier: Attempt, why: str) -> FanslyError:
         return FanslyAmbiguousSendError(
-            f"The message to chat {self.chat_id} may have been sent ({why}), so it is not sent again. "
-            "Check the chat in Fansly; if ours is not there, clear the task."
+            f"The message to chat {self.chat_id} may have been sent, so it is not sent again: {why}. "
+            "Check the chat in Fansly."
         )
 
 

@@ -100,8 +100,8 @@ class CreatePostOperator(FanslySideEffectOperator):
 
         account_id = self.hook.resolve_account_id(self.account_id)
         return FanslyPostUncertainError(
-            f"The post may have been created ({why}), so it is not created again (it could be published "
-            f"twice). {where_to_look(account_id)}"
+            f"The post may have been created, so it is not created again (it could be published twice): "
+            f"{why}. {where_to_look(account_id)}"
         )
 
 

@@ -253,6 +253,7 @@ def airflow_tasks_test(dag_id: str, task_id: str, logical_date: str, *options: s
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        errors="replace",
         start_new_session=True,
         env={**os.environ, "COLUMNS": "250"},
     )
@@ -265,7 +266,8 @@ def wait_for(condition: Any, process: subprocess.Popen[str], timeout: float = 12
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             out, _ = process.communicate()
-            pytest.fail(f"airflow tasks test ended (or hung) first: {out[-3000:]}")
+            errors = [line for line in out.splitlines() if "Error" in line or "Exception" in line]
+            pytest.fail(f"airflow tasks test ended (or hung) first: {errors[-20:]} {out[-2000:]}")
         time.sleep(0.05)
 
 
