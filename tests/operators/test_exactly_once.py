@@ -8,6 +8,7 @@ later run, two drops with one caption.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -329,3 +330,26 @@ def test_an_export_sigkilled_mid_run_leaves_its_staging_object_to_the_next_try_w
     assert [path.name for path in tmp_path.iterdir()] == ["chats.jsonl"]  # the leftover went with the try
     assert left.name in out
     assert "left by an earlier try" in out
+
+
+def test_a_batch_sent_sigterm_starts_no_send_after_it(
+    fansly_sandbox: FanslySandbox, fansly_connection: str
+) -> None:
+    chats = fansly_sandbox.seed_chats([f"7235163152472{n:05d}" for n in range(40)])
+    fansly_sandbox.set_faults(
+        Fault(kind="slow", delay=0.5, method="POST")
+    )  # each send stored, answered later
+    params = json.dumps({"messages": dict.fromkeys(chats.values(), "hi")})
+    worker = airflow_tasks_test(
+        "test_fansly_send_messages", "messages", today_minus_days(4).isoformat(), "-t", params
+    )
+    wait_for(lambda: len(fansly_sandbox.messages) >= 4, worker)
+
+    worker.send_signal(signal.SIGTERM)  # a deploy or an eviction: Airflow calls on_kill, then stops the task
+    sent_then = len(fansly_sandbox.messages)
+    worker.communicate(timeout=120)
+    time.sleep(1.0)  # the sends in flight get their answers
+
+    # 4 workers: at most the 4 in flight when the signal came are stored after it, never the other 30-odd.
+    assert len(fansly_sandbox.messages) <= sent_then + 4
+    assert len(fansly_sandbox.messages) < len(chats)
