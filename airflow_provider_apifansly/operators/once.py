@@ -18,7 +18,7 @@ What one task instance created or adopted is claimed (``try_record.Claims``), so
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, final
 
 from airflow_provider_apifansly._compat import Context
 from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyError
@@ -57,6 +57,7 @@ class FanslySideEffectOperator(FanslyBaseOperator):
 
     claim_kind: str | None = None
 
+    @final
     def call_api(self, context: Context) -> Any:
         return self.act(context, TryRecord(context))
 
