@@ -62,8 +62,10 @@ AIRFLOW_PINS = {
 AIRFLOW_CONSTRAINTS = {
     # Airflow 2.11's and 3.0's ObjectStoragePath refuse every URL under universal-pathlib 0.3
     # ("detected protocol file which is incompatible"); their own constraints files pin 0.2.x.
-    "2.11": ["universal-pathlib<0.3"],
-    "3.0": ["fastapi<0.118", "cadwyn<6", "universal-pathlib<0.3"],
+    # With cryptography 51 a configured Fernet key (airflow.cfg has one) makes every connection with a
+    # password "not defined" on 2.11 and 3.0 (MultiFernet has no is_encrypted): `airflow tasks test` needs it.
+    "2.11": ["universal-pathlib<0.3", "cryptography<51"],
+    "3.0": ["fastapi<0.118", "cadwyn<6", "universal-pathlib<0.3", "cryptography<51"],
     "3.2": ["fastapi<0.137", "cadwyn<8", "svcs<26"],
 }
 # Airflow 2.11 is the declared floor, so it installs every direct dependency at

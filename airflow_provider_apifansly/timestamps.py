@@ -1,7 +1,8 @@
 """Instants as users give them (datetime, ISO-8601 text, epoch milliseconds) and as the API takes them.
 
 The API stamps rows and takes bounds in epoch **milliseconds** (messages and broadcast statistics
-stamp theirs in seconds, kept as sent); durations are milliseconds too. Imports neither
+stamp theirs in seconds, kept as sent; ``stamp_ms`` reads either); durations are milliseconds too, and
+every ``since`` the hook takes is an instant in these forms. Imports neither
 Airflow nor ``requests``, so operators can check values while a DAG file is parsed.
 """
 
@@ -73,7 +74,14 @@ def check_window(since_ms: int | None, until_ms: int | None) -> None:
         raise FanslyValidationError(f"since ({iso(since_ms)}) is after until ({iso(until_ms)})")
 
 
-def iso(epoch_ms: int) -> str:
+def stamp_ms(value: float) -> float:
+    """A row's stamp in epoch milliseconds, whichever unit the API used: 1e11 and above are milliseconds,
+    anything less is seconds (fractions allowed). 1e11 ms is 1973, 1e11 s is the year 5138: no real stamp
+    is ambiguous. The one place the unit of a stamp is read by its magnitude."""
+    return float(value) if value >= 1e11 else value * 1000.0
+
+
+def iso(epoch_ms: float) -> str:
     """An epoch-ms instant as readable UTC text, for logs and errors."""
     return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).isoformat(timespec="milliseconds")
 

@@ -68,6 +68,19 @@ def airflow_db() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def no_records_of_earlier_tests(request: pytest.FixtureRequest) -> None:
+    """Each real-Airflow test starts with no task-instance records or claims: every test's sandbox
+    numbers its resources from the same start, so an earlier test's claim would name this one's ids."""
+    if "airflow_db" in request.fixturenames:
+        from datetime import timedelta
+
+        request.getfixturevalue("airflow_db")  # autouse fixtures come first: migrate before pruning
+        from airflow_provider_apifansly.operators.try_record import prune
+
+        prune(timedelta(0))
+
+
 def _share_one_execution_api(monkeypatch: pytest.MonkeyPatch) -> None:
     """Serve every task of the session from one in-process execution API, as one api-server serves every worker.
 

@@ -27,6 +27,8 @@ def cursor_pages(
     *,
     cursor_in_response: bool = False,
     full_page: int | None = None,
+    parse: envelope.Parser[envelope.Page] | None = None,
+    retry: bool = True,
 ) -> Iterator[envelope.Page]:
     """Pages of a cursor list: rows at ``data.data.response[rows]``, the next cursor at ``data.nextCursor``.
 
@@ -35,12 +37,16 @@ def cursor_pages(
     :param cursor_in_response: else read the cursor at ``response.cursor`` (see ``envelope.cursor_page``).
     :param full_page: the page size asked for: a page that full without a cursor is an error, since
         more rows may exist that no cursor reaches.
+    :param parse: the page reader, for a list whose cursor sits elsewhere (Chat Messages' ``response.cursor``).
+    :param retry: False for a caller whose own retry loop repeats the whole read (``deliver``).
     """
-    parse = envelope.cursor_page(rows, cursor_in_response=cursor_in_response)
+    parse = parse or envelope.cursor_page(rows, cursor_in_response=cursor_in_response)
     params = dict(params or {})
     seen: set[str] = set()
     while True:
-        page: envelope.Page = transport.request("GET", path, parse, params=params, idempotent=True)
+        page: envelope.Page = transport.request(
+            "GET", path, parse, params=params, idempotent=True, retry=retry
+        )
         if page.cursor is None and full_page is not None and len(page.rows) >= full_page:
             raise FanslyApiError(
                 f"GET {API_PREFIX}{path} returned a full page of {len(page.rows)} rows without a cursor; "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from airflow_provider_apifansly.export_formats import (
 )
 from airflow_provider_apifansly.hooks.endpoints.fans import SUBSCRIBER_STATUSES
 from airflow_provider_apifansly.operators.base import FanslyBaseOperator
+from airflow_provider_apifansly.operators.try_record import digest, task_instance_name
 from airflow_provider_apifansly.operators.window import refuse_empty_interval
 from airflow_provider_apifansly.timestamps import DAY_MS, Instant, period_ms
 
@@ -66,7 +66,8 @@ class ExportToStorageOperator(FanslyBaseOperator):
 
     Before any request, the storage must take a write (a permission error fails the task
     without retries). Rows stream to a local temporary file; at the end it is uploaded to a
-    hidden sibling of the object, then moved over it, so a failure at any point (an API
+    hidden sibling of the object named for the task instance (a try replaces what a killed earlier
+    one left there), then moved over it, so a failure at any point (an API
     error, credits out, a budget spent, an upload dropped half-way) leaves the previous
     object as it was, and a re-run of an interval replaces it with the same rows. Each
     asset in ``outlets`` gets an event whose ``extra`` names the object (``path``, ``rows``).
@@ -160,9 +161,12 @@ class ExportToStorageOperator(FanslyBaseOperator):
     def call_api(self, context: Context) -> dict[str, Any]:
         target = self._target()  # a bad URL or unknown storage fails here, before any request
         rows = self._rows(context)  # arguments checked; no page read yet
-        staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
+        # Named for the task instance, so every try uses (and first removes) the same staging object.
+        staging = target.with_name(f".{target.name}.{digest(task_instance_name(context))[:16]}.partial")
         try:
             with _storage_errors(target):
+                if staging.exists():
+                    self.log.warning("Replacing %s, left by an earlier try", staging)
                 _prepare(staging)  # a storage that refuses writes is found before a page is paid for
             with tempfile.TemporaryDirectory(prefix="apifansly-export-") as scratch:
                 with Spool(Path(scratch) / "rows.jsonl", track_fields=self.format != "jsonl") as spool:
@@ -267,7 +271,8 @@ def _storage_errors(target: Any) -> Iterator[None]:
 
 
 def _prepare(staging: Any) -> None:
-    """Write an empty staging object: proof the storage takes writes, before any request is sent."""
+    """Write an empty staging object (over one an earlier try left): proof the storage takes writes,
+    before any request is sent."""
     if staging.protocol in _LOCAL:
         Path(staging.path).parent.mkdir(parents=True, exist_ok=True)
     with staging.open("wb"):

@@ -91,7 +91,9 @@ class Fault:
     :param status: the HTTP status of ``status`` (default 500) or the inner one of ``inner_failure``.
     :param retry_after: seconds announced by a ``status`` 429 (default 1).
     :param delay: seconds a ``slow`` fault waits before answering.
-    :param first_n: act on the first N matching requests only (None: no limit).
+    :param first_n: act on the first N matching requests only (None: no limit), counted after ``skip_first``.
+    :param skip_first: let the first N matching requests through untouched (e.g. fail a second task's
+        send, not the first's).
     :param probability: chance of acting on a matching request, drawn from the seeded RNG.
     :param path_contains: only requests whose path contains this text, e.g. ``"/group"``.
     :param method: only requests of this HTTP method.
@@ -105,6 +107,7 @@ class Fault:
     retry_after: int = 1
     delay: float = 0.0
     first_n: int | None = None
+    skip_first: int = 0
     probability: float = 1.0
     path_contains: str | None = None
     method: str | None = None
@@ -118,6 +121,8 @@ class Fault:
             raise ValueError(f"Fault probability must be within [0, 1]; got {self.probability}")
         if self.first_n is not None and self.first_n < 0:
             raise ValueError(f"Fault first_n must be >= 0; got {self.first_n}")
+        if self.skip_first < 0:
+            raise ValueError(f"Fault skip_first must be >= 0; got {self.skip_first}")
 
     @classmethod
     def from_json(cls, text: str) -> Fault:
@@ -176,6 +181,8 @@ class SandboxConfig:
     :param profile_datapoint_limit: the most datapoints one Profile Stats answer holds
         (``datapointLimit``; a longer range is cut).
     :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
+    :param automated_messages_listed_after: seconds a created automated message takes to show in List
+        Automated Messages (0: at once), as a list that lags behind its writes would.
     :param host: interface to listen on.
     :param port: port to listen on (0: a free one).
     :param journal_size: how many recent requests the journal keeps (read at start and reset).
@@ -237,6 +244,7 @@ class SandboxConfig:
         "JSON text (the audit says it 'may be a JSON string')",
     )
     media_polls: int = 1
+    automated_messages_listed_after: float = 0.0
     media_seconds: float | None = None
     media_fail_reason: str | None = None
     media_max_bytes: int | None = None

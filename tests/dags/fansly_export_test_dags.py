@@ -207,3 +207,13 @@ with DAG(
         for resource, format in (("earnings_monthly", "csv"), ("profile_stats", "jsonl"))
     ]
     window_exports >> report(["earnings_monthly", "profile_stats"])
+
+# One export, for a try SIGKILLed mid-export (its staging object left behind) and the next that cleans up.
+with DAG(
+    dag_id="test_fansly_export_chats",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    params={"folder": Param("", **TEXT)},
+) as chats_dag:
+    ExportToStorageOperator(task_id="export", resource="chats", path="{{ params.folder }}/chats.jsonl")

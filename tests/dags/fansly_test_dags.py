@@ -324,3 +324,59 @@ with reporting_dag(
         task_id="cancel", post_id="{{ params.post_id }}", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
     )
     cancel_post >> report("cancel", ["return_value", "credits"])
+
+# Exactly once by evidence: each later try goes by what its own task instance did (operators/once.py).
+TIERS = ["800000000000000101", "800000000000000102"]
+
+with reporting_dag(
+    "test_fansly_mass_message_mapped", content=Param("we miss you", type="string")
+) as mass_message_mapped:
+    SendMassMessageOperator.partial(task_id="broadcast", content="{{ params.content }}", **RETRY_ONCE).expand(
+        tier_id=TIERS
+    )
+
+with reporting_dag("test_fansly_mass_message_retried", **MASS_PARAMS) as mass_message_retried:
+    broadcast = SendMassMessageOperator(
+        task_id="broadcast", include_followers=True, **MASS_TEMPLATES, **RETRY_ONCE
+    )
+    broadcast >> report("broadcast", ["return_value", "credits"])
+
+DROP = {"caption": Param("New set, unlock it", type="string"), "chat_id": Param("1", type="string")}
+
+with reporting_dag(
+    "test_fansly_two_drops_one_caption", media_a=Param("1"), media_b=Param("1"), **DROP
+) as drops:
+    cheap, dear = (
+        SendMessageOperator(
+            task_id=task_id,
+            chat_id="{{ params.chat_id }}",
+            content="{{ params.caption }}",
+            media_ids=[f"{{{{ params.{media} }}}}"],
+            access_type=["ppv"],
+            price=price,
+            **RETRY_ONCE,
+        )
+        for task_id, media, price in (("cheap", "media_a", 10), ("dear", "media_b", 30))
+    )
+    cheap >> dear >> report("dear", ["return_value", "credits"])
+
+# Airflow stops the batch after two seconds, mid-run; the test clears it.
+with reporting_dag("test_fansly_send_messages_timed_out", messages=Param({})) as send_messages_timed_out:
+    messages = SendMessagesOperator(
+        task_id="messages",
+        messages="{{ params.messages }}",
+        max_concurrency=2,
+        max_retries=0,
+        execution_timeout=timedelta(seconds=2),
+    )
+    messages >> report("messages", ["return_value", "failed", "credits"])
+
+with reporting_dag(
+    "test_fansly_cancel_post", post_id=Param("800000000000000001", type="string")
+) as cancel_retried:
+    cancel_post = CancelScheduledPostOperator(
+        task_id="cancel", post_id="{{ params.post_id }}", **ONE_AIRFLOW_RETRY
+    )
+    cancel_post >> report("cancel", ["return_value", "credits"])
+
+upload_retried = media_dag("test_fansly_upload_media_retried", deferrable=False, **ONE_AIRFLOW_RETRY)

@@ -108,5 +108,5 @@ def where_to_look(account_id: str) -> str:
     return (
         "The API cannot list posts: look in Fansly for account "
         f"{account_id} (its wall, or its scheduled posts queue for a scheduled post) before creating it "
-        "again; if it is missing, clear the task to post it."
+        "again (an Airflow task's later try names the record to delete to post it then)."
     )

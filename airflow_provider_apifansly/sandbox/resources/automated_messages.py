@@ -53,6 +53,8 @@ class AutomatedMessageRecord:
 
     :param body: the create body as sent.
     :param created_at: when it was created, epoch ms.
+    :param created: when it was created, ``time.monotonic()`` (0 for a seeded rule), for the
+        ``automated_messages_listed_after`` switch.
     """
 
     account_id: str
@@ -60,6 +62,7 @@ class AutomatedMessageRecord:
     body: dict[str, Any]
     created_at: int = 0
     deleted: bool = False
+    created: float = 0.0
 
 
 class AutomatedMessageStore(Store):
@@ -69,12 +72,14 @@ class AutomatedMessageStore(Store):
         super().__init__(world)
         self._records: list[AutomatedMessageRecord] = []
 
-    def add(self, account_id: str, body: dict[str, Any]) -> str:
-        """Store a rule; return its id."""
+    def add(self, account_id: str, body: dict[str, Any], *, created: float = 0.0) -> str:
+        """Store a rule (created at ``created``, ``time.monotonic()``; 0 for a seeded one); return its id."""
         with self.world.lock:
             rule_id = self.world.next_id()
-            now = int(time.time() * 1000)
-            self._records.append(AutomatedMessageRecord(account_id, rule_id, copy.deepcopy(body), now))
+            record = AutomatedMessageRecord(
+                account_id, rule_id, copy.deepcopy(body), int(time.time() * 1000), created=created
+            )
+            self._records.append(record)
             return rule_id
 
     def live(self, account_id: str) -> list[AutomatedMessageRecord]:
@@ -139,7 +144,12 @@ def list_automated_messages(call: Call) -> Reply:
     """List Automated Messages: every rule, in the configured shape, echoed or native."""
     account = call.account()
     parameters(call.request.query, (), "automated-messages")
-    records = call.world.store(AutomatedMessageStore).live(account.account_id)
+    shown_since = time.monotonic() - call.config.automated_messages_listed_after
+    records = [
+        r
+        for r in call.world.store(AutomatedMessageStore).live(account.account_id)
+        if r.created <= shown_since
+    ]
     if call.config.automated_messages_listing == "native":
         rows = [native_row(call, r) for r in records]
     else:
@@ -153,7 +163,7 @@ def create_automated_message(call: Call) -> Reply:
     account = call.account()
     body = check_rule(json_object(call.request))
     store = call.world.store(AutomatedMessageStore)
-    rule_id = store.add(account.account_id, body)
+    rule_id = store.add(account.account_id, body, created=time.monotonic())
     return ok(nested({call.config.automated_message_id_field: rule_id, **body}))
 
 
