@@ -29,7 +29,7 @@ typecheck: install
 	$(BIN)/mypy
 
 docs: install  ## the docs site into docs/_build/html (Sphinx; every warning, and every broken reference, fails)
-	$(BIN)/sphinx-build -W --keep-going -n -q -b html docs docs/_build/html
+	$(BIN)/sphinx-build -E -W --keep-going -n -q -b html docs docs/_build/html
 
 bench: install  ## benchmarks against the sandbox; writes docs/benchmarks.md
 	$(BIN)/python bench/run_all.py

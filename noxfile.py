@@ -37,6 +37,7 @@ EXAMPLE_DAG_IDS = {
     "example_fansly_mapped_group_chats",
     "example_fansly_ppv_drop",
     "example_fansly_reengage_expired",
+    "example_fansly_send_message",
     "example_fansly_top_supporters_thanks",
     "example_fansly_welcome_pipeline",
 }
