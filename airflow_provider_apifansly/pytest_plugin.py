@@ -18,8 +18,7 @@ if TYPE_CHECKING:
     from airflow_provider_apifansly.sandbox.server import FanslySandbox
 
 MISSING_EXTRA = (
-    "the apifansly sandbox needs its server dependencies: "
-    "pip install 'airflow-provider-apifansly[sandbox]'"
+    "the apifansly sandbox needs its server dependencies: pip install 'airflow-provider-apifansly[sandbox]'"
 )
 
 

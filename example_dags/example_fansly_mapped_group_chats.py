@@ -26,7 +26,6 @@ with DAG(
     },
     tags=["fansly", "example"],
 ) as dag:
-
     # [START howto_mapped_group_chats]
     @task
     def list_fans(**context: object) -> list[str]:
