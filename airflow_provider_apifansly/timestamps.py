@@ -1,8 +1,9 @@
 """Instants as users give them (datetime, ISO-8601 text, epoch milliseconds) and as the API takes them.
 
 The API stamps rows and takes bounds in epoch **milliseconds** (messages and broadcast statistics
-stamp theirs in seconds, kept as sent); durations are milliseconds too. Imports neither
-Airflow nor ``requests``, so operators can check values while a DAG file is parsed.
+stamp theirs in seconds, kept as sent); durations are milliseconds too. Imports no
+``requests`` and no hook (Airflow only for the typed errors of ``exceptions``), so operators can
+check values cheaply while a DAG file is parsed.
 """
 
 from __future__ import annotations
