@@ -194,7 +194,8 @@ def _check_wheel_metadata(session: nox.Session, wheel: Path) -> None:
             problems.append(f"{license_file} is not in the wheel's licenses")
     urls = {value.split(",")[0] for value in metadata.get_all("Project-URL", [])}
     problems += [
-        f"no Project-URL {label}" for label in ("Documentation", "Changelog", "Source", "Issues") - urls
+        f"no Project-URL {label}"
+        for label in sorted({"Documentation", "Changelog", "Source", "Issues"} - urls)
     ]
     classifiers = set(metadata.get_all("Classifier", []))
     wanted = {"Framework :: Apache Airflow :: Provider", "Programming Language :: Python :: 3.11"}
