@@ -2,7 +2,7 @@
 
 The API stamps rows and takes bounds in epoch **milliseconds** (messages and broadcast statistics
 stamp theirs in seconds, kept as sent); durations are milliseconds too. Imports no
-``requests`` and no hook (Airflow only for the typed errors of ``exceptions``), so operators can
+hook and no HTTP client (Airflow only for the typed errors of ``exceptions``), so operators can
 check values cheaply while a DAG file is parsed.
 """
 
