@@ -53,8 +53,8 @@ class Include:
 
     page: Path
     file: Path
-    start_after: str
-    end_before: str
+    start_after: str | None
+    end_before: str | None
 
 
 def includes(path: Path) -> list[Include]:
@@ -66,6 +66,8 @@ def includes(path: Path) -> list[Include]:
         target = block.info.removeprefix("{literalinclude}").strip()
         options = {m["name"]: m["value"].strip().strip('"') for m in _OPTION.finditer(block.body)}
         found.append(
-            Include(path, (path.parent / target).resolve(), options["start-after"], options["end-before"])
+            Include(
+                path, (path.parent / target).resolve(), options.get("start-after"), options.get("end-before")
+            )
         )
     return found
