@@ -4,7 +4,7 @@ VENV := .venv
 AIRFLOW_VERSION ?= 3.3.2
 BIN := $(VENV)/bin
 
-.PHONY: install demo events-demo test lint typecheck bench screenshots sandbox clean
+.PHONY: install demo events-demo test lint typecheck docs bench screenshots sandbox clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+docs: install  ## the docs site into docs/_build/html (Sphinx; every warning, and every broken reference, fails)
+	$(BIN)/sphinx-build -E -W --keep-going -n -q -b html docs docs/_build/html
+
 bench: install  ## benchmarks against the sandbox; writes docs/benchmarks.md
 	$(BIN)/python bench/run_all.py
 
@@ -41,4 +44,4 @@ sandbox: install  ## serve the sandbox on 127.0.0.1:8765 until Ctrl-C
 	$(BIN)/python -m airflow_provider_apifansly.sandbox --port 8765
 
 clean:
-	rm -rf $(VENV) .airflow-home .pytest_cache .mypy_cache .ruff_cache dist
+	rm -rf $(VENV) .airflow-home .pytest_cache .mypy_cache .ruff_cache dist docs/_build

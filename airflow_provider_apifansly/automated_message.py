@@ -2,7 +2,8 @@
 the documented Create Automated Message body, and matched against the rules an account already has.
 
 Every rule is validated before any request (when the DAG is parsed, where it can be), so a
-bad list never reaches the account. Imports neither Airflow nor ``requests``.
+bad list never reaches the account. Imports no hook and no HTTP client (Airflow only for
+the typed errors of ``exceptions``).
 """
 
 from __future__ import annotations

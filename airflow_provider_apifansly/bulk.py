@@ -56,7 +56,8 @@ class BulkResult:
     def stop_error(self, hook: FanslyHook, noun: str) -> FanslyError:
         """The error that fails the task after a stop, saying why and how many items were left."""
         exc = self.stopped
-        assert exc is not None
+        if exc is None:
+            raise ValueError("stop_error() needs a run that was stopped; this one was not")
         left = f"{len(self.failed)} {noun} not done (see XCom 'failed')"
         if isinstance(exc, FanslyCreditBudgetError):
             spent = f"{hook.requests_sent} requests ({hook.credits_spent} credits)"

@@ -5,7 +5,8 @@ analytics resources add (``moneyScale``, ``rolling30Days``, the window's bounds)
 and ``parquet`` are flat: a column per field, nested values as JSON text. Their column
 order is stable: the resource's documented fields first (present even when no row has
 them), then any other field in name order. Both read the spool once more, so memory
-stays flat. Imports neither Airflow nor pyarrow (parquet imports it when it writes).
+stays flat. Imports no pyarrow (parquet imports it when it writes), no hook and no HTTP
+client; Airflow only for the typed errors of ``exceptions``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """``Post``: a post to create, checked against the documented Create Post body.
 
 Every field is validated before any request. Instants must carry a time zone (a naive one would
-publish hours off) and become epoch milliseconds. Imports neither Airflow nor ``requests``.
+publish hours off) and become epoch milliseconds. Imports no hook and no HTTP client (Airflow
+only for the typed errors of ``exceptions``).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 The API stamps rows and takes bounds in epoch **milliseconds** (messages and broadcast statistics
 stamp theirs in seconds, kept as sent; ``stamp_ms`` reads either); durations are milliseconds too, and
-every ``since`` the hook takes is an instant in these forms. Imports neither
-Airflow nor ``requests``, so operators can check values while a DAG file is parsed.
+every ``since`` the hook takes is an instant in these forms. Imports no hook and no HTTP client (Airflow
+only for the typed errors of ``exceptions``), so operators can check values cheaply while a DAG file is parsed.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ with DAG(
         fail_policy="continue",  # welcome the fans that did get a chat; XCom 'failed' names the rest
     )
 
+    # [START howto_send_messages]
     @task
     def welcome_messages(chats: dict[str, str], welcome: str) -> dict[str, str]:
         """One welcome per chat opened for this interval's new subscribers: ``{group: text}``."""
@@ -55,3 +56,4 @@ with DAG(
         task_id="send_welcomes",
         messages=welcome_messages(create_chats.output, "{{ params.welcome }}"),
     )
+    # [END howto_send_messages]

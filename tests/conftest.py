@@ -25,6 +25,8 @@ os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="apifansly-airflow-home-")
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(link_dags_folder(DAGS_FOLDER))
 os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = dag_bundles(DAGS_FOLDER)
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+# Every deployment has a Fernet key (`airflow db migrate` writes one): connections are stored encrypted.
+os.environ.setdefault("AIRFLOW__CORE__FERNET_KEY", "wOJdT6mSAnd8KpQ0sZ4Ff1V3iKyhCnBBrPz8sPvmG0Q=")
 os.environ.pop("AIRFLOW_CONN_FANSLY_DEFAULT", None)
 
 # Read from the distribution's metadata: importing Airflow here would freeze its config too early.

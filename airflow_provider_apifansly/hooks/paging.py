@@ -98,9 +98,10 @@ def offset_pages(
                 request=request,
             )
         yield envelope.OffsetPage(new, page.total)
-        stepped_back = total is not None and page.total < total
-        if stepped_back:  # rows left while paging: those after them moved back past the offset
-            assert total is not None
+        stepped_back = False
+        if total is not None and page.total < total:
+            # Rows left while paging: those after them moved back past the offset.
+            stepped_back = True
             offset = max(0, offset - (total - page.total))
         else:
             offset += len(page.rows)
