@@ -4,7 +4,7 @@ VENV := .venv
 AIRFLOW_VERSION ?= 3.3.2
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint typecheck bench screenshots sandbox clean
+.PHONY: install demo events-demo test lint typecheck docs bench screenshots sandbox clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ install: $(VENV)/.installed-$(AIRFLOW_VERSION)
 demo: install  ## run the example DAG against the bundled sandbox and print the created group id
 	$(BIN)/python scripts/demo.py
 
+events-demo: install  ## webhooks to DAG runs: redis-server, the receiver and Airflow 3's four processes, then stop
+	$(BIN)/python scripts/events_demo.py
+
 test: install  ## the full test suite (unit, sandbox, real-Airflow integration)
 	$(BIN)/python -m pytest
 
@@ -27,6 +30,9 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+
+docs: install  ## the docs site into docs/_build/html (Sphinx; every warning, and every broken reference, fails)
+	$(BIN)/sphinx-build -E -W --keep-going -n -q -b html docs docs/_build/html
 
 bench: install  ## benchmarks against the sandbox; writes docs/benchmarks.md
 	$(BIN)/python bench/run_all.py
@@ -38,4 +44,4 @@ sandbox: install  ## serve the sandbox on 127.0.0.1:8765 until Ctrl-C
 	$(BIN)/python -m airflow_provider_apifansly.sandbox --port 8765
 
 clean:
-	rm -rf $(VENV) .airflow-home .pytest_cache .mypy_cache .ruff_cache dist
+	rm -rf $(VENV) .airflow-home .pytest_cache .mypy_cache .ruff_cache dist docs/_build

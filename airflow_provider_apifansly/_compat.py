@@ -8,7 +8,6 @@ a version-dependent Airflow path. ``ObjectStoragePath`` is ``airflow.io.path``'s
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import (
@@ -20,6 +19,7 @@ from airflow.providers.common.compat.sdk import (
     BaseOperatorLink,
     Context,
     ObjectStoragePath,
+    Variable,
     XCom,
     conf,
     mask_secret,
@@ -42,8 +42,9 @@ __all__ = [
     "amask_secret",
     "conf",
     "mask_secret",
-    "run_due_at",
+    "read_variable",
     "triggering_events",
+    "write_variable",
 ]
 
 
@@ -75,20 +76,16 @@ async def amask_secret(secret: str) -> None:
         await mask_on_loop(secret)
 
 
-def run_due_at(dag_run: Any) -> datetime:
-    """When a DAG run became due: no try of its tasks starts earlier, and clearing a task leaves it.
+def read_variable(key: str) -> Any:
+    """A JSON Variable's value, None when there is none, read from a task: ``airflow.sdk.Variable``
+    through the execution API on 3.x, ``airflow.models.Variable`` and its database on 2.11. Their default
+    argument is named differently (``default`` / ``default_var``), so it goes by position."""
+    return Variable.get(key, None, deserialize_json=True)
 
-    Clearing resets the run's ``start_date`` and ``queued_at`` on 2.11 and 3.x, and a 3.x worker
-    cannot read the task's try history, so neither can bound when an earlier try began.
-    """
-    run_after: datetime | None = getattr(dag_run, "run_after", None)  # Airflow 3
-    if run_after is not None:
-        return run_after
-    # Airflow 2.11: a scheduled run is due at its data interval's end, a manual one at its logical date.
-    moments: list[datetime] = [
-        m for m in (dag_run.data_interval_end, dag_run.execution_date) if m is not None
-    ]
-    return max(moments)
+
+def write_variable(key: str, value: Any, description: str) -> None:
+    """Store a JSON Variable from a task (3.0 to 3.3: the task SDK's ``Variable.set``; 2.11: the database)."""
+    Variable.set(key, value, description=description, serialize_json=True)
 
 
 def triggering_events(context: Context, asset: Any) -> list[Any]:

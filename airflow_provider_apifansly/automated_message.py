@@ -2,7 +2,8 @@
 the documented Create Automated Message body, and matched against the rules an account already has.
 
 Every rule is validated before any request (when the DAG is parsed, where it can be), so a
-bad list never reaches the account. Imports neither Airflow nor ``requests``.
+bad list never reaches the account. Imports no hook and no HTTP client (Airflow only for
+the typed errors of ``exceptions``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_apifansly.batch_input import parse_rendered
-from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
+from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.hooks.envelope import automated_message_id
 from airflow_provider_apifansly.message import MediaId, as_list, media_fields, parse_content, parse_media
+from airflow_provider_apifansly.rule_identity import Comparison, ListedRule, comparable, compare
 
 TRIGGER_TYPES = (
     "new_follower",
@@ -45,8 +47,6 @@ _TRIGGER_OPTIONS = {
     "tip_amount": TIP_TRIGGERS,
     "keywords": TIP_TRIGGERS,
 }
-# An absent delay or cooldown is the documented default, 0 seconds; an absent option is unset.
-_DEFAULTS: dict[str, Any] = {"delay": 0, "cooldown": 0}
 
 
 @dataclass(frozen=True)
@@ -130,23 +130,11 @@ class AutomatedRule:
         body.update(media_fields(self.media_ids, self.access_type, self.price))
         return body
 
-    def matches(self, row: Mapping[str, Any], request: str) -> bool:
-        """Whether an existing rule (a row of List Automated Messages) is this one: same trigger, content,
-        delay, cooldown and options. A row that does not show a field this rule sets cannot be told
-        apart, so it raises rather than guess (a wrong "no" creates a duplicate; a wrong "yes" drops a rule)."""
-        body = self.body()
-        for field in RULE_FIELDS.values():
-            wanted = _comparable(body.get(field, _DEFAULTS.get(field)))
-            if field in row:
-                if _comparable(row[field] if row[field] is not None else _DEFAULTS.get(field)) != wanted:
-                    return False
-            elif wanted not in (None, _DEFAULTS.get(field)):
-                raise FanslyApiError(
-                    f"{request} returned rules without {field!r}, so whether one of them is the "
-                    f"{self.trigger_type} rule {self.content[:40]!r} cannot be told; nothing was changed",
-                    request=request,
-                )
-        return True
+    def matches(self, row: Mapping[str, Any]) -> bool:
+        """Whether an existing rule (a row of List Automated Messages, echoed or native) is surely this one:
+        every documented field it shows equals this rule's, normalised, and none this rule sets is hidden
+        (see ``rule_identity``)."""
+        return compare(comparable(self.body()), ListedRule.read(row)).verdict == "same"
 
     def describe(self) -> str:
         """The rule in a line, for logs and plans."""
@@ -169,19 +157,6 @@ def parse_rules(rules: object) -> list[AutomatedRule]:
                 f"rules[{index}] repeats rules[{parsed.index(rule)}]; every fan would get it twice"
             )
     return parsed
-
-
-def _comparable(value: Any) -> Any:
-    """A field's value as rules are compared: list items (ids) as text, in order; an empty list as unset."""
-    if isinstance(value, list | tuple):
-        return tuple(_comparable_item(item) for item in value) or None
-    return value
-
-
-def _comparable_item(item: Any) -> Any:
-    if isinstance(item, Mapping):  # a {"mediaId", "previewId"} media id
-        return tuple(sorted((str(k), str(v)) for k, v in item.items() if v is not None))
-    return str(item)
 
 
 def _seconds(value: object, field: str) -> int:
@@ -224,32 +199,82 @@ def _keywords(value: object, field: str) -> str | tuple[str, ...] | None:
 
 
 @dataclass(frozen=True)
+class ListedRow:
+    """A rule the account holds, as a plan names it: its id, trigger and text (None when not shown), and the
+    fields that could not be compared with a wanted rule it may be."""
+
+    rule_id: str
+    trigger_type: str | None
+    content: str | None
+    unknown: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """The rule in a line, for logs."""
+        text = f"{self.content[:60]!r}" if self.content is not None else "(text not shown)"
+        return f"rule {self.rule_id} {self.trigger_type or '(trigger not shown)'}: {text}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as XCom ``plan`` holds it."""
+        shown = {"id": self.rule_id, "triggerType": self.trigger_type, "content": self.content}
+        return {**shown, "unknown": list(self.unknown)} if self.unknown else shown
+
+
+@dataclass(frozen=True)
 class SyncPlan:
-    """What makes an account's rules match a list: the rules to create, the ids to delete, the ids kept."""
+    """What makes an account's rules match a list: the rules to create, the listed rules kept (``keep``:
+    equal to a wanted rule; ``unsure``: maybe one, not comparable) and the listed rules to delete."""
 
     create: tuple[AutomatedRule, ...]
-    delete: tuple[str, ...]
-    kept: tuple[str, ...]
+    keep: tuple[ListedRow, ...]
+    unsure: tuple[ListedRow, ...]
+    delete: tuple[ListedRow, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The plan as XCom ``plan`` holds it: each rule with its trigger and text."""
+        return {
+            "create": [rule.body() for rule in self.create],
+            "keep": [row.as_dict() for row in (*self.keep, *self.unsure)],
+            "delete": [row.as_dict() for row in self.delete],
+        }
 
 
 def plan_sync(
     rules: list[AutomatedRule], existing: list[dict[str, Any]], *, prune: bool, request: str
 ) -> SyncPlan:
-    """Match each rule to an existing one that equals it (each existing rule matches once); the rest are
-    created. With ``prune``, every existing rule left unmatched (a duplicate too) is deleted.
+    """Match each wanted rule to a listed rule that surely is it (each listed rule matches once); the rest
+    are created, unless a listed rule that cannot be compared may be it: that one is kept, and the wanted
+    rule not created (a duplicate would message every fan twice). With ``prune``, every other listed rule
+    (a duplicate too) is deleted; one that may be a wanted rule never is.
 
     :param existing: the account's rules as listed, each with an id (``envelope.automated_message_id``).
     :param request: how errors name the list request.
     """
-    unmatched = list(existing)
-    create: list[AutomatedRule] = []
-    kept: list[str] = []
-    for rule in rules:
-        match = next((row for row in unmatched if rule.matches(row, request)), None)
-        if match is None:
-            create.append(rule)
+    unmatched = [(automated_message_id(row, request), ListedRule.read(row)) for row in existing]
+    wanted = [(rule, comparable(rule.body())) for rule in rules]
+    keep: list[ListedRow] = []
+    missing: list[tuple[AutomatedRule, dict[str, Any]]] = []
+    for rule, fields in wanted:  # first every sure match, so a rule is never blocked by another's row
+        same = next((entry for entry in unmatched if compare(fields, entry[1]).verdict == "same"), None)
+        if same is None:
+            missing.append((rule, fields))
         else:
-            unmatched.remove(match)
-            kept.append(automated_message_id(match, request))
-    delete = [automated_message_id(row, request) for row in unmatched] if prune else []
-    return SyncPlan(tuple(create), tuple(delete), tuple(kept))
+            unmatched.remove(same)
+            keep.append(_row(*same))
+    create: list[AutomatedRule] = []
+    unsure: dict[str, ListedRow] = {}
+    for rule, fields in missing:
+        maybe = [(entry, compare(fields, entry[1])) for entry in unmatched]
+        maybe = [(entry, comparison) for entry, comparison in maybe if comparison.verdict == "unknown"]
+        if not maybe:
+            create.append(rule)
+        for (rule_id, read), comparison in maybe:
+            unsure.setdefault(rule_id, _row(rule_id, read, comparison))
+    left = [_row(rule_id, read) for rule_id, read in unmatched if rule_id not in unsure]
+    return SyncPlan(tuple(create), tuple(keep), tuple(unsure.values()), tuple(left) if prune else ())
+
+
+def _row(rule_id: str, read: ListedRule, comparison: Comparison | None = None) -> ListedRow:
+    """A listed rule for a plan; with a ``comparison`` that could not decide, the fields it could not compare."""
+    trigger = read.values.get("triggerType")
+    unknown = comparison.unknown if comparison else ()
+    return ListedRow(rule_id, trigger if isinstance(trigger, str) else None, read.text(), unknown)

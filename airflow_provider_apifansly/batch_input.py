@@ -77,6 +77,8 @@ def parse_messages(messages: Any) -> list[OutgoingMessage]:
 
 
 def _message_row(row: Any, index: int) -> OutgoingMessage:
+    if isinstance(row, OutgoingMessage):  # validated already (an operator that sends part of its batch)
+        return row
     where = f"messages[{index}]."
     if not isinstance(row, Mapping):
         raise FanslyValidationError(f"{where[:-1]} must be a dict with chat_id and content, got {row!r:.60}")

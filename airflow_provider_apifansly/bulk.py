@@ -7,26 +7,31 @@ spent) stops the run: calls in flight finish, none starts after it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import CancelledError, ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_apifansly.batch_input import parse_messages, parse_user_ids
 from airflow_provider_apifansly.exceptions import (
+    FanslyAmbiguousSendError,
     FanslyAuthError,
     FanslyCreditBudgetError,
     FanslyError,
     FanslyOutOfCreditsError,
     FanslyValidationError,
 )
+from airflow_provider_apifansly.hooks.endpoints.base import may_have_sent
 from airflow_provider_apifansly.ids import validate_native_id
 
 if TYPE_CHECKING:
     from airflow_provider_apifansly.hooks.fansly import FanslyHook
+    from airflow_provider_apifansly.hooks.read_back import Taken
+    from airflow_provider_apifansly.timestamps import Instant
 
 PROGRESS_SECONDS = 10.0
 STOPPING_ERRORS = (FanslyAuthError, FanslyOutOfCreditsError, FanslyCreditBudgetError)
@@ -38,17 +43,21 @@ class BulkResult:
 
     :param stopped: the error that stopped the run early, if one did; every item it left
         undone is in ``failed`` with that reason.
+    :param uncertain: the failed items that may have been done all the same (a failure after sending,
+        or in flight when Airflow stopped the task); every other failed item was not.
     """
 
     total: int
     done: dict[str, str] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     stopped: FanslyError | None = None
+    uncertain: set[str] = field(default_factory=set)
 
     def stop_error(self, hook: FanslyHook, noun: str) -> FanslyError:
         """The error that fails the task after a stop, saying why and how many items were left."""
         exc = self.stopped
-        assert exc is not None
+        if exc is None:
+            raise ValueError("stop_error() needs a run that was stopped; this one was not")
         left = f"{len(self.failed)} {noun} not done (see XCom 'failed')"
         if isinstance(exc, FanslyCreditBudgetError):
             spent = f"{hook.requests_sent} requests ({hook.credits_spent} credits)"
@@ -88,42 +97,89 @@ def run_batch(
     *,
     max_concurrency: int,
     progress: _Progress,
+    stop: threading.Event | None = None,
 ) -> None:
-    """Run ``call`` on every item on a thread pool, recording each outcome in ``result``."""
-    stop = threading.Event()
+    """Run ``call`` on every item on a thread pool, recording each outcome in ``result``.
+
+    No call starts once ``stop`` is set (the operator's ``on_kill``) or the main thread is interrupted
+    (Airflow's ``execution_timeout`` raises there): the calls not started are cancelled and put in
+    ``failed`` as not sent, those in flight in ``failed`` and ``uncertain``; then the interruption goes on.
+    """
+    stop = stop or threading.Event()
+    started: set[str] = set()
+    starting = threading.Lock()  # an item is either started or never will be, once stop is set
 
     def guarded(item: str) -> str:
-        if stop.is_set():
-            raise CancelledError
+        with starting:
+            if stop.is_set():
+                raise CancelledError
+            started.add(item)
         try:
             return call(item)
         except STOPPING_ERRORS:
             stop.set()  # before the main thread hears of it, so no worker starts another call
             raise
 
-    with ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="fansly") as pool:
+    pool = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="fansly")
+    futures: dict[Future[str], str] = {}
+    try:
         futures = {pool.submit(guarded, item): item for item in items}
         for future in as_completed(futures):  # linear in N, unlike repeated wait() calls
             item = futures[future]
             try:
-                result.done[item] = future.result()
-            except CancelledError:
-                continue
+                _settle(result, item, future)
             except STOPPING_ERRORS as exc:
                 if result.stopped is None:
                     result.stopped = exc
                     for pending in futures:
                         pending.cancel()
                 continue
-            except FanslyError as exc:
-                result.failed[item] = str(exc)
             progress.tick(len(result.failed))
+    except BaseException:
+        with starting:
+            stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)  # never drain the queue after Airflow said stop
+        _settle_interrupted(result, futures, started)
+        raise
+    pool.shutdown(wait=True)
     if result.stopped is not None:
         reason = f"not done: {result.stopped}"
         result.failed.update(
             {item: reason for item in items if item not in result.done and item not in result.failed}
         )
     result.done = {item: result.done[item] for item in items if item in result.done}
+
+
+def _settle(result: BulkResult, item: str, future: Future[str]) -> None:
+    """Record a finished item; a stopping error and a cancellation are the caller's."""
+    try:
+        result.done[item] = future.result()
+    except CancelledError:
+        return
+    except STOPPING_ERRORS:
+        raise
+    except FanslyError as exc:
+        result.failed[item] = str(exc)
+        if may_have_sent(exc) or isinstance(exc, FanslyAmbiguousSendError):
+            result.uncertain.add(item)
+
+
+def _settle_interrupted(result: BulkResult, futures: dict[Future[str], str], started: set[str]) -> None:
+    """After Airflow stopped the task: what finished is recorded as it went, what is in flight as
+    uncertain, what never started as not sent."""
+    for future, item in futures.items():
+        if item in result.done or item in result.failed:
+            continue
+        if future.done() and not future.cancelled():
+            with contextlib.suppress(CancelledError, *STOPPING_ERRORS):
+                _settle(result, item, future)
+            if item in result.done or item in result.failed:
+                continue
+        if item in started:
+            result.failed[item] = "in flight when the task was stopped: it may have been sent"
+            result.uncertain.add(item)
+        else:
+            result.failed[item] = "not started: the task was stopped"
 
 
 def create_group_chats(
@@ -136,11 +192,12 @@ def create_group_chats(
     max_concurrency: int = 8,
     progress_every: int = 100,
     log: logging.Logger | Any = None,
+    stop: threading.Event | None = None,
 ) -> GroupChatsResult:
     """Create the chat of every fan, or with ``skip_existing`` first take the chats that List Chats shows.
 
     The list is a cache, not the truth: a fan it does not show is created, which is safe
-    because create is find-or-create.
+    because create is find-or-create. Setting ``stop`` (``on_kill``) starts no more creates.
     """
     log = log or logging.getLogger(__name__)
     fans = parse_user_ids(user_ids)
@@ -186,7 +243,7 @@ def create_group_chats(
     def create(fan: str) -> str:
         return str(hook.create_group_chat(fan, account_id, creator_id)["id"])
 
-    run_batch(to_create, create, result, max_concurrency=max_concurrency, progress=progress)
+    run_batch(to_create, create, result, max_concurrency=max_concurrency, progress=progress, stop=stop)
     log.info(
         "Fansly chats for account %s: %d listed, %d created, %d failed of %d in %.1f s",
         account_id,
@@ -209,39 +266,53 @@ def send_messages(
     messages: Any,
     *,
     account_id: str | None = None,
-    sent_since: float | None = None,
+    sent_since: Instant | Mapping[str, Instant] | None = None,
+    taken: Taken | None = None,
     max_concurrency: int = 8,
     progress_every: int = 100,
     log: logging.Logger | Any = None,
+    stop: threading.Event | None = None,
+    result: BulkResult | None = None,
 ) -> BulkResult:
     """Send one message to each chat; ``done`` maps chat id -> message id.
 
-    :param sent_since: on a task's retry, when its earlier tries may have begun sending: see
-        ``FanslyHook.deliver``. Each chat is then read once, and a message found is not sent again.
+    :param sent_since: when an earlier attempt that may have sent them began (see ``FanslyHook.deliver``),
+        for every chat or per chat id (a chat not in the mapping: nothing may have been sent). Each
+        such chat is read once first, and a message found there is not sent again.
+    :param taken: messages other task instances own, never taken for one of these.
+    :param stop: set it (``on_kill``) to start no more sends.
+    :param result: filled as the sends finish, so a caller interrupted mid-run still has it.
     """
     log = log or logging.getLogger(__name__)
     batch = {message.chat_id: message for message in parse_messages(messages)}
     account_id = hook.resolve_account_id(account_id)
+    if isinstance(sent_since, Mapping):
+        since_of: Mapping[str, Instant] = sent_since
+    else:
+        since_of = {} if sent_since is None else dict.fromkeys(batch, sent_since)
+    looked = sum(chat_id in since_of for chat_id in batch)
     budget = hook.options.max_credits
-    # The least the run can spend: a first try sends each message; a retry reads every chat (and
-    # the creator, once), and sends only where no earlier try delivered, which is not known yet.
-    # Every request past the budget is refused by the hook anyway.
-    needed = len(batch) if sent_since is None else len(batch) + 1
+    # The least the run can spend: one request per chat (a send, or the read of a chat an earlier attempt
+    # may have sent into, which is sent only where nothing was delivered, not known yet), and the creator
+    # once when any is read. Every request past the budget is refused by the hook anyway.
+    needed = len(batch) + (1 if looked else 0)
     if budget is not None and hook.credits_spent + needed > budget:
-        per = "one per message" if sent_since is None else "a retry reads each chat, and the creator once"
+        per = "one per message" if not looked else f"{looked} chats read first, and the creator once"
         raise FanslyCreditBudgetError(
             f"this run needs {needed} credits ({per}) but max_credits is {budget}; "
             "raise max_credits, or send fewer messages",
             budget=budget,
         )
     hook.get_conn()
-    result = BulkResult(total=len(batch))
+    result = result if result is not None else BulkResult(total=len(batch))
+    result.total = len(batch)
     progress = _Progress(len(batch), progress_every, log, "messages")
 
     def send(chat_id: str) -> str:
-        return str(hook.deliver(batch[chat_id], account_id, sent_since=sent_since)["id"])
+        message = batch[chat_id]
+        return str(hook.deliver(message, account_id, sent_since=since_of.get(chat_id), taken=taken)["id"])
 
-    run_batch(list(batch), send, result, max_concurrency=max_concurrency, progress=progress)
+    run_batch(list(batch), send, result, max_concurrency=max_concurrency, progress=progress, stop=stop)
     log.info(
         "Fansly messages for account %s: %d sent, %d failed of %d in %.1f s",
         account_id,

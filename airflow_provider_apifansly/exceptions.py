@@ -148,3 +148,10 @@ class FanslyAmbiguousSendError(FanslyError, AirflowFailException):
 class FanslyPostUncertainError(FanslyAmbiguousSendError):
     """A post may have been created (a failure after sending, or an earlier try of the task), and posts
     cannot be listed to find out: not repeated, since a repeat could publish it twice."""
+
+
+class FanslyRecordError(FanslyError):
+    """The task instance's record (what its tries did) could not be read or written: the try does not
+    act, since a later one could not tell what it did. Nothing was sent, so Airflow may retry."""
+
+    retryable = True

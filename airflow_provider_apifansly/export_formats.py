@@ -5,7 +5,8 @@ analytics resources add (``moneyScale``, ``rolling30Days``, the window's bounds)
 and ``parquet`` are flat: a column per field, nested values as JSON text. Their column
 order is stable: the resource's documented fields first (present even when no row has
 them), then any other field in name order. Both read the spool once more, so memory
-stays flat. Imports neither Airflow nor pyarrow (parquet imports it when it writes).
+stays flat. Imports no pyarrow (parquet imports it when it writes), no hook and no HTTP
+client; Airflow only for the typed errors of ``exceptions``.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "year",
         "month",
         "rolling30Days",
+        "partial",
         "totalGross",
         "totalNet",
         "moneyScale",
@@ -72,8 +74,22 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "maxTopPercent",
         "brackets",
     ),
-    # One row per bucket: its start and length in epoch ms, and the API's stats (one per stat type).
-    "profile_stats": ("timestamp", "period", "stats"),
+    # One row per bucket of each per-bucket series (start and length in epoch ms, the API's stats, one
+    # per stat type), then each top FYP row with the range of the request that answered it.
+    "profile_stats": (
+        "series",
+        "timestamp",
+        "period",
+        "partial",
+        "stats",
+        "windowStart",
+        "windowEnd",
+        "mediaOfferId",
+        "views",
+        "uniqueViewers",
+        "interactionTime",
+        "tagIds",
+    ),
     "chats": (
         "account_id",
         "groupId",

@@ -1,7 +1,8 @@
 """``MassMessage``: a broadcast to a whole audience, checked against the documented Send Mass Message body.
 
 Every field is validated before any request, so a broadcast with no audience, a bad
-price or a past schedule never costs a credit. Imports neither Airflow nor ``requests``.
+price or a past schedule never costs a credit. Imports no hook and no HTTP client (Airflow
+only for the typed errors of ``exceptions``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Earnings, top supporters and broadcast sales are integer **thousandths of a doll
 ("base units: divide by 1000"); message and broadcast ``price`` are dollars; a
 subscription's ``price`` is of disputed scale (cents or thousandths) and is never
 converted. Amounts stay integers in their scale; Decimal only where a user gives dollars.
-Imports neither Airflow nor ``requests``, so operators check values while a DAG is parsed.
+Imports no hook and no HTTP client (Airflow only for the typed errors of ``exceptions``), so
+operators check values cheaply while a DAG is parsed.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """``Post``: a post to create, checked against the documented Create Post body.
 
 Every field is validated before any request. Instants must carry a time zone (a naive one would
-publish hours off) and become epoch milliseconds. Imports neither Airflow nor ``requests``.
+publish hours off) and become epoch milliseconds. Imports no hook and no HTTP client (Airflow
+only for the typed errors of ``exceptions``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ class Post:
 
     :param content: the caption; optional when media is attached.
     :param media_ids: processed media ids (``UploadMediaOperator``'s output), sent as ``mediaIds``.
-    :param wall_ids: the walls to post on (``list_post_walls``); none means the default wall.
+    :param wall_ids: the walls to post on (``list_post_walls``); none: the hook names the account's first.
     :param scheduled_for: epoch ms to publish at, or None to publish now.
     :param expires_at: epoch ms to take the post down at, or None.
     :param post_to_fyp: also offer it to the For You page (a public video of 3 s or more).
@@ -69,16 +70,19 @@ class Post:
         return cls(text, media, _ids(wall_ids, "wall_ids"), scheduled, expires, post_to_fyp)
 
     def body(self) -> dict[str, Any]:
-        """The Create Post body, with only the fields that were given."""
-        fields: dict[str, Any] = {
-            "content": self.content,
-            "mediaIds": list(self.media_ids) or None,
-            "wallIds": list(self.wall_ids) or None,
-            "scheduledFor": self.scheduled_for,
-            "expiresAt": self.expires_at,
-            "postToFYP": self.post_to_fyp or None,
-        }
-        return {name: value for name, value in fields.items() if value is not None}
+        """The Create Post body as the live client sends it (contract section 7): ``content`` always (empty
+        for a media-only post, as a docs revision requires it), ``scheduledFor``/``expiresAt`` always (0:
+        now, never), ``mediaIds``, ``wallIds`` and ``postToFYP`` when given."""
+        body: dict[str, Any] = {"content": self.content or ""}
+        if self.media_ids:
+            body["mediaIds"] = list(self.media_ids)
+        if self.wall_ids:
+            body["wallIds"] = list(self.wall_ids)
+        body["scheduledFor"] = self.scheduled_for or 0
+        body["expiresAt"] = self.expires_at or 0
+        if self.post_to_fyp:
+            body["postToFYP"] = True
+        return body
 
     def describe(self) -> str:
         """The post in a line, for logs and errors."""

@@ -1,12 +1,14 @@
 """Instants as users give them (datetime, ISO-8601 text, epoch milliseconds) and as the API takes them.
 
 The API stamps rows and takes bounds in epoch **milliseconds** (messages and broadcast statistics
-stamp theirs in seconds, kept as sent); durations are milliseconds too. Imports neither
-Airflow nor ``requests``, so operators can check values while a DAG file is parsed.
+stamp theirs in seconds, kept as sent; ``stamp_ms`` reads either); durations are milliseconds too, and
+every ``since`` the hook takes is an instant in these forms. Imports no hook and no HTTP client (Airflow
+only for the typed errors of ``exceptions``), so operators can check values cheaply while a DAG file is parsed.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -72,9 +74,23 @@ def check_window(since_ms: int | None, until_ms: int | None) -> None:
         raise FanslyValidationError(f"since ({iso(since_ms)}) is after until ({iso(until_ms)})")
 
 
-def iso(epoch_ms: int) -> str:
+def stamp_ms(value: float) -> float:
+    """A row's stamp in epoch milliseconds, whichever unit the API used: 1e11 and above are milliseconds,
+    anything less is seconds (fractions allowed). 1e11 ms is 1973, 1e11 s is the year 5138: no real stamp
+    is ambiguous. The one place the unit of a stamp is read by its magnitude."""
+    return float(value) if value >= 1e11 else value * 1000.0
+
+
+def iso(epoch_ms: float) -> str:
     """An epoch-ms instant as readable UTC text, for logs and errors."""
     return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).isoformat(timespec="milliseconds")
+
+
+def utc_month_ms(year: int, month: int) -> tuple[int, int]:
+    """A UTC calendar month as epoch ms ``[start, end)``."""
+    start = datetime(year, month, 1, tzinfo=timezone.utc)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=timezone.utc)
+    return round(start.timestamp() * 1000), round(end.timestamp() * 1000)
 
 
 def _checked(epoch_ms: int, field: str) -> int:
@@ -89,17 +105,47 @@ def _checked(epoch_ms: int, field: str) -> int:
 DAY_MS = 86_400_000
 
 
+# An ISO 8601 duration of weeks, days, hours, minutes and seconds (years and months have no fixed length).
+_ISO_DURATION = re.compile(
+    r"P(?:(?P<weeks>\d+(?:\.\d+)?)W)?(?:(?P<days>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?(?:(?P<minutes>\d+(?:\.\d+)?)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?",
+    re.ASCII,
+)
+
+
 def duration_ms(value: object, *, field: str) -> int:
-    """A positive duration, a ``timedelta`` or a number of days, in milliseconds."""
+    """A positive duration in milliseconds: a ``timedelta``, a number of days, or text (as a template
+    renders it) holding a number of days or an ISO 8601 duration such as ``P3D`` or ``PT36H``."""
+    if isinstance(value, str):
+        value = _parse_duration(value.strip(), field)
     if isinstance(value, timedelta):
         milliseconds = value / timedelta(milliseconds=1)
     elif isinstance(value, int | float) and not isinstance(value, bool):
         milliseconds = value * DAY_MS
     else:
-        raise FanslyValidationError(f"{field} must be a timedelta or a number of days; got {value!r:.40}")
+        raise FanslyValidationError(
+            f"{field} must be a timedelta, a number of days or an ISO 8601 duration (e.g. 'P3D'); "
+            f"got {value!r:.40}"
+        )
     if not 0 < milliseconds < float("inf"):
         raise FanslyValidationError(f"{field} must be a positive duration; got {value!r:.40}")
     return round(milliseconds)
+
+
+def _parse_duration(text: str, field: str) -> timedelta | float:
+    """A number of days, or an ISO 8601 duration of weeks to seconds; else a clear error."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    found = _ISO_DURATION.fullmatch(text.upper())
+    if found is None or text.upper() in ("P", "PT") or text.upper().endswith("T"):
+        raise FanslyValidationError(
+            f"{field} must be a timedelta, a number of days or an ISO 8601 duration (e.g. 'P3D', "
+            f"'PT36H'; years and months have no fixed length); got {text!r:.40}"
+        )
+    parts = {unit: float(amount) for unit, amount in found.groupdict().items() if amount is not None}
+    return timedelta(**parts)
 
 
 def period_ms(value: object, *, field: str) -> int:

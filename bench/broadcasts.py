@@ -59,7 +59,10 @@ def broadcasts(sizes: Sizes, latency: float = LATENCY) -> Section:
         connect(sandbox, "bench_retry", rate_limit_rpm=0)
         batch = dict.fromkeys(sandbox.seed_chats(fan_ids(fans, count)).values(), "Your weekly update")
         tries = []
-        for sent_since in (None, time.time()):  # the retry's bound: when the first try began
+        for sent_since in (
+            None,
+            int(time.time() * 1000),
+        ):  # the retry's bound (epoch ms): when the first try began
             hook, _ = counted_hook("bench_retry", pool_size=CONCURRENCY)
             transport = hook.transport  # the hook's own retries off: a 503 fails the send, and so the try
             transport.retry_policy = dataclasses.replace(transport.retry_policy, max_retries=0)

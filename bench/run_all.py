@@ -32,6 +32,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
     from airflow_cost import dag_runs, import_cost
     from broadcasts import broadcasts
     from credits import credit_smart_bulk
+    from events import events
     from export import export_to_storage
     from fans import fans_paging
     from media import media_uploads
@@ -40,6 +41,7 @@ def scenarios(scratch: Path) -> list[Scenario]:
     from segments import segments
     from sending import sending_messages
     from shared_key import shared_key
+    from thrift import thrift
     from throughput import rate_limited_plan, unlimited_plan
 
     return [
@@ -59,6 +61,8 @@ def scenarios(scratch: Path) -> list[Scenario]:
         broadcasts,
         shared_key,
         segments,
+        events,
+        thrift,
     ]
 
 

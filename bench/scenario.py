@@ -55,6 +55,11 @@ class Sizes:
     shared_key_window: float  # scenario 12: seconds
     segment_subscribers: int  # scenario 13: active subscriptions read for the expiring segment
     supporters: tuple[int, ...]  # scenario 13: fans who spent in the top supporters' window
+    event_posts: int  # scenario 14: webhooks posted to the receiver (and bare XADDs), one at a time
+    event_runs: int  # scenario 14: events posted one by one to a running Airflow, each its own run
+    thrift_subscribers: int  # scenario 15: active subscriptions of the expiring segment, pages of 100 and 50
+    thrift_spenders: int  # scenario 15: fans ranked for the top 20
+    thrift_chats: int  # scenario 15: listed chats of the account the examples open ~20 chats on
 
 
 Scenario = Callable[[Sizes], Section]
@@ -89,6 +94,11 @@ FULL = Sizes(
     shared_key_window=60.0,
     segment_subscribers=5000,
     supporters=(50, 500, 5000),
+    event_posts=2000,
+    event_runs=5,
+    thrift_subscribers=20_000,
+    thrift_spenders=2_000,
+    thrift_chats=30_000,
 )
 # 200 per 10 s is the full run's 1,200 per minute on a sixth of the window, so pacing shows in seconds.
 QUICK = Sizes(
@@ -121,6 +131,11 @@ QUICK = Sizes(
     shared_key_window=15.0,
     segment_subscribers=1000,
     supporters=(50, 500, 1000),
+    event_posts=300,
+    event_runs=2,
+    thrift_subscribers=2_000,
+    thrift_spenders=2_000,
+    thrift_chats=3_000,
 )
 
 

@@ -75,18 +75,24 @@ def expiring(active: int) -> Measured:
         )
 
 
+def seed_spenders(sandbox: RemoteSandbox, supporters: int, since: int) -> dict[str, int]:
+    """``supporters`` fans each spending on two days of the 30 days from ``since``; each fan's gross."""
+    fans = fan_ids(0, supporters)
+    spent_at = [since + (n * 7_919_993) % (30 * DAY_MS) for n in range(2 * supporters)]
+    gross = [1000 + n % 500 for n in range(2 * supporters)]
+    sandbox.seed_supporters(fans + fans, spent_at=spent_at, gross=gross)
+    totals: dict[str, int] = {}
+    for fan_id, amount in zip(fans + fans, gross, strict=True):
+        totals[fan_id] = totals.get(fan_id, 0) + amount
+    return totals
+
+
 def top_supporters(supporters: int) -> Measured:
     """``supporters`` fans each spending on two days of a 30-day window; rank them."""
     now = int(time.time() * 1000)
     since, until = now - 31 * DAY_MS, now - DAY_MS
-    fans = fan_ids(0, supporters)
     with RemoteSandbox(SandboxConfig(rpm=None, latency=LATENCY)) as sandbox:
-        spent_at = [since + (n * 7_919_993) % (30 * DAY_MS) for n in range(2 * supporters)]
-        gross = [1000 + n % 500 for n in range(2 * supporters)]
-        sandbox.seed_supporters(fans + fans, spent_at=spent_at, gross=gross)
-        expected: dict[str, int] = {}
-        for fan_id, amount in zip(fans + fans, gross, strict=True):
-            expected[fan_id] = expected.get(fan_id, 0) + amount
+        expected = seed_spenders(sandbox, supporters, since)
         connect(sandbox, f"bench_top_{supporters}", rate_limit_rpm=0)
         hook, _ = counted_hook(f"bench_top_{supporters}", pool_size=1)
         began = time.perf_counter()

@@ -57,6 +57,7 @@ with DAG(
     default_args={"pool": FANSLY_POOL} if FANSLY_POOL else {},
     tags=["fansly", "example"],
 ) as dag:
+    # [START howto_list_accounts]
     accounts = ListAccountsOperator(task_id="accounts")
 
     ExportToStorageOperator.partial(
@@ -83,3 +84,4 @@ with DAG(
     SendMessagesOperator.partial(task_id="send_welcomes").expand_kwargs(
         create_chats.output.zip(accounts.output).map(welcomes_of_account)
     )
+    # [END howto_list_accounts]

@@ -2,8 +2,9 @@
 
 Three ``ExportToStorageOperator`` tasks, each one object per day and each an asset (a Dataset
 on Airflow 2) for downstream DAGs: every sent broadcast's statistics (``createdAt`` in epoch
-seconds), the monthly earnings (thousandths of a dollar; the first row, ``rolling30Days``, is a
-rolling 30-day summary, not a month) and the day's profile statistics in hourly buckets. With
+seconds), the month's earnings so far (thousandths of a dollar; the first row,
+``rolling30Days``, is the API's summary, not a month; ``partial`` says a month is not wholly
+inside the window) and every series of the day's profile statistics in hourly buckets. With
 the ``[openlineage]`` extra each task also reports its lineage. For S3, use ``s3://...`` paths
 and ``storage_conn_id="aws_default"`` (with the Amazon provider installed).
 """
@@ -32,10 +33,19 @@ with DAG(
     catchup=False,
     tags=["fansly", "example"],
 ) as dag:
+    # [START howto_export_analytics]
+    month_so_far = {
+        # From the first of the run's month (UTC) to the end of its data interval: one partial month.
+        "since": "{{ data_interval_start.strftime('%Y-%m-01T00:00:00+00:00') }}",
+        "until": "{{ data_interval_end }}",
+    }
     for resource, extra in (
         ("mass_message_stats", {}),  # a snapshot of every sent broadcast
-        ("earnings_monthly", {}),  # a snapshot of the months
-        ("profile_stats", {"period": timedelta(hours=1)}),  # the day's 24 buckets (one request)
+        ("earnings_monthly", month_so_far),  # the month so far, one request
+        (
+            "profile_stats",
+            {"period": timedelta(hours=1)},
+        ),  # the day's 24 buckets of each series (one request)
     ):
         ExportToStorageOperator(
             task_id=f"export_{resource}",
@@ -45,3 +55,4 @@ with DAG(
             outlets=[Asset(f"file://{FOLDER}/{resource}/")],
             **extra,
         )
+    # [END howto_export_analytics]

@@ -17,6 +17,7 @@ from airflow_provider_apifansly.automated_message import parse_rules
 from airflow_provider_apifansly.operators.accounts import ListAccountsOperator
 from airflow_provider_apifansly.operators.automated_messages import SyncAutomatedMessagesOperator
 
+# [START howto_automated_messages_rules]
 RULES = [
     {
         "trigger_type": "new_subscriber",
@@ -33,6 +34,7 @@ RULES = [
 ]
 # A mapped operator checks its rules only when it runs; checking here fails this file's parse instead.
 parse_rules(RULES)
+# [END howto_automated_messages_rules]
 
 with DAG(
     dag_id="example_fansly_automations",
@@ -41,7 +43,9 @@ with DAG(
     catchup=False,
     tags=["fansly", "example"],
 ) as dag:
+    # [START howto_sync_automated_messages]
     accounts = ListAccountsOperator(task_id="connected_accounts")
     SyncAutomatedMessagesOperator.partial(task_id="sync_automated_messages", rules=RULES, prune=True).expand(
         account_id=accounts.output
     )
+    # [END howto_sync_automated_messages]

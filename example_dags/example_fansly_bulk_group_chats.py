@@ -30,12 +30,14 @@ with DAG(
         count = int(context["params"]["fan_count"])  # type: ignore[index]
         return [str(FIRST_FAN_ID + offset) for offset in range(count)]
 
+    # [START howto_create_group_chats]
     create_chats = CreateGroupChatsOperator(
         task_id="create_group_chats",
         user_ids=list_fans(),
         max_concurrency=8,
         fail_policy="continue",
     )
+    # [END howto_create_group_chats]
 
     @task
     def summarize(groups: dict[str, str], **context: object) -> int:

@@ -7,7 +7,8 @@ empty for the main wall). Every row is checked before anything is uploaded. Then
 one mapped ``CreatePostOperator`` per row schedules its post: a retry touches only its own post,
 and a post that may exist is never created again. For S3, point ``calendar`` at
 ``s3://bucket/calendar.csv`` and set ``storage_conn_id`` on the upload. Costs: 2 credits per
-started MB of each file, 1 per status poll, 1 per post.
+started MB of each file, 1 per status poll, 1 per post, and 1 more for a row without walls (its
+post goes to the main wall, read first: a post always names one).
 
     file,caption,publish_at,walls
     monday.jpg,New week new set,2026-12-07T18:00:00+00:00,
@@ -65,6 +66,7 @@ with DAG(
             )
         return rows
 
+    # [START howto_create_post_from_calendar]
     @task
     def posts(rows: list[dict[str, Any]], media_ids: list[str]) -> list[dict[str, Any]]:
         """One post's arguments per row: its caption, walls and time, and its uploaded media (in row order)."""
@@ -85,3 +87,4 @@ with DAG(
     # A task between, not calendar.zip(uploads.output): Airflow 2 refuses a mapped task's single
     # values as the source of a later expansion.
     CreatePostOperator.partial(task_id="create_post").expand_kwargs(posts(calendar, uploads.output))
+    # [END howto_create_post_from_calendar]

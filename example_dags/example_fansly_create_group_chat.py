@@ -23,6 +23,7 @@ with DAG(
     params={"user_id": Param("723516315247063042", type="string", description="The fan's native Fansly id")},
     tags=["fansly", "example"],
 ) as dag:
+    # [START howto_create_group_chat]
     create_chat = CreateGroupChatOperator(task_id="create_group_chat", user_id="{{ params.user_id }}")
 
     @task
@@ -32,3 +33,4 @@ with DAG(
         return group_id
 
     use_chat(create_chat.output)
+    # [END howto_create_group_chat]

@@ -40,6 +40,7 @@ with DAG(
     catchup=False,
     tags=["fansly", "example"],
 ) as dag:
+    # [START howto_export_transactions]
     ExportToStorageOperator(
         task_id="export_transactions",
         resource="transactions",  # since/until default to the run's data interval
@@ -47,6 +48,7 @@ with DAG(
         format="jsonl",
         outlets=[EARNINGS],
     )
+    # [END howto_export_transactions]
 
 with DAG(
     dag_id="example_fansly_load_earnings",

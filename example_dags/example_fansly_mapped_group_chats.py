@@ -26,7 +26,7 @@ with DAG(
     },
     tags=["fansly", "example"],
 ) as dag:
-
+    # [START howto_mapped_group_chats]
     @task
     def list_fans(**context: object) -> list[str]:
         return [str(user_id) for user_id in context["params"]["user_ids"]]  # type: ignore[index]
@@ -48,3 +48,4 @@ with DAG(
         return len(group_ids)
 
     report(chats.output)  # type: ignore[arg-type]
+    # [END howto_mapped_group_chats]

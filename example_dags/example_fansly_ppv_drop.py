@@ -30,6 +30,7 @@ with DAG(
     },
     tags=["fansly", "example"],
 ) as dag:
+    # [START howto_upload_media]
     upload = UploadMediaOperator(task_id="upload_media", path="{{ params.path }}", deferrable=True)
 
     @task
@@ -48,3 +49,4 @@ with DAG(
         ]
 
     SendMessagesOperator(task_id="send_ppv", messages=ppv_messages(upload.output))  # type: ignore[arg-type]
+    # [END howto_upload_media]

@@ -27,9 +27,11 @@ with DAG(
     },
     tags=["fansly", "example"],
 ) as dag:
+    # [START howto_send_mass_message]
     SendMassMessageOperator(
         task_id="reengage_expired",
         content="{{ params.content }}",
         include_expired_subscribers=True,
         exclude_creators=True,
     )
+    # [END howto_send_mass_message]

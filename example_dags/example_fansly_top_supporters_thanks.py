@@ -1,10 +1,12 @@
 """Each month, thank last month's 20 biggest spenders with a message.
 
 ``ListFansOperator(source="top_supporters")`` ranks the fans by gross spend over the run's
-data interval (last month), largest first; a 100-row answer of the API may be cut, so the
-month is split until no part is, and each fan's spend is added up across the parts. XCom
-``spend`` holds each fan's gross in thousandths of a dollar. Each run thanks its month's
-fans once: the send never repeats a message across Airflow retries.
+data interval (last month), largest first. The API answers at most 100 rows, ranked: for the
+top 20, that one answer is enough, however many fans spent (without ``top``, a cut answer is
+split until no part is, and each fan's spend added up across the parts). XCom ``spend`` holds
+each fan's gross in thousandths of a dollar. Each run thanks its month's fans once: the send
+never repeats a message across Airflow retries. The chats are opened without ``skip_existing``:
+20 creates (each finds an existing chat) cost less than reading every page of List Chats.
 """
 
 from __future__ import annotations
@@ -27,10 +29,13 @@ with DAG(
     params={"thanks": Param("Thank you for your support last month!", type="string")},
     tags=["fansly", "example"],
 ) as dag:
+    # [START howto_list_fans_top_supporters]
     top_supporters = ListFansOperator(task_id="top_supporters", source="top_supporters", top=20)
+    # [END howto_list_fans_top_supporters]
 
+    # No skip_existing: 20 creates (each finds an existing chat) cost less than every List Chats page.
     chats = CreateGroupChatsOperator(
-        task_id="open_chats", user_ids=top_supporters.output, skip_existing=True, fail_policy="continue"
+        task_id="open_chats", user_ids=top_supporters.output, fail_policy="continue"
     )
 
     @task

@@ -29,6 +29,7 @@ with DAG(
     params={"welcome": Param("Welcome! Thanks for subscribing.", type="string")},
     tags=["fansly", "example"],
 ) as dag:
+    # [START howto_list_fans_new_subscribers]
     new_subscribers = ListFansOperator(
         task_id="new_subscribers",
         source="subscribers",
@@ -36,6 +37,7 @@ with DAG(
         since="{{ data_interval_start }}",
         until="{{ data_interval_end }}",
     )
+    # [END howto_list_fans_new_subscribers]
 
     create_chats = CreateGroupChatsOperator(
         task_id="create_chats",
@@ -43,6 +45,7 @@ with DAG(
         fail_policy="continue",  # welcome the fans that did get a chat; XCom 'failed' names the rest
     )
 
+    # [START howto_send_messages]
     @task
     def welcome_messages(chats: dict[str, str], welcome: str) -> dict[str, str]:
         """One welcome per chat opened for this interval's new subscribers: ``{group: text}``."""
@@ -53,3 +56,4 @@ with DAG(
         task_id="send_welcomes",
         messages=welcome_messages(create_chats.output, "{{ params.welcome }}"),
     )
+    # [END howto_send_messages]

@@ -2,12 +2,10 @@
 # Install what the browser tests (pytest -m ui) need, on a fresh Debian machine; safe to re-run.
 #   - Debian's Chromium and chromedriver: Playwright's own browser downloads are not
 #     reachable here, so the tests drive /usr/bin/chromium.
-#   - Playwright for Python into the project venv (.venv, made by `make install`).
+#   - Playwright for Python into the project venv (.venv, made by `make install`): the `ui` extra.
 # Runs as root in CI; elsewhere apt-get goes through sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-PLAYWRIGHT_SPEC="${PLAYWRIGHT_SPEC:-playwright>=1.65}"
 
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     sudo=""
@@ -23,9 +21,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if ! .venv/bin/python -c "import playwright.sync_api" 2>/dev/null; then
     if [ -x .venv/bin/uv ]; then
-        .venv/bin/uv pip install --quiet --python .venv/bin/python "$PLAYWRIGHT_SPEC"
+        .venv/bin/uv pip install --quiet --python .venv/bin/python -e ".[ui]"
     else
-        .venv/bin/python -m pip install --quiet "$PLAYWRIGHT_SPEC"
+        .venv/bin/python -m pip install --quiet -e ".[ui]"
     fi
 fi
 

@@ -25,6 +25,8 @@ os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="apifansly-airflow-home-")
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(link_dags_folder(DAGS_FOLDER))
 os.environ["AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST"] = dag_bundles(DAGS_FOLDER)
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+# Every deployment has a Fernet key (`airflow db migrate` writes one): connections are stored encrypted.
+os.environ.setdefault("AIRFLOW__CORE__FERNET_KEY", "wOJdT6mSAnd8KpQ0sZ4Ff1V3iKyhCnBBrPz8sPvmG0Q=")
 os.environ.pop("AIRFLOW_CONN_FANSLY_DEFAULT", None)
 
 # Read from the distribution's metadata: importing Airflow here would freeze its config too early.
@@ -66,6 +68,19 @@ def airflow_db() -> Iterator[None]:
         if (3, 0) <= AIRFLOW_VERSION.release[:2] < (3, 3):
             _share_one_execution_api(monkeypatch)
         yield
+
+
+@pytest.fixture(autouse=True)
+def no_records_of_earlier_tests(request: pytest.FixtureRequest) -> None:
+    """Each real-Airflow test starts with no task-instance records or claims: every test's sandbox
+    numbers its resources from the same start, so an earlier test's claim would name this one's ids."""
+    if "airflow_db" in request.fixturenames:
+        from datetime import timedelta
+
+        request.getfixturevalue("airflow_db")  # autouse fixtures come first: migrate before pruning
+        from airflow_provider_apifansly.operators.try_record import prune
+
+        prune(timedelta(0))
 
 
 def _share_one_execution_api(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -161,16 +161,22 @@ def clear_and_rerun(dag: Any, run_id: str, task_ids: list[str]) -> dict[str, str
         return _run_in_order(dag, tis, session)
 
 
-def run_through_timeouts(dag: Any, conf: dict[str, Any]) -> Any:
+def run_through_timeouts(dag: Any, conf: dict[str, Any], logical_date: datetime | None = None) -> Any:
     """``dag.test()``, carried on where Airflow 2.11's lets a task's ``AirflowTaskTimeout`` escape (a
     ``BaseException`` there, which it does not catch; the task is already up for retry): the run's
-    unfinished tasks then run in order, each try as ``dag.test()`` runs it. Returns the DAG run."""
+    unfinished tasks then run in order, each try as ``dag.test()`` runs it. Returns the DAG run.
+
+    :param logical_date: the run's logical date (a backfill's), default now.
+    """
     from airflow.models.dagrun import DagRun
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
+    when: dict[str, Any] = {}
+    if logical_date is not None:
+        when = {"logical_date" if AIRFLOW_3 else "execution_date": logical_date}
     try:
-        return dag.test(run_conf=conf)
+        return dag.test(run_conf=conf, **when)
     except BaseException as exc:
         if AIRFLOW_3 or type(exc).__name__ != "AirflowTaskTimeout":
             raise
@@ -180,8 +186,8 @@ def run_through_timeouts(dag: Any, conf: dict[str, Any]) -> Any:
             select(DagRun).where(DagRun.dag_id == dag.dag_id).order_by(DagRun.id.desc()).limit(1)
         )
         order = [task.task_id for task in dag.topological_sort()]
-        tis = sorted(
-            (ti for ti in run.get_task_instances(session=session) if ti.state != "success"),
+        tis = sorted(  # the timed-out task if up for retry, and those that did not run yet
+            (ti for ti in run.get_task_instances(session=session) if ti.state not in ("success", "failed")),
             key=lambda ti: order.index(ti.task_id),
         )
         run_id = run.run_id

@@ -168,7 +168,7 @@ def test_a_retry_needs_a_credit_per_chat_read_and_one_for_the_creator_not_two_pe
     first = send_messages(hook, messages)  # the earlier try delivered every message
     retry = FanslyHook(max_credits=4)  # 3 reads and one GET /me; 2 x 3 + 1 = 7 is not needed
 
-    result = send_messages(retry, messages, sent_since=time.time() - 60)
+    result = send_messages(retry, messages, sent_since=int(time.time() * 1000) - 60_000)
 
     assert result.done == first.done
     assert (retry.credits_spent, len(fansly_sandbox.messages)) == (4, 3)

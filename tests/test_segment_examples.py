@@ -45,6 +45,7 @@ def test_the_expiring_offer_reaches_each_lapsing_fan_once_per_period_over_two_da
 
     assert (first[0], second[0]) == ("success", "success"), second
     assert creator_messages(fansly_sandbox) == Counter(dict.fromkeys(lapsing + late, 1))
+    assert list_chats_pages(fansly_sandbox) == 0  # a few fans: creates, not every List Chats page
 
 
 def test_the_monthly_thanks_reaches_last_months_top_spenders(
@@ -65,3 +66,34 @@ def test_the_monthly_thanks_reaches_last_months_top_spenders(
 
     assert state == "success", tasks
     assert creator_messages(fansly_sandbox) == Counter(dict.fromkeys(spenders[5:], 1))  # the top 20
+    assert list_chats_pages(fansly_sandbox) == 0
+
+
+def test_the_monthly_thanks_costs_one_ranking_and_reaches_fans_who_already_have_a_chat(
+    fansly_sandbox: FanslySandbox, fansly_connection: str
+) -> None:
+    fansly_sandbox.config.rpm = None
+    # September (another run than the test above: Airflow 2.11 cannot replace a run of the same date).
+    start = int(datetime(2026, 9, 1, tzinfo=timezone.utc).timestamp() * 1000)
+    spenders = fans(2_000, 1_000)  # fan n spends n + 1 dollars over September: the answer is cut at 100
+    fansly_sandbox.seed_supporters(
+        spenders,
+        spent_at=[start + n * 60_000 for n in range(2_000)],
+        gross=[(n + 1) * 1000 for n in range(2_000)],
+    )
+    top = spenders[-20:]
+    fansly_sandbox.seed_chats(top[:10])  # half of them already have a chat: create finds it
+
+    state, tasks = run_dag(
+        "example_fansly_top_supporters_thanks", logical_date=datetime(2026, 10, 1, tzinfo=timezone.utc)
+    )
+
+    assert state == "success", tasks
+    assert creator_messages(fansly_sandbox) == Counter(dict.fromkeys(top, 1))
+    assert sum("/top-supporters" in entry.path for entry in fansly_sandbox.journal) == 1
+    assert len(fansly_sandbox.groups) == 20  # the 10 found, not created twice
+    assert list_chats_pages(fansly_sandbox) == 0
+
+
+def list_chats_pages(sandbox: FanslySandbox) -> int:
+    return sum(entry.method == "GET" and entry.path.endswith("/chats") for entry in sandbox.journal)

@@ -27,6 +27,8 @@ def cursor_pages(
     *,
     cursor_in_response: bool = False,
     full_page: int | None = None,
+    parse: envelope.Parser[envelope.Page] | None = None,
+    retry: bool = True,
 ) -> Iterator[envelope.Page]:
     """Pages of a cursor list: rows at ``data.data.response[rows]``, the next cursor at ``data.nextCursor``.
 
@@ -35,12 +37,16 @@ def cursor_pages(
     :param cursor_in_response: else read the cursor at ``response.cursor`` (see ``envelope.cursor_page``).
     :param full_page: the page size asked for: a page that full without a cursor is an error, since
         more rows may exist that no cursor reaches.
+    :param parse: the page reader, for a list whose cursor sits elsewhere (Chat Messages' ``response.cursor``).
+    :param retry: False for a caller whose own retry loop repeats the whole read (``deliver``).
     """
-    parse = envelope.cursor_page(rows, cursor_in_response=cursor_in_response)
+    parse = parse or envelope.cursor_page(rows, cursor_in_response=cursor_in_response)
     params = dict(params or {})
     seen: set[str] = set()
     while True:
-        page: envelope.Page = transport.request("GET", path, parse, params=params, idempotent=True)
+        page: envelope.Page = transport.request(
+            "GET", path, parse, params=params, idempotent=True, retry=retry
+        )
         if page.cursor is None and full_page is not None and len(page.rows) >= full_page:
             raise FanslyApiError(
                 f"GET {API_PREFIX}{path} returned a full page of {len(page.rows)} rows without a cursor; "
@@ -92,9 +98,10 @@ def offset_pages(
                 request=request,
             )
         yield envelope.OffsetPage(new, page.total)
-        stepped_back = total is not None and page.total < total
-        if stepped_back:  # rows left while paging: those after them moved back past the offset
-            assert total is not None
+        stepped_back = False
+        if total is not None and page.total < total:
+            # Rows left while paging: those after them moved back past the offset.
+            stepped_back = True
             offset = max(0, offset - (total - page.total))
         else:
             offset += len(page.rows)

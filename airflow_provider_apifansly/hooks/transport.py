@@ -279,8 +279,7 @@ class Transport:
             self._credits += cost - held
             over = budget is not None and self._credits > budget
             spent = self._spent()
-        if over and idempotent:
-            assert budget is not None
+        if over and idempotent and budget is not None:
             raise FanslyCreditBudgetError(
                 f"credit budget of {budget} passed: {label} answered {size:,} bytes ({cost} credits), "
                 f"{spent} in all; no further request sent",

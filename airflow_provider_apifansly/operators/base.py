@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +92,9 @@ class FanslyBatchOperator(FanslyBaseOperator):
         tried; ``"continue"`` only logs, leaving downstream tasks to read XCom ``failed``. A
         rejected key, credits used up or the credit budget spent fail the task either way.
     :param progress_every: log progress after this many items (and at least every 10 s).
+
+    When Airflow stops the task (``on_kill``, or ``execution_timeout`` interrupting the wait), no
+    request starts after it: items not started are not sent, those in flight may have been.
     """
 
     fail_policies = ("fail", "continue")
@@ -110,6 +114,15 @@ class FanslyBatchOperator(FanslyBaseOperator):
     @property
     def hook_pool_size(self) -> int:
         return self.max_concurrency
+
+    @cached_property
+    def stop_requested(self) -> threading.Event:
+        """Set by ``on_kill``: the batch starts no request after it."""
+        return threading.Event()
+
+    def on_kill(self) -> None:
+        self.log.warning("Airflow is stopping the task: no further request of the batch starts")
+        self.stop_requested.set()
 
     def report(
         self, context: Context, result: BulkResult, value: dict[str, str], noun: str

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from airflow_provider_apifansly._compat import Asset, Context, ObjectStoragePath
+from airflow_provider_apifansly.connection import API_PREFIX
 from airflow_provider_apifansly.exceptions import FanslyStoragePermissionError, FanslyValidationError
 from airflow_provider_apifansly.export_formats import (
     FORMATS,
@@ -24,6 +24,7 @@ from airflow_provider_apifansly.export_formats import (
 )
 from airflow_provider_apifansly.hooks.endpoints.fans import SUBSCRIBER_STATUSES
 from airflow_provider_apifansly.operators.base import FanslyBaseOperator
+from airflow_provider_apifansly.operators.try_record import digest, task_instance_name
 from airflow_provider_apifansly.operators.window import refuse_empty_interval
 from airflow_provider_apifansly.timestamps import DAY_MS, Instant, period_ms
 
@@ -39,11 +40,22 @@ EXPORT_RESOURCES = (
 )
 # Resources read over a window; the first three need one (default: the run's data interval).
 _WINDOW_NEEDED = ("transactions", "top_supporters", "profile_stats")
-_WINDOWED = (*_WINDOW_NEEDED, "subscribers")
+_WINDOWED = (*_WINDOW_NEEDED, "subscribers", "earnings_monthly")
 # The statuses a resource takes (the first is its default); the other resources take none.
 _STATUSES: dict[str, tuple[str, ...]] = {
     "subscribers": ("active", *(name for name in SUBSCRIBER_STATUSES if name != "active")),
     "mass_message_stats": ("sent", "deleted"),
+}
+# The API route each resource reads, below /api/fansly/{account_id}/ (lineage names the dataset after it).
+_ROUTES = {
+    "transactions": "earnings/transactions",
+    "subscribers": "subscribers",
+    "followers": "followers",
+    "chats": "chats",
+    "top_supporters": "top-supporters",
+    "mass_message_stats": "mass-messaging/stats/{status}",
+    "earnings_monthly": "earnings/monthly",
+    "profile_stats": "analytics/profilestats",
 }
 _LOCAL = ("file", "local")
 _COPY_BUFFER = 1 << 20
@@ -54,7 +66,8 @@ class ExportToStorageOperator(FanslyBaseOperator):
 
     Before any request, the storage must take a write (a permission error fails the task
     without retries). Rows stream to a local temporary file; at the end it is uploaded to a
-    hidden sibling of the object, then moved over it, so a failure at any point (an API
+    hidden sibling of the object named for the task instance (a try replaces what a killed earlier
+    one left there), then moved over it, so a failure at any point (an API
     error, credits out, a budget spent, an upload dropped half-way) leaves the previous
     object as it was, and a re-run of an interval replaces it with the same rows. Each
     asset in ``outlets`` gets an event whose ``extra`` names the object (``path``, ``rows``).
@@ -62,9 +75,11 @@ class ExportToStorageOperator(FanslyBaseOperator):
 
     :param resource: ``"transactions"`` (earnings of the window ``[since, until)``),
         ``"subscribers"`` (optionally of a window on ``createdAt``), ``"top_supporters"`` (each
-        fan's spend over the window), ``"profile_stats"`` (the window's statistics buckets), or
-        the snapshots ``"followers"``, ``"chats"``, ``"mass_message_stats"`` (every sent
-        broadcast's statistics) and ``"earnings_monthly"``. The README documents each one's columns.
+        fan's spend over the window), ``"profile_stats"`` (every series of the window's statistics:
+        media views and profile visits per bucket, top FYP tags and media offers), ``"earnings_monthly"``
+        (the months, of a window when ``since`` and ``until`` are given: each row then says whether it
+        is ``partial``), or the snapshots ``"followers"``, ``"chats"`` and ``"mass_message_stats"``
+        (every sent broadcast's statistics). docs/howto/export.md documents each one's columns.
     :param path: where to write: any URL ``ObjectStoragePath`` takes (``file://``, ``s3://``,
         ``gs://``... with the storage's provider installed). Templated.
     :param format: ``"jsonl"`` (rows as the API sent them), ``"csv"`` or ``"parquet"`` (flat
@@ -123,6 +138,10 @@ class ExportToStorageOperator(FanslyBaseOperator):
             )
         if resource not in _WINDOWED and (since is not None or until is not None):
             raise ValueError(f"{resource} are a snapshot: since and until cannot apply to them")
+        if resource == "earnings_monthly" and (since is None) != (until is None):
+            raise ValueError(
+                "earnings_monthly take a window of both since and until, or neither (all months)"
+            )
         if period is not None:
             if resource != "profile_stats":
                 raise ValueError(f"period applies to profile_stats only, not to {resource}")
@@ -142,9 +161,12 @@ class ExportToStorageOperator(FanslyBaseOperator):
     def call_api(self, context: Context) -> dict[str, Any]:
         target = self._target()  # a bad URL or unknown storage fails here, before any request
         rows = self._rows(context)  # arguments checked; no page read yet
-        staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
+        # Named for the task instance, so every try uses (and first removes) the same staging object.
+        staging = target.with_name(f".{target.name}.{digest(task_instance_name(context))[:16]}.partial")
         try:
             with _storage_errors(target):
+                if staging.exists():
+                    self.log.warning("Replacing %s, left by an earlier try", staging)
                 _prepare(staging)  # a storage that refuses writes is found before a page is paid for
             with tempfile.TemporaryDirectory(prefix="apifansly-export-") as scratch:
                 with Spool(Path(scratch) / "rows.jsonl", track_fields=self.format != "jsonl") as spool:
@@ -166,19 +188,24 @@ class ExportToStorageOperator(FanslyBaseOperator):
         return exported
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
-        """OpenLineage (when its provider is installed): the input is the API resource, a dataset named
-        ``{account_id}/{resource}`` in namespace ``apifansly://{host}``; the output is the object written,
-        named as ``ObjectStoragePath`` names it. Reads the connection only: no request."""
+        """OpenLineage (when its provider is installed), named per its naming spec (a source's URI split into
+        namespace and name): the input is the API route read, namespace ``https://{host}`` (scheme, host
+        and port of the connection), name ``/api/fansly/{account_id}/{route}``; the output is the object
+        written: a local file in namespace ``file`` named by its absolute path, any other storage as
+        ``ObjectStoragePath`` names it (``s3://{bucket}`` and the key). Reads the connection only: no request."""
         from airflow.providers.common.compat.openlineage.facet import Dataset
         from airflow.providers.openlineage.extractors import OperatorLineage
 
         account_id = self.hook.resolve_account_id(self.account_id)
-        api = Dataset(
-            namespace=f"apifansly://{urlsplit(self.hook.settings.base_url).netloc}",
-            name=f"{account_id}/{self.resource}",
-        )
+        base = urlsplit(self.hook.settings.base_url)
+        route = _ROUTES[self.resource].format(status=self.status)
+        api = Dataset(namespace=f"{base.scheme}://{base.netloc}", name=f"{API_PREFIX}/{account_id}/{route}")
         target = self._target()
-        return OperatorLineage(inputs=[api], outputs=[Dataset(namespace=target.namespace, name=target.key)])
+        if target.protocol in _LOCAL:
+            output = Dataset(namespace="file", name="/" + target.key.lstrip("/"))
+        else:
+            output = Dataset(namespace=target.namespace, name=target.key)
+        return OperatorLineage(inputs=[api], outputs=[output])
 
     def _target(self) -> Any:
         try:
@@ -199,7 +226,7 @@ class ExportToStorageOperator(FanslyBaseOperator):
             if self.resource == "top_supporters":
                 return supporter_rows(hook.top_supporters(account_id, since=since, until=until))
             if self.resource == "profile_stats":
-                return hook.list_profile_stats(account_id, since=since, until=until, period=self.period)
+                return hook.profile_stats_series(account_id, since=since, until=until, period=self.period)
             return hook.list_transactions(account_id, since=since, until=until)
         if self.resource == "subscribers":
             refuse_empty_interval(self.since or None, self.until or None, context)
@@ -209,7 +236,10 @@ class ExportToStorageOperator(FanslyBaseOperator):
         if self.resource == "followers":
             return hook.list_followers(account_id)
         if self.resource == "earnings_monthly":
-            return iter(with_scale(row) for row in hook.list_monthly_earnings(account_id))
+            months = hook.list_monthly_earnings(
+                account_id, since=self.since or None, until=self.until or None
+            )
+            return iter(with_scale(row) for row in months)
         if self.resource == "mass_message_stats":
             return iter(hook.list_sent_mass_messages(account_id, deleted=self.status == "deleted"))
         return hook.list_chats(account_id)
@@ -241,7 +271,8 @@ def _storage_errors(target: Any) -> Iterator[None]:
 
 
 def _prepare(staging: Any) -> None:
-    """Write an empty staging object: proof the storage takes writes, before any request is sent."""
+    """Write an empty staging object (over one an earlier try left): proof the storage takes writes,
+    before any request is sent."""
     if staging.protocol in _LOCAL:
         Path(staging.path).parent.mkdir(parents=True, exist_ok=True)
     with staging.open("wb"):

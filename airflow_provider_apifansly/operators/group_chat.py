@@ -108,6 +108,7 @@ class CreateGroupChatsOperator(FanslyBatchOperator):
             max_concurrency=self.max_concurrency,
             progress_every=self.progress_every,
             log=self.log,
+            stop=self.stop_requested,
         )
         context["ti"].xcom_push(key="new", value=result.new)
         return self.report(context, result, result.groups, "fans")

@@ -8,9 +8,10 @@ from typing import Any
 
 from airflow_provider_apifansly._compat import Context
 from airflow_provider_apifansly.batch_input import parse_rendered
-from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyApiError, FanslyError
+from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyError
 from airflow_provider_apifansly.mass_message import MassMessage
-from airflow_provider_apifansly.operators.once import Adopted, FanslySideEffectOperator
+from airflow_provider_apifansly.operators.once import FanslySideEffectOperator
+from airflow_provider_apifansly.operators.try_record import Attempt, Claims, TryRecord
 from airflow_provider_apifansly.timestamps import iso
 
 
@@ -21,10 +22,12 @@ class SendMassMessageOperator(FanslySideEffectOperator):
     before any request. The send is never repeated after a failure that may have
     delivered it (a timeout or drop after sending, a 5xx): the task then fails with
     ``FanslyAmbiguousSendError``, which Airflow does not retry, saying how to check.
-    Only a 429 or a refused connection is retried. A later try (an Airflow retry after
-    Airflow stopped the first, or a cleared task) first reads the sent (or scheduled)
-    broadcasts and adopts this one if an earlier try sent it, sending nothing; a list
-    it cannot read fails it with ``FanslyAmbiguousSendError``. XCom ``credits`` as every operator.
+    Only a 429 or a refused connection is retried. A later try (an Airflow retry, a cleared
+    task) goes by the task instance's record (``operators/once.py``): it adopts the broadcast an
+    earlier try sent, sends one it never sent, and, after one that may have sent it, reads the sent
+    (or scheduled) broadcasts from that attempt's start and adopts the one no other task instance
+    claims; a list it cannot read, or two look-alikes, fail it with ``FanslyAmbiguousSendError``.
+    XCom ``credits`` as every operator.
 
     :param content: the text. Templated.
     :param account_id: the connected account (``fansly_...``); defaults to the connection's. Templated.
@@ -127,71 +130,55 @@ class SendMassMessageOperator(FanslySideEffectOperator):
             scheduled_for=text(self.scheduled_for),
         )
 
-    def act(self, context: Context, since: float | None) -> str | None:
-        response = self.hook.send_broadcast(self._message(), self.account_id)
-        broadcast_id = response.get("id")
-        self.log.info(
-            "Fansly broadcast sent%s", f": {broadcast_id}" if broadcast_id else " (the API gave no id)"
-        )
-        return None if broadcast_id is None else str(broadcast_id)
+    claim_kind = "broadcast"
 
-    def read_back(self, context: Context, since: float) -> Adopted | None:
-        """Adopt the broadcast an earlier try sent: one with this content in ``/stats/sent`` created
-        since the run became due, or, for a scheduled one, with this content and ``scheduledFor`` in
-        ``/scheduled``. A list that cannot be read (or a row whose text cannot) fails the task with
-        ``FanslyAmbiguousSendError`` rather than risk a second broadcast."""
-        from airflow_provider_apifansly.hooks.endpoints.chat_messages import DELIVERY_CLOCK_SKEW_SECONDS
+    def act(self, context: Context, record: TryRecord) -> str | None:
+        from airflow_provider_apifansly.hooks.read_back import broadcasts_like, unclaimed_ids
 
         message = self._message()
-        since -= DELIVERY_CLOCK_SKEW_SECONDS
         account_id = self.hook.resolve_account_id(self.account_id)
-        scheduled = message.scheduled_for is not None
-        listed = f"GET /api/fansly/{account_id}/mass-messaging/{'scheduled' if scheduled else 'stats/sent'}"
-        try:
-            if scheduled:
-                found = [
-                    row
-                    for row in self.hook.list_scheduled_mass_messages(account_id)
-                    if _is_scheduled(row, message, since, listed)
-                ]
-            else:
-                found = [
-                    row
-                    for row in self.hook.list_sent_mass_messages(account_id, since=since)
-                    if row.get("content") == message.content
-                ]
-        except FanslyError as exc:
-            if exc.retryable:  # nothing was sent in this try: the next one reads again
-                raise
-            raise FanslyAmbiguousSendError(
-                f"Try {context['ti'].try_number}: cannot tell whether an earlier try sent this broadcast, "
-                f"so it is not sent again: {exc} Check {listed} (or the mass messages in Fansly) for one "
-                f"with this content since {iso(round(since * 1000))}; if there is none, clear the task.",
-                request=exc.request,
-            ) from exc
-        if not found:
-            self.log.info("No broadcast of an earlier try in %s; sending it", listed)
-            return None
-        ids = [str(row.get("id")) for row in found]
-        if len(ids) > 1:
-            self.log.warning("%d broadcasts with this content since the run became due: %s", len(ids), ids)
-        self.log.warning("Broadcast %s was sent by an earlier try; not sending it again", ids[0])
-        return Adopted(ids[0])
+        listed = f"GET /api/fansly/{account_id}/mass-messaging/{'scheduled' if message.scheduled_for else 'stats/sent'}"
 
+        def send(claims: Claims | None) -> str | None:
+            response = self.hook.send_broadcast(message, account_id)
+            broadcast_id = response.get("id")
+            self.log.info(
+                "Fansly broadcast sent%s", f": {broadcast_id}" if broadcast_id else " (the API gave no id)"
+            )
+            return None if broadcast_id is None else str(broadcast_id)
 
-def _is_scheduled(row: dict[str, Any], message: MassMessage, since: float, listed: str) -> bool:
-    """Whether a scheduled row is ``message``: the same text and ``scheduledFor`` (and, where the row
-    says when it was created, created since ``since``). A row whose text cannot be read raises."""
-    template = row.get("messageTemplate")
-    if not isinstance(template, dict) or not isinstance(template.get("content"), str):
-        raise FanslyApiError(
-            f"{listed} returned scheduled broadcast {row.get('id')!r:.40} whose messageTemplate has no "
-            f"readable content (got {type(template).__name__})",
-            request=listed,
+        def read_back(since_ms: int) -> list[str]:
+            # Rows name no audience: a look-alike of another audience (a mapped sibling, another run) is
+            # told apart by its claim and by the window, which starts at our own attempt. A broadcast is
+            # listed once accepted (sent now: /stats/sent; scheduled: /scheduled), so none found means
+            # none was made.
+            try:
+                rows = broadcasts_like(self.hook, message, account_id, since_ms)
+            except FanslyError as exc:
+                if exc.retryable:  # nothing was sent in this try: the next one reads again
+                    raise
+                raise FanslyAmbiguousSendError(
+                    f"Cannot tell whether an earlier try sent this broadcast, so it is not sent again: {exc} "
+                    f"Check {listed} (or the mass messages in Fansly) for one with this content since "
+                    f"{iso(since_ms)}; if there is none, clear the task.",
+                    request=exc.request,
+                ) from exc
+            return unclaimed_ids(rows, None)
+
+        broadcast_id, _ = self.once(
+            context,
+            record,
+            request={"operator": "mass_message", "account_id": account_id, **message.body()},
+            account_id=account_id,
+            do=send,
+            read_back=read_back,
         )
-    when = row.get("scheduledFor")
-    if isinstance(when, int | float) and not isinstance(when, bool) and when < 1e11:
-        when *= 1000  # seconds, read by magnitude
-    created = row.get("createdAt")
-    recent = not isinstance(created, int | float) or (created / 1000 if created >= 1e11 else created) >= since
-    return template["content"] == message.content and when == message.scheduled_for and recent
+        return broadcast_id
+
+    def uncertain(self, context: Context, earlier: Attempt, why: str) -> FanslyError:
+        account_id = self.hook.resolve_account_id(self.account_id)
+        return FanslyAmbiguousSendError(
+            "The broadcast may have been sent, so it is not sent again (every fan would get it twice): "
+            f"{why}. Check GET /api/fansly/{account_id}/mass-messaging/stats/sent (or .../scheduled), or "
+            "the mass messages in Fansly, for the one of this task."
+        )

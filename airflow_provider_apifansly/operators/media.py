@@ -11,10 +11,12 @@ from airflow_provider_apifansly._compat import Context, conf
 from airflow_provider_apifansly.exceptions import (
     FanslyApiError,
     FanslyCreditBudgetError,
+    FanslyError,
     FanslyMediaProcessingError,
     FanslyUploadUncertainError,
 )
-from airflow_provider_apifansly.operators.once import Adopted, FanslySideEffectOperator
+from airflow_provider_apifansly.operators.once import FanslySideEffectOperator
+from airflow_provider_apifansly.operators.try_record import Attempt, TryRecord
 
 # The trigger fires by its own deadline; Airflow's defer timeout is a backstop a little later.
 _DEFER_MARGIN_SECONDS = 60
@@ -26,9 +28,11 @@ class UploadMediaOperator(FanslySideEffectOperator):
     ``return_value`` is the ``mediaId`` that Send Message and mass messages take in
     ``media_ids``; XCom ``account_media_id`` is the purchase reference. XCom ``credits``
     counts the upload (2 per started MB) and every status poll (1 each), the trigger's
-    too. A failed job fails the task with its reason and is never uploaded again. No list
-    of uploads exists to read back, so a later try (an Airflow retry, a cleared task) fails
-    with ``FanslyUploadUncertainError`` before uploading, unless ``reupload_on_retry``.
+    too. A failed job fails the task with its reason and is never uploaded again. A later try
+    (an Airflow retry, a cleared task) goes by the task instance's record (``operators/once.py``):
+    it waits for the job an earlier try uploaded, uploads when the earlier try provably sent nothing
+    (a 429, a refused connection), and, there being no list of uploads to read back, fails with
+    ``FanslyUploadUncertainError`` after one that may have uploaded, unless ``reupload_on_retry``.
     Connection and hook options (``max_credits`` among them) are ``FanslyBaseOperator``'s.
 
     :param path: a local path, or an object storage URL / ``ObjectStoragePath``. Templated.
@@ -68,25 +72,30 @@ class UploadMediaOperator(FanslySideEffectOperator):
         self.storage_conn_id = storage_conn_id
         self.reupload_on_retry = reupload_on_retry
 
-    def read_back(self, context: Context, since: float) -> Adopted | None:
-        if self.reupload_on_retry:
-            self.log.warning("Try %d: uploading again (reupload_on_retry)", context["ti"].try_number)
-            return None
-        from airflow_provider_apifansly.credits import media_credits
-        from airflow_provider_apifansly.hooks.multipart import media_source
-
-        source = media_source(self.path, self.storage_conn_id)
-        raise FanslyUploadUncertainError(
-            f"Try {context['ti'].try_number}: an earlier try of this run may have uploaded {source.name} "
-            f"already and spent {media_credits(source.size)} credits on it (2 per started MB, at least 3), plus 1 per "
-            "status poll; no list of uploads exists to check, so it is not uploaded again. Look for the "
-            "media in the account's vault on Fansly; to upload anyway, set reupload_on_retry=True."
-        )
-
-    def act(self, context: Context, since: float | None) -> str:
+    def act(self, context: Context, record: TryRecord) -> str:
         from airflow_provider_apifansly.hooks.endpoints.media import finished_ids
 
-        job_id = self.hook.upload_media(self.path, self.account_id, storage_conn_id=self.storage_conn_id)
+        account_id = self.hook.resolve_account_id(self.account_id)
+        request = {
+            "operator": "upload_media",
+            "account_id": account_id,
+            "path": str(self.path),
+            "storage_conn_id": self.storage_conn_id,
+        }
+        job_id, adopted = self.once(
+            context,
+            record,
+            request=request,
+            account_id=account_id,
+            do=lambda claims: self.hook.upload_media(
+                self.path, account_id, storage_conn_id=self.storage_conn_id
+            ),
+            # No list of uploads exists: after a try that may have uploaded, only the user's leave uploads again.
+            read_back=self._reupload if self.reupload_on_retry else None,
+        )
+        assert job_id is not None  # an upload always answers its job id
+        if adopted:
+            self.log.info("Waiting for job %s, which an earlier try uploaded; not uploading again", job_id)
         context["ti"].xcom_push(key="job_id", value=job_id)
         if not self.deferrable:
             ids = self.hook.wait_for_media(job_id, poll_interval=self.poll_interval, timeout=self.timeout)
@@ -99,6 +108,22 @@ class UploadMediaOperator(FanslySideEffectOperator):
             return self._push_ids(context, first)
         self._defer(job_id, polled_at)
         raise AssertionError("defer() raises TaskDeferred")  # pragma: no cover
+
+    def _reupload(self, since_ms: int) -> list[str]:
+        self.log.warning("An earlier try may have uploaded the file; uploading again (reupload_on_retry)")
+        return []
+
+    def uncertain(self, context: Context, earlier: Attempt, why: str) -> FanslyError:
+        from airflow_provider_apifansly.credits import media_credits
+        from airflow_provider_apifansly.hooks.multipart import media_source
+
+        source = media_source(self.path, self.storage_conn_id)
+        return FanslyUploadUncertainError(
+            f"Try {context['ti'].try_number}: an earlier try of this task may have uploaded {source.name} "
+            f"already and spent {media_credits(source.size)} credits on it (2 per started MB, at least 3), plus 1 per "
+            "status poll; no list of uploads exists to check, so it is not uploaded again. Look for the media "
+            f"in the account's vault on Fansly; to upload anyway, set reupload_on_retry=True ({why})."
+        )
 
     def _defer(self, job_id: str, polled_at: float) -> None:
         from airflow_provider_apifansly.triggers.media import MediaUploadTrigger

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_apifansly._compat import Context
 from airflow_provider_apifansly.batch_input import parse_rendered
+from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyError
 from airflow_provider_apifansly.links import FanslyChatLink
 from airflow_provider_apifansly.operators.base import FanslyBatchOperator
-from airflow_provider_apifansly.operators.once import Adopted, FanslySideEffectOperator
+from airflow_provider_apifansly.operators.once import FanslySideEffectOperator
+from airflow_provider_apifansly.operators.try_record import (
+    DONE,
+    MAY_HAVE_ACTED,
+    NOT_SENT,
+    UNKNOWN,
+    Attempt,
+    Claims,
+    TryRecord,
+)
+
+if TYPE_CHECKING:
+    from airflow_provider_apifansly.bulk import BulkResult
+    from airflow_provider_apifansly.message import OutgoingMessage
 
 
 class SendMessageOperator(FanslySideEffectOperator):
@@ -17,9 +31,10 @@ class SendMessageOperator(FanslySideEffectOperator):
 
     Every field is checked before any request. A failure that leaves it unclear
     whether the message arrived is resolved by reading the chat, never by sending
-    blindly again (see ``FanslyHook.deliver``); so is a retry or a cleared task, which
-    first reads the chat for the message an earlier try may have sent. Connection and hook options are
-    ``FanslyBaseOperator``'s.
+    blindly again (see ``FanslyHook.deliver``). A retry or a cleared task goes by the task
+    instance's record (``operators/once.py``): it adopts the message an earlier try sent, sends
+    one it never sent, and reads the chat back to the start of an attempt that may have sent it.
+    Connection and hook options are ``FanslyBaseOperator``'s.
 
     :param chat_id: the chat's (group's) native id, e.g. a ``CreateGroupChatOperator``'s output. Templated.
     :param content: the text. Templated.
@@ -60,24 +75,56 @@ class SendMessageOperator(FanslySideEffectOperator):
         self.access_type = access_type
         self.price = price
 
-    def read_back(self, context: Context, since: float) -> Adopted | None:
-        # The chat is read right before the send, inside the hook's retries: see act.
-        return None
+    claim_kind = "message"
 
-    def act(self, context: Context, since: float | None) -> str:
+    def act(self, context: Context, record: TryRecord) -> str | None:
+        from airflow_provider_apifansly.message import OutgoingMessage
+
         # Templates render lists and numbers to text unless the DAG renders native objects.
-        message = self.hook.send_message(
+        message = OutgoingMessage.parse(
             self.chat_id,
             self.content,
-            self.account_id,
-            media_ids=parse_rendered(self.media_ids, "media_ids"),
-            access_type=parse_rendered(self.access_type, "access_type"),
-            price=parse_rendered(self.price, "price"),
-            sent_since=since,
+            parse_rendered(self.media_ids, "media_ids"),
+            parse_rendered(self.access_type, "access_type"),
+            parse_rendered(self.price, "price"),
         )
-        context["ti"].xcom_push(key="chat_id", value=str(message.get("groupId") or self.chat_id))
-        self.log.info("Fansly message %s sent to chat %s", message["id"], self.chat_id)
-        return str(message["id"])
+        account_id = self.hook.resolve_account_id(self.account_id)
+
+        def send(claims: Claims | None) -> str:
+            taken = None if claims is None else claims.taken
+            sent = self.hook.deliver(message, account_id, taken=taken)
+            self.log.info("Fansly message %s sent to chat %s", sent["id"], message.chat_id)
+            return str(sent["id"])
+
+        def read_back(since_ms: int) -> list[str]:
+            return [str(row["id"]) for row in self.hook.sent_messages_like(message, account_id, since_ms)]
+
+        message_id, _ = self.once(
+            context,
+            record,
+            request=message_request(message, account_id),
+            account_id=account_id,
+            do=send,
+            read_back=read_back,  # a chat lists every message newest first: none there means none sent
+        )
+        context["ti"].xcom_push(key="chat_id", value=message.chat_id)
+        return message_id
+
+    def uncertain(self, context: Context, earlier: Attempt, why: str) -> FanslyError:
+        return FanslyAmbiguousSendError(
+            f"The message to chat {self.chat_id} may have been sent, so it is not sent again: {why}. "
+            "Check the chat in Fansly."
+        )
+
+
+def message_request(message: OutgoingMessage, account_id: str) -> dict[str, Any]:
+    """A chat message's whole request, as the task instance's record keeps it."""
+    return {
+        "operator": "send_message",
+        "account_id": account_id,
+        "chat_id": message.chat_id,
+        **message.body(),
+    }
 
 
 class SendMessagesOperator(FanslySideEffectOperator, FanslyBatchOperator):
@@ -85,8 +132,10 @@ class SendMessagesOperator(FanslySideEffectOperator, FanslyBatchOperator):
 
     XComs: ``return_value`` maps chat id -> message id; ``failed`` each failed chat to
     its error; ``credits`` the credits spent. The whole batch is checked before any
-    request. A retry or a cleared task first reads each chat (one credit each) and
-    does not send again where an earlier try's message is found. ``max_concurrency``,
+    request. A retry or a cleared task goes by the task instance's record (``operators/once.py``):
+    a message an earlier try sent is adopted without a request, one it never sent is sent, and
+    only a chat it may have sent into (a failure after sending, a kill) is read first, back to that
+    attempt's start (one credit). When Airflow stops the task, no send starts after it. ``max_concurrency``,
     ``fail_policy`` and ``progress_every`` are ``FanslyBatchOperator``'s; the hook
     options (``max_credits`` among them) ``FanslyBaseOperator``'s.
 
@@ -109,20 +158,64 @@ class SendMessagesOperator(FanslySideEffectOperator, FanslyBatchOperator):
         self.messages = messages
         self.account_id = account_id
 
-    def read_back(self, context: Context, since: float) -> Adopted | None:
-        # Each chat is read right before its own send: see act.
-        return None
+    claim_kind = "message"
 
-    def act(self, context: Context, since: float | None) -> dict[str, str]:
-        from airflow_provider_apifansly.bulk import send_messages
+    def act(self, context: Context, record: TryRecord) -> dict[str, str]:
+        """Per chat, by the record: adopt what an earlier try sent, read back first where one may have
+        sent it (from that attempt's start), send the rest; then record each outcome and claim what was sent."""
+        from airflow_provider_apifansly.batch_input import parse_messages
+        from airflow_provider_apifansly.bulk import BulkResult, send_messages
 
-        result = send_messages(
-            self.hook,
-            self.messages,
-            account_id=self.account_id,
-            sent_since=since,
-            max_concurrency=self.max_concurrency,
-            progress_every=self.progress_every,
-            log=self.log,
-        )
+        batch = {message.chat_id: message for message in parse_messages(self.messages)}
+        account_id = self.hook.resolve_account_id(self.account_id)
+        requests = {chat_id: message_request(message, account_id) for chat_id, message in batch.items()}
+        adopted: dict[str, str] = {}
+        since: dict[str, int] = {}
+        for chat_id, request in requests.items():
+            earlier = record.earlier(chat_id, request)
+            if earlier is not None and earlier.outcome == DONE and earlier.resource_id is not None:
+                adopted[chat_id] = earlier.resource_id
+            elif earlier is not None and earlier.outcome in MAY_HAVE_ACTED:
+                since[chat_id] = earlier.started_ms
+        if adopted:
+            self.log.info("%d of %d messages were sent by an earlier try; adopted", len(adopted), len(batch))
+        to_send = [message for chat_id, message in batch.items() if chat_id not in adopted]
+        # A chat an earlier attempt may have sent into keeps that attempt's start: it is read back to
+        # it before its send, and a try stopped before that read leaves the same bound to the next.
+        record.begin({message.chat_id: requests[message.chat_id] for message in to_send}, started=since)
+        claims = Claims(record, account_id, "message")
+        result = BulkResult(total=len(to_send))
+        try:
+            send_messages(
+                self.hook,
+                to_send,
+                account_id=account_id,
+                sent_since=since,
+                taken=claims.taken,
+                max_concurrency=self.max_concurrency,
+                progress_every=self.progress_every,
+                log=self.log,
+                stop=self.stop_requested,
+                result=result,
+            )
+        finally:
+            self._settle(record, [message.chat_id for message in to_send], result, since)
+        claims.claim(result.done.values())
+        sent = {**adopted, **result.done}
+        result.done = {chat_id: sent[chat_id] for chat_id in batch if chat_id in sent}
+        result.total = len(batch)
         return self.report(context, result, result.done, "messages")
+
+    def _settle(
+        self, record: TryRecord, chat_ids: list[str], result: BulkResult, since: dict[str, int]
+    ) -> None:
+        """Record each chat's outcome. A chat an earlier try may have sent into and that this try did not
+        deliver stays pending from that try's start (this try may not have got to read it back)."""
+        for chat_id in chat_ids:
+            if chat_id in result.done:
+                record.settle(chat_id, DONE, result.done[chat_id])
+            elif chat_id in result.uncertain:
+                record.settle(chat_id, UNKNOWN)
+            elif chat_id not in since:
+                record.settle(chat_id, NOT_SENT)
+        self.save_after_failure(record)

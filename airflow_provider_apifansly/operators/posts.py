@@ -8,9 +8,10 @@ from typing import Any
 
 from airflow_provider_apifansly._compat import Context
 from airflow_provider_apifansly.batch_input import parse_rendered, pending_template
-from airflow_provider_apifansly.exceptions import FanslyPostUncertainError
+from airflow_provider_apifansly.exceptions import FanslyError, FanslyNotFoundError, FanslyPostUncertainError
 from airflow_provider_apifansly.ids import validate_native_id
-from airflow_provider_apifansly.operators.once import Adopted, FanslySideEffectOperator
+from airflow_provider_apifansly.operators.once import FanslySideEffectOperator
+from airflow_provider_apifansly.operators.try_record import DONE, MAY_HAVE_ACTED, Attempt, TryRecord
 from airflow_provider_apifansly.post import Post
 
 
@@ -22,16 +23,23 @@ def _given(value: Any) -> Any:
 class CreatePostOperator(FanslySideEffectOperator):
     """Create (or schedule) one post; returns its id (XCom ``return_value``).
 
-    One request. Every field is checked when the DAG is parsed (before any request when it comes
-    from a template; whether an instant is still in the future, when the task runs). Posts cannot
+    One request, or two without ``wall_ids``: a post always names a wall (one docs revision requires
+    it, and the live client always sends one), so the walls are read and the first, the main wall,
+    is used. The body is the one the live client sends (an empty caption beside media,
+    ``scheduledFor``/``expiresAt`` 0 for now and never). Every field is checked when the DAG is
+    parsed (before any request when it comes from a template; whether an instant is still in the
+    future, when the task runs). Posts cannot
     be listed, so the post is never created again after a failure that may have created it (a
-    timeout or drop after sending, a 5xx), nor on a later try (an Airflow retry, a cleared task)
-    of a try that may have: the task fails with ``FanslyPostUncertainError``, which Airflow does
-    not retry, saying where to look. Only a 429 or a refused connection is retried.
+    timeout or drop after sending, a 5xx): the task fails with ``FanslyPostUncertainError``, which Airflow does
+    not retry, saying where to look. Only a 429 or a refused connection is retried. A later try goes by
+    the task instance's record (``operators/once.py``): it adopts the post an earlier try created, posts
+    when the earlier try provably sent nothing (a 429, a 401, a refused connection), and fails with
+    ``FanslyPostUncertainError`` only after one that may have created it.
 
     :param content: the caption; optional with media. Templated.
     :param media_ids: processed media ids, e.g. ``UploadMediaOperator``'s output. Templated.
-    :param wall_ids: the walls to post on (``FanslyHook.list_post_walls``); default the main wall. Templated.
+    :param wall_ids: the walls to post on (``FanslyHook.list_post_walls``); default the account's first
+        (main) wall, read with one more request. Templated.
     :param scheduled_for: when to publish: a datetime with a time zone, ISO text with an offset, or
         epoch ms, in the future; None publishes now. Templated.
     :param expires_at: when the post comes down, in the same forms; after ``scheduled_for``. Templated.
@@ -73,16 +81,7 @@ class CreatePostOperator(FanslySideEffectOperator):
         self.post_to_fyp = post_to_fyp
         self.account_id = account_id
 
-    def read_back(self, context: Context, since: float) -> Adopted | None:
-        from airflow_provider_apifansly.hooks.endpoints.posts import where_to_look
-
-        account_id = self.hook.resolve_account_id(self.account_id)
-        raise FanslyPostUncertainError(
-            f"Try {context['ti'].try_number}: an earlier try of this task may have created the post, so it "
-            f"is not created again (it could be published twice). {where_to_look(account_id)}"
-        )
-
-    def act(self, context: Context, since: float | None) -> str:
+    def act(self, context: Context, record: TryRecord) -> str | None:
         post = Post.parse(
             _given(self.content),
             parse_rendered(_given(self.media_ids), "media_ids"),
@@ -91,16 +90,33 @@ class CreatePostOperator(FanslySideEffectOperator):
             _given(self.expires_at),
             self.post_to_fyp,
         )
-        created = self.hook.publish(post, self.account_id)
-        return str(created["id"])
+        account_id = self.hook.resolve_account_id(self.account_id)
+        post_id, _ = self.once(
+            context,
+            record,
+            request={"operator": "create_post", "account_id": account_id, **post.body()},
+            account_id=account_id,
+            do=lambda claims: str(self.hook.publish(post, account_id)["id"]),
+        )
+        return post_id
+
+    def uncertain(self, context: Context, earlier: Attempt, why: str) -> FanslyError:
+        from airflow_provider_apifansly.hooks.endpoints.posts import where_to_look
+
+        account_id = self.hook.resolve_account_id(self.account_id)
+        return FanslyPostUncertainError(
+            f"The post may have been created, so it is not created again (it could be published twice): "
+            f"{why}. {where_to_look(account_id)}"
+        )
 
 
 class CancelScheduledPostOperator(FanslySideEffectOperator):
     """Cancel a scheduled post before it is published; returns its id.
 
-    One request. Cancelling is harmless to repeat, so transient failures are retried; when a
-    repeat (or a later try of the task) finds no such scheduled post, an earlier attempt cancelled
-    it and the task succeeds. A first try that finds none fails with ``FanslyNotFoundError``.
+    One request. Cancelling is harmless to repeat, so transient failures are retried. A 404 counts
+    as done only when an earlier attempt of this task instance may have cancelled it (a failure after
+    sending within the try, or an earlier try whose record says so); otherwise the task fails with
+    ``FanslyNotFoundError``: the post is not scheduled (published, deleted or never there).
 
     :param post_id: the scheduled post's id, e.g. ``CreatePostOperator``'s output. Templated.
     :param account_id: the connected account (``fansly_...``); defaults to the connection's. Templated.
@@ -115,12 +131,32 @@ class CancelScheduledPostOperator(FanslySideEffectOperator):
         self.post_id = post_id
         self.account_id = account_id
 
-    def read_back(self, context: Context, since: float) -> Adopted | None:
-        # Cancelling again is the read-back: "not found" then means an earlier try cancelled it.
-        return None
-
-    def act(self, context: Context, since: float | None) -> str:
+    def act(self, context: Context, record: TryRecord) -> str:
         post_id = validate_native_id(self.post_id, field="post_id")
-        self.hook.cancel_scheduled_post(post_id, self.account_id, maybe_gone=since is not None)
-        self.log.info("Scheduled post %s cancelled", post_id)
+        account_id = self.hook.resolve_account_id(self.account_id)
+        request = {"operator": "cancel_scheduled_post", "account_id": account_id, "post_id": post_id}
+        earlier = record.earlier("", request)
+        if earlier is not None and earlier.outcome == DONE:
+            self.log.info(
+                "Try %d of this task instance cancelled post %s already", earlier.try_number, post_id
+            )
+            return post_id
+        # A 404 means "cancelled" only when an earlier cancel of this task instance may have reached the API.
+        maybe_gone = earlier is not None and earlier.outcome in MAY_HAVE_ACTED
+
+        def cancel() -> str:
+            try:
+                self.hook.cancel_scheduled_post(post_id, account_id, maybe_gone=maybe_gone)
+            except FanslyNotFoundError as exc:
+                raise FanslyNotFoundError(
+                    f"Post {post_id} is not scheduled (published, deleted or never there), and no earlier "
+                    f"try of this task cancelled it: nothing was cancelled. ({exc})",
+                    http_status=exc.http_status,
+                    api_message=exc.api_message,
+                    request=exc.request,
+                ) from exc
+            self.log.info("Scheduled post %s cancelled", post_id)
+            return post_id
+
+        self.attempt(record, "", request, cancel, None)
         return post_id

@@ -95,7 +95,9 @@ class Fault:
     :param status: the HTTP status of ``status`` (default 500) or the inner one of ``inner_failure``.
     :param retry_after: seconds announced by a ``status`` 429 (default 1).
     :param delay: seconds a ``slow`` fault waits before answering.
-    :param first_n: act on the first N matching requests only (None: no limit).
+    :param first_n: act on the first N matching requests only (None: no limit), counted after ``skip_first``.
+    :param skip_first: let the first N matching requests through untouched (e.g. fail a second task's
+        send, not the first's).
     :param probability: chance of acting on a matching request, drawn from the seeded RNG.
     :param path_contains: only requests whose path contains this text, e.g. ``"/group"``.
     :param method: only requests of this HTTP method.
@@ -109,6 +111,7 @@ class Fault:
     retry_after: int = 1
     delay: float = 0.0
     first_n: int | None = None
+    skip_first: int = 0
     probability: float = 1.0
     path_contains: str | None = None
     method: str | None = None
@@ -122,6 +125,8 @@ class Fault:
             raise ValueError(f"Fault probability must be within [0, 1]; got {self.probability}")
         if self.first_n is not None and self.first_n < 0:
             raise ValueError(f"Fault first_n must be >= 0; got {self.first_n}")
+        if self.skip_first < 0:
+            raise ValueError(f"Fault skip_first must be >= 0; got {self.skip_first}")
 
     @classmethod
     def from_json(cls, text: str) -> Fault:

@@ -195,7 +195,9 @@ class World:
                     continue
                 seen = self._fault_counts.get(fault, 0) + 1
                 self._fault_counts[fault] = seen
-                if fault.first_n is not None and seen > fault.first_n:
+                if seen <= fault.skip_first:
+                    continue
+                if fault.first_n is not None and seen - fault.skip_first > fault.first_n:
                     continue
                 if fault.probability < 1.0 and self._fault_rng.random() >= fault.probability:
                     continue

@@ -187,3 +187,33 @@ with DAG(
         for task_id, (resource, name, format) in ANALYTICS.items()
     ]
     analytics >> report(list(ANALYTICS))
+
+with DAG(
+    dag_id="test_fansly_export_monthly_window",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    params={name: Param("", **TEXT) for name in ("folder", "since", "until")},
+) as monthly_window_dag:
+    window_exports = [
+        ExportToStorageOperator(
+            task_id=resource,
+            resource=resource,
+            path=f"{{{{ params.folder }}}}/{resource}.{format}",
+            format=format,
+            since="{{ params.since }}",
+            until="{{ params.until }}",
+        )
+        for resource, format in (("earnings_monthly", "csv"), ("profile_stats", "jsonl"))
+    ]
+    window_exports >> report(["earnings_monthly", "profile_stats"])
+
+# One export, for a try SIGKILLed mid-export (its staging object left behind) and the next that cleans up.
+with DAG(
+    dag_id="test_fansly_export_chats",
+    schedule=None,
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    params={"folder": Param("", **TEXT)},
+) as chats_dag:
+    ExportToStorageOperator(task_id="export", resource="chats", path="{{ params.folder }}/chats.jsonl")

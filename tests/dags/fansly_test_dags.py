@@ -132,6 +132,33 @@ with reporting_dag("test_fansly_top_supporters", **WINDOW) as top_supporters:
         top=3,
     )
     fans >> report("fans", [*FAN_XCOMS, "spend"])
+TEXT_OR_NONE = {"type": ["null", "string"]}
+
+with reporting_dag(
+    "test_fansly_templated_segment",
+    within=Param(None, **TEXT_OR_NONE),
+    auto_renew=Param(None, **TEXT_OR_NONE),
+) as templated_segment:
+    fans = ListFansOperator(
+        task_id="fans", expiring_within="{{ params.within }}", auto_renew="{{ params.auto_renew }}"
+    )
+    fans >> report("fans", [*FAN_XCOMS, "ends_at"])
+
+with reporting_dag(
+    "test_fansly_templated_top_supporters",
+    **WINDOW,
+    top=Param(None, **TEXT_OR_NONE),
+    min_spend=Param(None, **TEXT_OR_NONE),
+) as templated_top_supporters:
+    fans = ListFansOperator(
+        task_id="fans",
+        source="top_supporters",
+        since="{{ params.since }}",
+        until="{{ params.until }}",
+        top="{{ params.top }}",
+        min_spend="{{ params.min_spend }}",
+    )
+    fans >> report("fans", [*FAN_XCOMS, "spend"])
 # UploadMediaOperator, deferred (the trigger runs inline in dag.test) or polling in the worker, and a
 # timeout. The worker polls 0.1 s apart; the trigger 1 s apart, longer than dag.test takes to start it,
 # so that its count of polls a run before a restart may have made stays 0 (see MediaUploadTrigger).
@@ -257,10 +284,10 @@ POST_PARAMS = {
 }
 
 
-def sync_dag(dag_id: str, **options: Any) -> DAG:
+def sync_dag(dag_id: str, *, prune: bool = True, **options: Any) -> DAG:
     with reporting_dag(dag_id, rules=RULES) as dag:
         sync = SyncAutomatedMessagesOperator(
-            task_id="sync", rules="{{ params.rules }}", prune=True, **options
+            task_id="sync", rules="{{ params.rules }}", prune=prune, **options
         )
         sync >> report("sync", ["return_value", "plan", "credits"])
     return dag
@@ -284,6 +311,7 @@ sync_rules_stopped = sync_dag(
     "test_fansly_sync_rules_stopped", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
 )
 sync_rules_dry_run = sync_dag("test_fansly_sync_rules_dry_run", dry_run=True)
+sync_rules_without_pruning = sync_dag("test_fansly_sync_rules_without_pruning", prune=False)
 create_post = post_dag("test_fansly_create_post", **ONE_AIRFLOW_RETRY)
 create_post_stopped = post_dag(
     "test_fansly_create_post_stopped", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
@@ -296,3 +324,59 @@ with reporting_dag(
         task_id="cancel", post_id="{{ params.post_id }}", **ONE_AIRFLOW_RETRY, execution_timeout=STOPPED_AFTER
     )
     cancel_post >> report("cancel", ["return_value", "credits"])
+
+# Exactly once by evidence: each later try goes by what its own task instance did (operators/once.py).
+TIERS = ["800000000000000101", "800000000000000102"]
+
+with reporting_dag(
+    "test_fansly_mass_message_mapped", content=Param("we miss you", type="string")
+) as mass_message_mapped:
+    SendMassMessageOperator.partial(task_id="broadcast", content="{{ params.content }}", **RETRY_ONCE).expand(
+        tier_id=TIERS
+    )
+
+with reporting_dag("test_fansly_mass_message_retried", **MASS_PARAMS) as mass_message_retried:
+    broadcast = SendMassMessageOperator(
+        task_id="broadcast", include_followers=True, **MASS_TEMPLATES, **RETRY_ONCE
+    )
+    broadcast >> report("broadcast", ["return_value", "credits"])
+
+DROP = {"caption": Param("New set, unlock it", type="string"), "chat_id": Param("1", type="string")}
+
+with reporting_dag(
+    "test_fansly_two_drops_one_caption", media_a=Param("1"), media_b=Param("1"), **DROP
+) as drops:
+    cheap, dear = (
+        SendMessageOperator(
+            task_id=task_id,
+            chat_id="{{ params.chat_id }}",
+            content="{{ params.caption }}",
+            media_ids=[f"{{{{ params.{media} }}}}"],
+            access_type=["ppv"],
+            price=price,
+            **RETRY_ONCE,
+        )
+        for task_id, media, price in (("cheap", "media_a", 10), ("dear", "media_b", 30))
+    )
+    cheap >> dear >> report("dear", ["return_value", "credits"])
+
+# Airflow stops the batch after two seconds, mid-run; the test clears it.
+with reporting_dag("test_fansly_send_messages_timed_out", messages=Param({})) as send_messages_timed_out:
+    messages = SendMessagesOperator(
+        task_id="messages",
+        messages="{{ params.messages }}",
+        max_concurrency=2,
+        max_retries=0,
+        execution_timeout=timedelta(seconds=2),
+    )
+    messages >> report("messages", ["return_value", "failed", "credits"])
+
+with reporting_dag(
+    "test_fansly_cancel_post", post_id=Param("800000000000000001", type="string")
+) as cancel_retried:
+    cancel_post = CancelScheduledPostOperator(
+        task_id="cancel", post_id="{{ params.post_id }}", **ONE_AIRFLOW_RETRY
+    )
+    cancel_post >> report("cancel", ["return_value", "credits"])
+
+upload_retried = media_dag("test_fansly_upload_media_retried", deferrable=False, **ONE_AIRFLOW_RETRY)

@@ -8,6 +8,7 @@ import json
 import re
 import sys
 import time
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -395,8 +396,15 @@ def test_analytics_exports_write_supporters_summed_broadcast_stats_months_and_bu
     assert [row["rolling30Days"] for row in months] == ["true"] + ["false"] * (len(months) - 1)
     assert months[0]["totalGross"] == "5000"  # only the last 30 days
     assert sum(int(row["totalGross"]) for row in months[1:]) == 15_000
-    buckets = pq.read_table(tmp_path / "profile_stats.parquet").to_pylist()
+    series = pq.read_table(tmp_path / "profile_stats.parquet").to_pylist()
+    buckets = [row for row in series if row["series"] == "datapoints"]
     assert [row["timestamp"] for row in buckets] == list(range(since, until, 3_600_000))  # 216: 3 requests
+    assert {row["series"] for row in series} == {
+        "datapoints",
+        "profileDatapoints",
+        "topFypTags",
+        "topFypMediaOffers",
+    }
     assert json.loads(buckets[5]["stats"])[0]["views"] == bucket_views(since + 5 * 3_600_000, 3_600_000)
     assert xcoms["profile_stats.credits"] == 3
     assert xcoms["earnings_monthly.credits"] == 1
@@ -404,11 +412,107 @@ def test_analytics_exports_write_supporters_summed_broadcast_stats_months_and_bu
     assert xcoms["top_supporters.credits"] == len(top_requests) + 1 > 2  # the windows, and /me
 
 
+def utc_ms(year: int, month: int, day: int, hour: int = 0) -> int:
+    return int(datetime(year, month, day, hour, tzinfo=timezone.utc).timestamp() * 1000)
+
+
+@pytest.mark.parametrize(("setting", "october"), [("clipped", "4000"), ("whole", "6000")])
+def test_monthly_earnings_of_a_window_are_asked_for_it_and_each_month_says_if_it_is_partial(
+    fansly_sandbox: FanslySandbox,
+    fansly_connection: str,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    setting: Any,
+    october: str,
+) -> None:
+    fansly_sandbox.config.earnings_monthly_window = setting
+    fansly_sandbox.seed_transactions(
+        [utc_ms(2026, 10, 5), utc_ms(2026, 10, 20), utc_ms(2026, 11, 3)], amount=[2_000, 4_000, 8_000]
+    )
+    since, until = utc_ms(2026, 10, 15), utc_ms(2026, 12, 1)
+
+    state, tasks = run_dag(
+        "fansly_export_test_dags",
+        {"folder": f"file://{tmp_path}", "since": str(since), "until": str(until)},
+        dag_id="test_fansly_export_monthly_window",
+    )
+
+    assert state == "success", tasks
+    months = list(csv.DictReader(io.StringIO((tmp_path / "earnings_monthly.csv").read_text())))
+    assert list(months[0])[:5] == ["year", "month", "rolling30Days", "partial", "totalGross"]
+    assert [(row["month"], row["partial"], row["totalGross"]) for row in months[1:]] == [
+        ("11", "false", "8000"),
+        ("10", "true", october),
+    ]
+    assert printed_xcoms(capfd.readouterr().out)["earnings_monthly.credits"] == 1
+
+
+def test_the_analytics_example_exports_the_month_so_far_and_every_stats_series(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXPORT_FOLDER", str(tmp_path))
+    fansly_sandbox.seed_transactions(
+        [utc_ms(2026, 9, 30), utc_ms(2026, 10, 5), utc_ms(2026, 10, 20, 12)], amount=[1_000, 2_000, 4_000]
+    )
+
+    state, tasks = run_dag(
+        "example_fansly_analytics_export", logical_date=datetime(2026, 10, 21, tzinfo=timezone.utc)
+    )
+
+    assert state == "success", tasks
+    (monthly,) = (tmp_path / "earnings_monthly").iterdir()
+    months = list(csv.DictReader(io.StringIO(monthly.read_text())))
+    assert [(row["month"], row["partial"], row["totalGross"]) for row in months[1:]] == [
+        ("10", "true", "6000")
+    ]
+    assert {(row["after"], row["before"]) for row in months} == {
+        (str(utc_ms(2026, 10, 1)), str(utc_ms(2026, 10, 21) - 1))
+    }
+    (stats,) = (tmp_path / "profile_stats").iterdir()
+    series = Counter(row["series"] for row in csv.DictReader(io.StringIO(stats.read_text())))
+    assert (series["datapoints"], series["profileDatapoints"]) == (24, 24)
+    assert series["topFypTags"] == series["topFypMediaOffers"] == 2
+
+
+@pytest.mark.parametrize(
+    ("setting", "first", "partial"),
+    [("after_date", 9, False), ("utc_days", 0, True)],
+)
+def test_a_daily_stats_export_in_another_time_zone_keeps_the_buckets_the_api_aligns_to_utc(
+    fansly_sandbox: FanslySandbox,
+    fansly_connection: str,
+    tmp_path: Path,
+    setting: Any,
+    first: int,
+    partial: bool,
+) -> None:
+    fansly_sandbox.config.stats_buckets = setting
+    since = utc_ms(2026, 10, 1, 9)  # midnight in UTC-9
+    until = since + DAY_MS
+
+    state, tasks = run_dag(
+        "fansly_export_test_dags",
+        {"folder": f"file://{tmp_path}", "since": str(since), "until": str(until)},
+        dag_id="test_fansly_export_monthly_window",
+    )
+
+    assert state == "success", tasks
+    rows = jsonl_rows((tmp_path / "profile_stats.jsonl").read_bytes())
+    for name in ("datapoints", "profileDatapoints"):
+        buckets = [row for row in rows if row["series"] == name]
+        assert buckets, name  # never dropped for their alignment
+        assert buckets[0]["timestamp"] == utc_ms(2026, 10, 1, first)
+        assert all(row["partial"] is partial for row in buckets)
+    tops = [row for row in rows if row["series"] in ("topFypTags", "topFypMediaOffers")]
+    assert {(row["windowStart"], row["windowEnd"]) for row in tops} == {(since, until)}
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
         ({"resource": "mass_message_stats", "status": "active"}, "must be one of sent, deleted"),
-        ({"resource": "earnings_monthly", "since": "2026-11-01"}, "earnings_monthly are a snapshot"),
+        ({"resource": "earnings_monthly", "since": "2026-11-01"}, "earnings_monthly take a window of both"),
+        ({"resource": "followers", "since": "2026-11-01"}, "followers are a snapshot"),
         (
             {"resource": "top_supporters", "status": "sent"},
             "status applies to subscribers and mass_message_stats",

@@ -77,7 +77,9 @@ def test_both_row_orders_give_the_same_fans(
     assert state == "success", tasks
     xcoms = printed_xcoms(capfd.readouterr().out)
     assert sorted(xcoms["return_value"]) == sorted(new)
-    assert xcoms["credits"] == subscriber_pages(fansly_sandbox) == {"newest": 1, "oldest": 3}[order]
+    assert (
+        xcoms["credits"] == subscriber_pages(fansly_sandbox) == {"newest": 1, "oldest": 2}[order]
+    )  # 125 rows
 
 
 def list_all_subscribers(since: int, until: int) -> tuple[str, dict]:
@@ -203,15 +205,15 @@ def test_the_expiring_segment_lists_fans_lapsing_within_three_days_from_every_ac
     xcoms = printed_xcoms(capfd.readouterr().out)
     assert sorted(xcoms["return_value"]) == lapsing
     assert xcoms["ends_at"] == dict.fromkeys(lapsing, now + DAY_MS)  # each period's identity
-    assert xcoms["credits"] == subscriber_pages(fansly_sandbox) == 2  # ceil(63 active / 50)
+    assert xcoms["credits"] == subscriber_pages(fansly_sandbox) == 1  # 63 active: one page of 100
 
 
-def test_top_supporters_rank_fans_by_spend_summed_across_split_windows(
+def test_top_supporters_rank_fans_by_spend_and_top_3_needs_only_the_first_cut_answer(
     fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
     fansly_sandbox.config.rpm = None
     since = int(time.time() * 1000) - 10 * DAY_MS
-    # 150 fans spend $1 on day 1: the whole window's answer (100 rows) is cut and must be split.
+    # 150 fans spend $1 on day 1: the whole window's answer (100 rows) is cut, yet holds the top 3.
     fansly_sandbox.seed_supporters(
         fans(150, 0), spent_at=[since + 1 + n * 60_000 for n in range(150)], gross=1000
     )
@@ -234,7 +236,7 @@ def test_top_supporters_rank_fans_by_spend_summed_across_split_windows(
     assert xcoms["return_value"] == [big, middle, small]  # min_spend $2.50 drops the $2 and $1 fans
     assert xcoms["spend"] == {big: 12_000, middle: 6_000, small: 3_001}
     requests = sum("/top-supporters" in entry.path for entry in fansly_sandbox.journal)
-    assert xcoms["credits"] == requests + 1 > 2  # the windows, and /me once
+    assert xcoms["credits"] == requests + 1 == 2  # one ranking, and /me once
 
 
 @pytest.mark.parametrize(
@@ -250,7 +252,8 @@ def test_top_supporters_rank_fans_by_spend_summed_across_split_windows(
         ({"source": "top_supporters", "tier_id": "1"}, "tier_id cannot apply"),
         ({"expiring_within": 3, "status": "all"}, "with status other than 'active'"),
         ({"expiring_within": 3, "auto_renew": True}, "auto_renew=True"),
-        ({"expiring_within": "3 days"}, "timedelta or a number of days"),
+        ({"expiring_within": "3 days"}, "timedelta, a number of days or an ISO 8601 duration"),
+        ({"source": "top_supporters", "top": "0"}, "top must be a whole number"),
         ({"expiring_within": -1}, "positive duration"),
         ({"auto_renew": "yes"}, "auto_renew must be True, False or None"),
         ({"auto_renew": False, "status": "expired"}, "active subscriptions only"),
@@ -263,3 +266,126 @@ def test_top_supporters_rank_fans_by_spend_summed_across_split_windows(
 def test_bad_arguments_fail_when_the_dag_is_parsed(kwargs: dict[str, Any], error: str) -> None:
     with pytest.raises(ValueError, match=re.escape(error)):
         ListFansOperator(task_id="fans", **kwargs)
+
+
+def seed_expiring(sandbox: FanslySandbox, renewing: int) -> tuple[list[str], int]:
+    """``renewing`` fans renewing tomorrow, two lapsing tomorrow, one lapsing in four days."""
+    now = int(time.time() * 1000)
+    sandbox.seed_subscribers(fans(renewing, 0), created_at=now - DAY_MS, ends_at=now + DAY_MS)
+    lapsing = fans(2, 100_000)
+    sandbox.seed_subscribers(lapsing, created_at=now - 2 * DAY_MS, auto_renew=False, ends_at=now + DAY_MS)
+    sandbox.seed_subscribers(fans(1, 200_000), created_at=now, auto_renew=False, ends_at=now + 4 * DAY_MS)
+    return lapsing, now
+
+
+@pytest.mark.parametrize(("cap", "pages"), [(100, 2), (50, 3)])
+@pytest.mark.parametrize("within", ["P3D", "PT72H", "3", "2.5"])
+def test_a_templated_expiring_within_renders_to_a_duration_and_pages_by_cursor_whatever_the_page_size(
+    fansly_sandbox: FanslySandbox,
+    fansly_connection: str,
+    capfd: pytest.CaptureFixture[str],
+    within: str,
+    cap: int,
+    pages: int,
+) -> None:
+    fansly_sandbox.config.subscribers_page_cap = cap  # type: ignore[assignment]
+    lapsing, _ = seed_expiring(fansly_sandbox, renewing=120)
+
+    state, tasks = run_dag("fansly_test_dags", {"within": within}, dag_id="test_fansly_templated_segment")
+
+    assert state == "success", tasks
+    xcoms = printed_xcoms(capfd.readouterr().out)
+    assert sorted(xcoms["return_value"]) == lapsing
+    assert xcoms["credits"] == subscriber_pages(fansly_sandbox) == pages  # ceil(123 / cap): limit=100 asked
+
+
+@pytest.mark.parametrize(("auto_renew", "count"), [("True", 120), ("false", 3)])
+def test_a_templated_auto_renew_renders_from_text(
+    fansly_sandbox: FanslySandbox,
+    fansly_connection: str,
+    capfd: pytest.CaptureFixture[str],
+    auto_renew: str,
+    count: int,
+) -> None:
+    seed_expiring(fansly_sandbox, renewing=120)
+
+    state, tasks = run_dag(
+        "fansly_test_dags", {"auto_renew": auto_renew}, dag_id="test_fansly_templated_segment"
+    )
+
+    assert state == "success", tasks
+    assert len(printed_xcoms(capfd.readouterr().out)["return_value"]) == count
+
+
+def top_supporters_run(since: int, until: int, **params: str) -> tuple[str, dict]:
+    conf = {"since": str(since), "until": str(until), **params}
+    return run_dag("fansly_test_dags", conf, dag_id="test_fansly_templated_top_supporters")
+
+
+def test_templated_top_20_of_2000_spenders_costs_one_ranking_request_not_a_split(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.config.rpm = None
+    since = int(time.time() * 1000) - 10 * DAY_MS
+    spenders = fans(2_000, 0)
+    fansly_sandbox.seed_supporters(
+        spenders,
+        spent_at=[since + 1 + n * 60_000 for n in range(2_000)],
+        gross=[1000 + n for n in range(2_000)],
+    )
+
+    state, tasks = top_supporters_run(since, since + 5 * DAY_MS, top="20")
+
+    assert state == "success", tasks
+    xcoms = printed_xcoms(capfd.readouterr().out)
+    assert xcoms["return_value"] == spenders[::-1][:20]
+    assert xcoms["credits"] == 2  # /me and one ranking: the answer's 100 hold the top 20
+    assert sum("/top-supporters" in entry.path for entry in fansly_sandbox.journal) == 1
+
+
+def test_a_top_supporter_row_without_a_fan_id_is_skipped_counted_and_logged(
+    fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    since = int(time.time() * 1000) - 10 * DAY_MS
+    big, small = fans(2, 0)
+    fansly_sandbox.seed_supporters([None, big, small], spent_at=since + DAY_MS, gross=[50_000, 4_000, 1_000])
+
+    state, tasks = top_supporters_run(since, since + 5 * DAY_MS, min_spend="2.5")
+
+    assert state == "success", tasks
+    output = capfd.readouterr().out
+    assert printed_xcoms(output)["spend"] == {big: 4_000}
+    assert "1 top-supporter row(s) whose fan id (correlationAccountId) is null were skipped" in output
+
+
+BAD_WINDOW = {"since": "1700000000000", "until": "1700086400000"}
+
+
+@pytest.mark.parametrize(
+    ("dag_id", "conf", "error"),
+    [
+        ("test_fansly_templated_segment", {"within": "3 days"}, "ISO 8601 duration (e.g. 'P3D'"),
+        ("test_fansly_templated_segment", {"within": "P1M"}, "years and months have no fixed length"),
+        (
+            "test_fansly_templated_segment",
+            {"within": "P3D", "auto_renew": "True"},
+            "cannot apply with status other than 'active' or auto_renew=True",
+        ),
+        ("test_fansly_templated_segment", {"auto_renew": "maybe"}, "auto_renew must be True, False or None"),
+        ("test_fansly_templated_top_supporters", {**BAD_WINDOW, "top": "-1"}, "top must be a whole number"),
+        ("test_fansly_templated_top_supporters", {**BAD_WINDOW, "min_spend": "lots"}, "number of dollars"),
+    ],
+)
+def test_a_bad_rendered_segment_or_ranking_fails_the_task_before_any_request(
+    fansly_sandbox: FanslySandbox,
+    fansly_connection: str,
+    capfd: pytest.CaptureFixture[str],
+    dag_id: str,
+    conf: dict[str, str],
+    error: str,
+) -> None:
+    _, tasks = run_dag("fansly_test_dags", conf, dag_id=dag_id)
+
+    assert tasks["fans"] == "failed"
+    assert error in capfd.readouterr().out
+    assert fansly_sandbox.journal == []

@@ -57,9 +57,15 @@ def test_a_fixed_past_date_is_left_for_the_run_so_the_dag_file_does_not_break_on
 @pytest.mark.integration
 @pytest.mark.usefixtures("airflow_db")
 class TestInAirflow:
-    def test_a_scheduled_post_is_created_with_its_media_and_its_id_returned(
-        self, fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
+    @pytest.mark.parametrize("walls", ["required", "optional"])
+    def test_a_scheduled_post_is_created_with_its_media_on_the_main_wall_and_its_id_returned(
+        self,
+        walls: str,
+        fansly_sandbox: FanslySandbox,
+        fansly_connection: str,
+        capfd: pytest.CaptureFixture[str],
     ) -> None:
+        fansly_sandbox.config.post_walls = walls  # type: ignore[assignment]
         when = in_days(1)
 
         ti = run("test_fansly_create_post", "post", media_ids=[MEDIA], scheduled_for=when.isoformat())
@@ -69,10 +75,12 @@ class TestInAirflow:
         assert record.body == {
             "content": "New set",
             "mediaIds": [MEDIA],
+            "wallIds": [fansly_sandbox.walls()[0]["id"]],
             "scheduledFor": int(when.timestamp() * 1000),
+            "expiresAt": 0,
         }
         xcoms = printed_xcoms(capfd.readouterr().out)
-        assert xcoms == {"return_value": record.post["id"], "credits": 1}
+        assert xcoms == {"return_value": record.post["id"], "credits": 2}  # the walls, then the post
 
     def test_a_templated_past_schedule_fails_before_any_request(
         self, fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
@@ -152,11 +160,17 @@ def test_the_content_calendar_uploads_each_row_and_schedules_its_post(
         {
             "content": "New week new set",
             "mediaIds": [jobs["monday.jpg"]],
+            "wallIds": [
+                fansly_sandbox.walls()[0]["id"]
+            ],  # no wall given: the main one, as walls are required
             "scheduledFor": int(monday.timestamp() * 1000),
+            "expiresAt": 0,
         },
         {
+            "content": "",
             "mediaIds": [jobs["tuesday.mp4"]],
             "wallIds": [wall],
             "scheduledFor": int(tuesday.timestamp() * 1000),
+            "expiresAt": 0,
         },
     ]

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_apifansly.hooks.endpoints import chat_messages
+from airflow_provider_apifansly.hooks import read_back
 from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox, Fault
 from airflow_provider_apifansly.sandbox.world import JournalEntry
 from tests.helpers import clear_and_rerun, load_dag, printed_xcoms, run_through_timeouts
@@ -28,8 +28,8 @@ DAGS = "fansly_test_dags"
 
 @pytest.fixture(autouse=True)
 def one_second_of_clock_skew(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The sandbox stamps whole seconds; beyond that, the try bound alone must find the earlier try's sends."""
-    monkeypatch.setattr(chat_messages, "DELIVERY_CLOCK_SKEW_SECONDS", 1.0)
+    """The sandbox stamps whole seconds; beyond that, the attempt's own start alone must find its sends."""
+    monkeypatch.setattr(read_back, "CLOCK_SKEW_MS", 1000)
 
 
 def run(dag_id: str, conf: dict[str, Any]) -> tuple[Any, Any]:
@@ -73,13 +73,14 @@ def test_a_retry_after_a_part_way_failure_sends_only_what_the_first_try_did_not(
     assert per_chat(fansly_sandbox) == Counter(dict.fromkeys(chats.values(), 1))
     journal = fansly_sandbox.journal
     # First try: 20 sends, and a look at each chat whose send got a 5xx (it may have been stored).
-    # The retry: a look at every chat, then the 3 sends the first try did not make.
+    # The retry: by the record, the 17 sent are adopted unread; the 3 that may have been are read back
+    # to the first try's start, then sent.
     assert count(journal, "POST", "/messages") == len(FANS) + 3
-    assert count(journal, "GET", "/messages") == 3 + len(FANS)
+    assert count(journal, "GET", "/messages") == 3 + 3
     assert count(journal, "GET", "/me") == 2  # once per try
     xcoms = printed_xcoms(capfd.readouterr().out)
     assert xcoms["return_value"] == {r.group_id: r.message["id"] for r in fansly_sandbox.messages}
-    assert (xcoms["failed"], xcoms["credits"]) == ({}, 1 + len(FANS) + 3)
+    assert (xcoms["failed"], xcoms["credits"]) == ({}, 1 + 3 + 3)
 
 
 @pytest.mark.matrix
@@ -121,7 +122,8 @@ def test_clearing_a_continue_task_sends_only_the_messages_that_failed(
     assert states["messages"] == "success"
     assert per_chat(fansly_sandbox) == Counter(dict.fromkeys(chats.values(), 1))
     rerun = fansly_sandbox.journal[before:]
-    assert (count(rerun, "GET", "/messages"), count(rerun, "POST", "/messages")) == (len(FANS), 3)
+    # The record: 17 sent (adopted, unread), 3 that got a 5xx (read back, then sent).
+    assert (count(rerun, "GET", "/messages"), count(rerun, "POST", "/messages")) == (3, 3)
     xcoms = printed_xcoms(capfd.readouterr().out)
     assert xcoms["return_value"] == {r.group_id: r.message["id"] for r in fansly_sandbox.messages}
     assert xcoms["failed"] == {}

@@ -165,3 +165,123 @@ def test_the_switches_come_from_the_environment() -> None:
     assert (config.earnings_monthly_nesting, config.profile_datapoint_limit) == ("data", 24)
     with pytest.raises(ValueError, match="top_supporters_nesting must be one of list, data"):
         SandboxConfig(top_supporters_nesting="rows")  # type: ignore[arg-type]
+
+
+def ms(*args: int) -> int:
+    return int(datetime(*args, tzinfo=timezone.utc).timestamp() * 1000)  # type: ignore[misc]
+
+
+def seed_autumn(sandbox: FanslySandbox) -> tuple[int, int]:
+    """$1 on Sep 10, $2 on Oct 5, $4 on Oct 20, $8 on Nov 3 (2026); returns the window [Oct 15, Nov 10)."""
+    sandbox.seed_transactions(
+        [ms(2026, 9, 10), ms(2026, 10, 5), ms(2026, 10, 20), ms(2026, 11, 3)], amount=[1000, 2000, 4000, 8000]
+    )
+    return ms(2026, 10, 15), ms(2026, 11, 10)
+
+
+def test_monthly_earnings_clipped_stamp_every_row_with_the_window_and_sum_within_it(
+    fansly_sandbox: FanslySandbox,
+) -> None:
+    after, before = seed_autumn(fansly_sandbox)
+    assert fansly_sandbox.config.earnings_monthly_window == "clipped"  # the recorded sample's reading
+
+    rows = response_of(get(fansly_sandbox, "earnings/monthly", after=after, before=before))
+
+    assert [(row["year"], row["month"], row["totalGross"]) for row in rows] == [
+        (0, 0, 12_000),
+        (2026, 11, 8_000),
+        (2026, 10, 4_000),  # Oct 5 is before the window: the first month is clipped
+    ]
+    assert {(row["after"], row["before"]) for row in rows} == {(after, before)}
+
+
+def test_monthly_earnings_whole_serve_each_month_the_window_touches_with_its_own_bounds(
+    fansly_sandbox: FanslySandbox,
+) -> None:
+    fansly_sandbox.config.earnings_monthly_window = "whole"
+    after, before = seed_autumn(fansly_sandbox)
+
+    summary, *months = response_of(get(fansly_sandbox, "earnings/monthly", after=after, before=before))
+
+    assert [(row["year"], row["month"], row["totalGross"]) for row in months] == [
+        (2026, 11, 8_000),
+        (2026, 10, 6_000),
+    ]
+    assert [(row["after"], row["before"]) for row in months] == [
+        (ms(2026, 11, 1), ms(2026, 12, 1)),
+        (ms(2026, 10, 1), ms(2026, 11, 1)),
+    ]
+    assert summary["before"] - summary["after"] == 30 * DAY_MS  # the rolling 30 days, not the window
+
+
+@pytest.mark.parametrize("setting", ["whole", "clipped"])
+def test_monthly_earnings_without_a_window_are_whole_months_either_way(
+    fansly_sandbox: FanslySandbox, setting: Any
+) -> None:
+    fansly_sandbox.config.earnings_monthly_window = setting
+    seed_autumn(fansly_sandbox)
+
+    months = response_of(get(fansly_sandbox, "earnings/monthly"))[1:]
+
+    assert [row["totalGross"] for row in months] == [8_000, 6_000, 1_000]
+
+
+@pytest.mark.parametrize(("setting", "first"), [("after_date", 0), ("utc_days", -9 * 3_600_000)])
+def test_profile_stats_buckets_start_at_after_date_or_on_utc_days(
+    fansly_sandbox: FanslySandbox, setting: Any, first: int
+) -> None:
+    fansly_sandbox.config.stats_buckets = setting
+    after = ms(2026, 10, 1) + 9 * 3_600_000  # 09:00 UTC: midnight in UTC-9
+
+    dataset = response_of(
+        get(fansly_sandbox, "analytics/profilestats", afterDate=after, beforeDate=after + 2 * DAY_MS)
+    )["dataset"]
+
+    stamps = [point["timestamp"] - after for point in dataset["datapoints"]]
+    assert stamps == [first, first + DAY_MS] + ([first + 2 * DAY_MS] if first else [])
+    assert [point["timestamp"] for point in dataset["profileDatapoints"]] == [
+        point["timestamp"] for point in dataset["datapoints"]
+    ]
+
+
+def test_profile_stats_serve_every_series_in_the_contracts_shapes(fansly_sandbox: FanslySandbox) -> None:
+    dataset = response_of(
+        get(fansly_sandbox, "analytics/profilestats", afterDate=NOW - 3 * DAY_MS, beforeDate=NOW - DAY_MS)
+    )["dataset"]
+
+    assert set(dataset["profileDatapoints"][0]) == {"timestamp", "stats"}
+    offer = dataset["topFypMediaOffers"][0]
+    assert set(offer) == {"mediaOfferId", "views", "uniqueViewers", "interactionTime", "tagIds"}
+    assert set(offer["tagIds"]) <= {tag["tagId"] for tag in dataset["topFypTags"]}
+    assert (dataset["topMediaOffers"], len(dataset["topFypTags"])) == ([], 2)
+
+
+def test_a_top_supporter_spend_without_a_fan_is_served_with_a_null_fan_id(
+    fansly_sandbox: FanslySandbox,
+) -> None:
+    fansly_sandbox.seed_supporters([None, fans(1)[0]], spent_at=NOW - DAY_MS, gross=[3000, 1000])
+
+    rows = response_of(get(fansly_sandbox, "top-supporters", after=NOW - 2 * DAY_MS, before=NOW - 1))
+
+    assert [(row["correlationAccountId"], row["totalGross"]) for row in rows] == [
+        (None, 3000),
+        (fans(1)[0], 1000),
+    ]
+
+
+def test_the_new_switches_come_from_the_environment() -> None:
+    config = SandboxConfig.from_env(
+        {
+            "FANSLY_SANDBOX_EARNINGS_MONTHLY_WINDOW": "whole",
+            "FANSLY_SANDBOX_STATS_BUCKETS": "utc_days",
+            "FANSLY_SANDBOX_SUBSCRIBERS_PAGE_CAP": "50",
+        }
+    )
+
+    assert (config.earnings_monthly_window, config.stats_buckets, config.subscribers_page_cap) == (
+        "whole",
+        "utc_days",
+        50,
+    )
+    with pytest.raises(ValueError, match="FANSLY_SANDBOX_SUBSCRIBERS_PAGE_CAP must be 50 or 100"):
+        SandboxConfig.from_env({"FANSLY_SANDBOX_SUBSCRIBERS_PAGE_CAP": "75"})

@@ -141,15 +141,40 @@ def test_a_page_is_short_when_fans_page_size_is_below_the_limit(
     assert [len(page) for page in all_pages(api.followers, "followers", limit="4")] == [2, 2, 1]
 
 
-def test_limit_defaults_to_20_and_fans_page_size_to_50(api: Api, fansly_sandbox: FanslySandbox) -> None:
-    fansly_sandbox.seed_subscribers([fan(n) for n in range(60)], created_at=T0)
+def test_limit_defaults_to_20_and_a_subscriber_page_holds_up_to_100(
+    api: Api, fansly_sandbox: FanslySandbox
+) -> None:
+    fansly_sandbox.seed_subscribers([fan(n) for n in range(160)], created_at=T0)
 
-    assert fansly_sandbox.config.fans_page_size == 50
-    assert [len(page) for page in all_pages(api.subscribers, "subscriptions", status="3")] == [20, 20, 20]
+    assert fansly_sandbox.config.subscribers_page_cap == 100
+    assert [len(page) for page in all_pages(api.subscribers, "subscriptions", status="3")] == [20] * 8
     assert [len(page) for page in all_pages(api.subscribers, "subscriptions", status="3", limit="100")] == [
-        50,
-        10,
+        100,
+        60,
     ]
+
+
+def test_a_subscriber_page_cap_of_50_cuts_a_bigger_limit_and_paging_goes_on_by_cursor(
+    api: Api, fansly_sandbox: FanslySandbox
+) -> None:
+    fansly_sandbox.config.subscribers_page_cap = 50
+    fansly_sandbox.seed_subscribers([fan(n) for n in range(120)], created_at=T0)
+    fansly_sandbox.seed_followers([fan(n) for n in range(120)])
+
+    pages = all_pages(api.subscribers, "subscriptions", status="3", limit="100")
+
+    assert [len(page) for page in pages] == [50, 50, 20]
+    assert len({row["id"] for page in pages for row in page}) == 120
+    assert [len(page) for page in all_pages(api.followers, "followers", limit="100")] == [
+        100,
+        20,
+    ]  # not capped
+
+
+def test_a_limit_above_100_is_refused(api: Api) -> None:
+    assert error_message(api.subscribers(status="3", limit="101"), 400).endswith(
+        "limit must be a whole number from 1 to 100; got '101'"
+    )
 
 
 @pytest.mark.parametrize(

@@ -172,7 +172,11 @@ def test_missing_id_also_strips_the_account_id_of_me(fansly_sandbox: FanslySandb
     me = requests.get(f"{fansly_sandbox.url}/api/fansly/{DEFAULT_ACCOUNT_ID}/me", headers=HEADERS, timeout=5)
 
     assert me.json()["data"]["data"]["response"] == {
-        "account": {"username": "sandbox_creator", "displayName": "Sandbox Creator"}
+        "account": {
+            "username": "sandbox_creator",
+            "displayName": "Sandbox Creator",
+            "avatar": {"locations": []},
+        }
     }
 
 
@@ -376,3 +380,13 @@ def test_probability_applies_to_the_chat_routes(
     statuses = {call().status_code for _ in range(30)}
 
     assert statuses == {500, 201 if route == "send" else 200}
+
+
+def test_skip_first_lets_the_first_matching_requests_through_then_acts_on_first_n(
+    fansly_sandbox: FanslySandbox,
+) -> None:
+    fansly_sandbox.set_faults(Fault("status", status=503, skip_first=2, first_n=1))
+
+    statuses = [accounts(fansly_sandbox).status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 503, 200]

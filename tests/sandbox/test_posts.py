@@ -44,7 +44,10 @@ def test_a_post_is_answered_as_recorded_and_read_until_deleted(
 
 
 def test_a_scheduled_post_is_cancelled_once(fansly_sandbox: FanslySandbox, api: Api) -> None:
-    post = response_of(api.request("POST", "posts", {"content": "Soon", "scheduledFor": LATER}), 201)
+    wall = fansly_sandbox.walls()[0]["id"]
+    post = response_of(
+        api.request("POST", "posts", {"content": "Soon", "scheduledFor": LATER, "wallIds": [wall]}), 201
+    )
 
     assert response_of(api.request("POST", f"posts/scheduled/{post['id']}/cancel")) == {"id": post["id"]}
     assert error_message(api.request("POST", f"posts/scheduled/{post['id']}/cancel"), 404)
@@ -53,6 +56,7 @@ def test_a_scheduled_post_is_cancelled_once(fansly_sandbox: FanslySandbox, api: 
 
 def test_media_is_taken_as_attachments_when_so_switched(fansly_sandbox: FanslySandbox, api: Api) -> None:
     fansly_sandbox.config.post_media_field = "attachments"
+    fansly_sandbox.config.post_walls = "optional"
     attachments = [{"contentType": 1, "contentId": MEDIA, "pos": 0}]
 
     refused = error_message(api.request("POST", "posts", {"mediaIds": [MEDIA]}), 400)
@@ -75,3 +79,46 @@ def test_media_is_taken_as_attachments_when_so_switched(fansly_sandbox: FanslySa
 )
 def test_a_bad_post_is_a_400_naming_the_field(body: dict[str, Any], reason: str, api: Api) -> None:
     assert reason in error_message(api.request("POST", "posts", body), 400)
+
+
+def test_the_live_clients_media_only_post_for_now_and_never_is_published(
+    fansly_sandbox: FanslySandbox, api: Api
+) -> None:
+    wall = fansly_sandbox.walls()[1]["id"]
+    body = {"content": "", "mediaIds": [MEDIA], "wallIds": [wall], "scheduledFor": 0, "expiresAt": 0}
+
+    post = response_of(api.request("POST", "posts", body), 201)
+
+    assert (post["content"], post["wallIds"]) == ("", [wall])
+    assert [(record.body, record.state) for record in fansly_sandbox.posts] == [(body, "published")]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"content": "", "scheduledFor": 0, "expiresAt": 0}, "a post needs content or mediaIds"),
+        ({"content": "  ", "mediaIds": []}, "a post needs content or mediaIds"),
+        (
+            {"content": "x", "scheduledFor": int(time.time() * 1000) - 60_000},
+            "scheduledFor must be in the future",
+        ),
+        ({"content": "x", "expiresAt": 1}, "expiresAt must be epoch milliseconds (0: none)"),
+    ],
+    ids=["empty-caption-without-media", "blank-caption-without-media", "past-schedule", "expiry-in-seconds"],
+)
+def test_what_no_live_client_sends_is_still_a_400(
+    body: dict[str, Any], reason: str, fansly_sandbox: FanslySandbox, api: Api
+) -> None:
+    wall = fansly_sandbox.walls()[0]["id"]
+    assert reason in error_message(api.request("POST", "posts", {**body, "wallIds": [wall]}), 400)
+
+
+def test_walls_are_required_unless_switched_to_optional_where_the_first_wall_takes_the_post(
+    fansly_sandbox: FanslySandbox, api: Api
+) -> None:
+    refused = error_message(api.request("POST", "posts", {"content": "x"}), 400)
+    fansly_sandbox.config.post_walls = "optional"
+    post = response_of(api.request("POST", "posts", {"content": "x"}), 201)
+
+    assert "wallIds is required" in refused
+    assert post["wallIds"] == [fansly_sandbox.walls()[0]["id"]]

@@ -1,4 +1,4 @@
-"""The pytest plugin: its fixtures work, and loading it never imports Airflow."""
+"""The pytest plugin: its fixtures work, and loading it imports neither Airflow nor the sandbox."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import requests
 
@@ -30,10 +31,11 @@ def test_fansly_connection_fixture_sets_the_airflow_connection(
     assert connection["conn_type"] == "apifansly"
 
 
-def test_plugin_imports_without_airflow() -> None:
+def test_plugin_imports_neither_airflow_nor_the_sandbox_server() -> None:
     code = (
-        "import sys; import airflow_provider_apifansly.sandbox.pytest_plugin; "
-        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('airflow', 'requests')))"
+        "import sys; import airflow_provider_apifansly.pytest_plugin; "
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('airflow', 'requests', 'h11')"
+        " or name.startswith('airflow_provider_apifansly.sandbox.server')))"
     )
 
     result = subprocess.run(
@@ -41,3 +43,25 @@ def test_plugin_imports_without_airflow() -> None:
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def test_without_the_sandbox_extra_a_fixture_fails_its_test_saying_what_to_install(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(
+        "from airflow_provider_apifansly import pytest_plugin\n"
+        "pytest_plugin.sandbox_available = lambda: False  # as if h11 were not installed\n"
+    )
+    (tmp_path / "test_uses_it.py").write_text(
+        "def test_needs_it(fansly_sandbox):\n    pass\n\ndef test_other():\n    pass\n"
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+    )
+
+    assert "1 passed, 1 error" in result.stdout, result.stdout[-2000:]
+    assert "pip install 'airflow-provider-apifansly[sandbox]'" in result.stdout

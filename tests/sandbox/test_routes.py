@@ -79,6 +79,7 @@ def test_me_nests_the_creator_native_id(fansly_sandbox: FanslySandbox) -> None:
         "id": DEFAULT_CREATOR_ID,
         "username": "sandbox_creator",
         "displayName": "Sandbox Creator",
+        "avatar": {"locations": []},
     }
 
 

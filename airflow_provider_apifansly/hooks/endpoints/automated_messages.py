@@ -85,7 +85,4 @@ class AutomatedMessageEndpoints(EndpointGroup):
 
     def _find_rule(self, rule: AutomatedRule, account_id: str) -> dict[str, Any] | None:
         """The account's rule equal to ``rule``, if any (one request)."""
-        request = label("GET", f"/{account_id}/automated-messages")
-        return next(
-            (row for row in self.list_automated_messages(account_id) if rule.matches(row, request)), None
-        )
+        return next((row for row in self.list_automated_messages(account_id) if rule.matches(row)), None)

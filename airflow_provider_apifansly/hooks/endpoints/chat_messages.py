@@ -6,21 +6,26 @@ import time
 from typing import Any
 
 from airflow_provider_apifansly.exceptions import (
-    FanslyApiError,
+    FanslyAmbiguousSendError,
     FanslyConnectionError,
     FanslyError,
     FanslyServerError,
     FanslyValidationError,
 )
-from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks import envelope, read_back
 from airflow_provider_apifansly.hooks.endpoints.account import AccountEndpoints
 from airflow_provider_apifansly.hooks.endpoints.base import label, require_id
+from airflow_provider_apifansly.hooks.read_back import (
+    Taken,
+    chat_messages_since,
+    same_chat_message,
+    unclaimed_ids,
+)
 from airflow_provider_apifansly.ids import validate_native_id
 from airflow_provider_apifansly.message import OutgoingMessage
+from airflow_provider_apifansly.timestamps import Instant, iso, to_epoch_ms
 
 MAX_MESSAGES_LIMIT = 10
-# How far the server's clock may run behind ours when we look for a message we may have sent.
-DELIVERY_CLOCK_SKEW_SECONDS = 120.0
 
 
 class ChatMessageEndpoints(AccountEndpoints):
@@ -49,7 +54,7 @@ class ChatMessageEndpoints(AccountEndpoints):
         media_ids: list[Any] | None = None,
         access_type: list[str] | None = None,
         price: float | None = None,
-        sent_since: float | None = None,
+        sent_since: Instant | None = None,
     ) -> dict[str, Any]:
         """Send a message to a chat and return it; every field is checked before any request.
 
@@ -59,34 +64,42 @@ class ChatMessageEndpoints(AccountEndpoints):
         return self.deliver(message, account_id, sent_since=sent_since)
 
     def deliver(
-        self, message: OutgoingMessage, account_id: str | None = None, *, sent_since: float | None = None
+        self,
+        message: OutgoingMessage,
+        account_id: str | None = None,
+        *,
+        sent_since: Instant | None = None,
+        taken: Taken | None = None,
     ) -> dict[str, Any]:
         """Send a validated message, neither lost nor duplicated by retries; return the message.
 
         Sending is not idempotent. After an ambiguous failure (sent, then a timeout, a drop,
         a 5xx or an upstream failure) the message may have been stored, so before sending
         again we read the chat back to when we began (less the clock skew) and return ours if it
-        is there: sent by the creator, with the same content, media and price (see ``_same``). A 429 or a
-        refused connection never reached the server and is retried directly. Residual risk:
-        the same message sent by hand into the same chat within the skew window is taken for ours
-        (where attachments name account media, one of the same text and as many attachments).
+        is there (``read_back.same_chat_message``). A 429 or a refused connection never reached the
+        server and is retried directly. Residual risk: the same message sent by hand into the same chat
+        within the skew window is taken for ours (where attachments name account media, one of the same
+        text and as many attachments).
 
-        :param sent_since: epoch seconds since which an earlier call (a task's earlier try) may
-            have sent this message: the chat is read back to it before the first send. None
-            (a first try) costs no read.
+        :param sent_since: when an earlier attempt (an earlier try of the task) that may have sent this
+            message began (a datetime, ISO text or epoch ms): the chat is read back to it, less the
+            clock skew, before the first send. None (nothing may have been sent) costs no read.
+        :param taken: messages another task instance owns, never taken for this one; two unclaimed
+            matches raise ``FanslyAmbiguousSendError`` rather than guess.
         """
         account_id = self.resolve_account_id(account_id)
         path = f"/{account_id}/chats/{message.chat_id}/messages"
         request = label("POST", path)
-        now = time.time()
-        since = (now if sent_since is None else min(sent_since, now)) - DELIVERY_CLOCK_SKEW_SECONDS
+        now_ms = time.time() * 1000
+        began = now_ms if sent_since is None else min(to_epoch_ms(sent_since, field="sent_since"), now_ms)
+        since_ms = began - read_back.CLOCK_SKEW_MS
         look_first = sent_since is not None
         ambiguous = False
 
         def attempt() -> dict[str, Any]:
             nonlocal ambiguous, look_first
             if look_first or ambiguous:
-                delivered = self._delivered(message, account_id, since)
+                delivered = self._delivered(message, account_id, since_ms, taken)
                 if delivered is not None:
                     return delivered
                 look_first = False
@@ -102,69 +115,57 @@ class ChatMessageEndpoints(AccountEndpoints):
 
         try:
             return self.transport.retry_policy.call(attempt, idempotent=True)
+        except FanslyAmbiguousSendError:
+            raise
         except FanslyError:
             # Out of retries after an ambiguous failure: one last look, so a message that
             # did arrive is not reported as failed (and then re-sent by hand).
-            delivered = self._delivered(message, account_id, since) if ambiguous else None
+            delivered = self._delivered(message, account_id, since_ms, taken) if ambiguous else None
             if delivered is None:
                 raise
             return delivered
 
-    def _delivered(self, message: OutgoingMessage, account_id: str, since: float) -> dict[str, Any] | None:
-        """Our message in the chat, if an earlier attempt stored it: pages back from the newest messages
-        until one is older than ``since`` (one request when the first page already reaches past it)."""
-        # Single tries: deliver's retry loop is the only one, so a failing lookup cannot multiply.
-        creator_id = self.get_creator_id(account_id, retry=False)
+    def sent_messages_like(
+        self, message: OutgoingMessage, account_id: str | None, since: Instant
+    ) -> list[dict[str, Any]]:
+        """The chat's messages since ``since`` (less no skew: the caller's bound) that can be ``message``
+        (``read_back.same_chat_message``), newest first; no page is read past the bound."""
+        return self._messages_like(
+            message, self.resolve_account_id(account_id), to_epoch_ms(since, field="since")
+        )
+
+    def _messages_like(
+        self, message: OutgoingMessage, account_id: str, since_ms: float, *, retry: bool = True
+    ) -> list[dict[str, Any]]:
+        creator_id = self.get_creator_id(account_id, retry=retry)
         path = f"/{account_id}/chats/{message.chat_id}/messages"
-        request = label("GET", path)
-        params: dict[str, Any] = {"limit": MAX_MESSAGES_LIMIT}
-        while True:
-            page: envelope.Page = self.transport.request(
-                "GET", path, envelope.messages_page, params=params, idempotent=True, retry=False
+        return [
+            row
+            for row in chat_messages_since(self.transport, path, since_ms, retry=retry)
+            if same_chat_message(row, message, creator_id)
+        ]
+
+    def _delivered(
+        self, message: OutgoingMessage, account_id: str, since_ms: float, taken: Taken | None
+    ) -> dict[str, Any] | None:
+        """Our message in the chat, if an earlier attempt stored it: the one match since ``since_ms`` that
+        no other task instance claims (see ``read_back.chat_messages_since``); two raise."""
+        # Single tries: deliver's retry loop is the only one, so a failing lookup cannot multiply.
+        rows = self._messages_like(message, account_id, since_ms, retry=False)
+        path = f"/{account_id}/chats/{message.chat_id}/messages"
+        found = unclaimed_ids(rows, taken)
+        if len(found) > 1:
+            raise FanslyAmbiguousSendError(
+                f"{len(found)} messages in chat {message.chat_id} since {iso(since_ms)} match this one "
+                f"({', '.join(found)}), none claimed by another task; it may have been sent, so it is not "
+                "sent again. Check the chat and clear the task if none is ours.",
+                request=label("GET", path),
             )
-            created = [_created_at(row, request) for row in page.rows]
-            for row, created_at in zip(page.rows, created, strict=True):
-                if created_at >= since and _same(row, message, creator_id):
-                    self.log.warning(
-                        "Message %s reached chat %s in an earlier attempt or try; not sending it again",
-                        row.get("id"),
-                        message.chat_id,
-                    )
-                    return row
-            # The cursor reaches older messages: once a page holds one older than the bound, no later page
-            # can hold ours.
-            if page.cursor is None or not created or min(created) < since:
-                return None
-            params["cursor"] = page.cursor
-
-
-def _same(row: dict[str, Any], message: OutgoingMessage, creator_id: str) -> bool:
-    """Whether a chat message is ``message``: the same text, sent by the creator, the same media and,
-    where the row names a price, the same price. The contract shows no price on a message row."""
-    attachments = row.get("attachments") or []
-    attached = sorted(str(a.get("contentId")) for a in attachments if isinstance(a, dict))
-    ours = sorted(m if isinstance(m, str) else str(m["mediaId"]) for m in message.media_ids)
-    # Attachments carry the accountMedia id (the contract), which the send never learns: when none of
-    # them is one of our media ids, the number of attachments is all that can be compared.
-    same_media = attached == ours or (not set(attached) & set(ours) and len(attached) == len(ours))
-    price = row.get("price")
-    return (
-        row.get("content") == message.content
-        and str(row.get("senderId")) == creator_id
-        and same_media
-        and (price is None or price == message.price)
-    )
-
-
-def _created_at(message: dict[str, Any], request: str) -> float:
-    """A message's ``createdAt`` in epoch seconds (Fansly's samples use seconds; milliseconds are read too)."""
-    value = message.get("createdAt")
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise FanslyApiError(
-            f"{request} returned message {message.get('id')!r} without a numeric createdAt "
-            f"(got {value!r:.40}); cannot tell whether an earlier send arrived, so not sending again",
-            request=request,
-        ) from None
-    return seconds / 1000 if seconds > 1e11 else seconds
+        if not found:
+            return None
+        self.log.warning(
+            "Message %s reached chat %s in an earlier attempt or try; not sending it again",
+            found[0],
+            message.chat_id,
+        )
+        return next(row for row in rows if str(row.get("id")) == found[0])

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from airflow_provider_apifansly.exceptions import FanslyApiError
+from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
 from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, created_at_ms, label
 from airflow_provider_apifansly.hooks.paging import offset_pages
-from airflow_provider_apifansly.timestamps import Instant, past_window
+from airflow_provider_apifansly.timestamps import Instant, past_window, utc_month_ms
 
 # The largest page seen accepted (the docs' example asks for 20).
 TRANSACTIONS_PAGE_LIMIT = 100
@@ -20,17 +20,35 @@ _monthly_rows = envelope.list_response("data")
 class EarningsEndpoints(EndpointGroup):
     """``GET /{account_id}/earnings/transactions`` and ``GET /{account_id}/earnings/monthly``."""
 
-    def list_monthly_earnings(self, account_id: str | None = None) -> list[dict[str, Any]]:
+    def list_monthly_earnings(
+        self, account_id: str | None = None, *, since: Instant | None = None, until: Instant | None = None
+    ) -> list[dict[str, Any]]:
         """Monthly gross and net totals (thousandths of a dollar) as the API sends them, one request.
 
         Each row gains ``rolling30Days``: True for the API's first row (``year`` 0, ``month`` 0), a
-        rolling 30-day summary that is not a month; False for the months. A row with neither whole
-        ``year`` and ``month`` nor that summary's zeros is an error.
+        summary that is not a month; False for the months. A row with neither whole ``year`` and
+        ``month`` nor that summary's zeros is an error.
+
+        With a window ``[since, until)`` (``until`` clamped to now), it is sent as ``after=since``
+        and ``before=until - 1`` ms (both bounds taken as included, as for top supporters), and each
+        row gains ``partial``: True when its UTC month (the summary: its own ``after``/``before``) is
+        not wholly inside the window. The API may sum such a month whole or only within the window
+        (the one recorded answer stamps every row with the request's window and clips the first month
+        to it): its ``after``/``before`` say which. An empty window sends nothing.
         """
         account_id = self.resolve_account_id(account_id)
         path = f"/{account_id}/earnings/monthly"
-        rows: list[dict[str, Any]] = self._account_call("GET", path, _monthly_rows)
-        return [_month(row, label("GET", path)) for row in rows]
+        window = None
+        params: dict[str, int] = {}
+        if since is not None or until is not None:
+            if since is None or until is None:
+                raise FanslyValidationError("monthly earnings take a window of both since and until, or none")
+            window = past_window(since, until)
+            if window[0] >= window[1]:
+                return []  # an empty (or future) window holds no earnings: no request
+            params = {"after": window[0], "before": window[1] - 1}
+        rows: list[dict[str, Any]] = self._account_call("GET", path, _monthly_rows, params=params or None)
+        return [_month(row, label("GET", path), window) for row in rows]
 
     def list_transactions(
         self, account_id: str | None = None, *, since: Instant, until: Instant
@@ -83,16 +101,23 @@ def _transaction_id(request: str) -> Callable[[dict[str, Any]], str | int]:
     return read
 
 
-def _month(row: dict[str, Any], request: str) -> dict[str, Any]:
-    """The row, marked as the rolling 30-day summary (year 0, month 0) or a calendar month."""
+def _month(row: dict[str, Any], request: str, window: tuple[int, int] | None) -> dict[str, Any]:
+    """The row, marked as the summary (year 0, month 0) or a calendar month, and with a window, as
+    partly outside it or not."""
     year, month = row.get("year"), row.get("month")
     summary = year == 0 and month == 0
-    if not summary and not (
-        isinstance(year, int) and isinstance(month, int) and year > 0 and 1 <= month <= 12
-    ):
+    is_month = isinstance(year, int) and isinstance(month, int) and year > 0 and 1 <= month <= 12
+    if not (summary or is_month):
         raise FanslyApiError(
             f"{request} returned a row that is neither a month nor the 30-day summary: year {year!r:.20}, "
             f"month {month!r:.20}",
             request=request,
         )
-    return {**row, "rolling30Days": summary}
+    marked = {**row, "rolling30Days": summary}
+    if window is not None:
+        start, end = (row.get("after"), row.get("before"))
+        if is_month:
+            start, end = utc_month_ms(row["year"], row["month"])
+        inside = isinstance(start, int) and isinstance(end, int) and window[0] <= start and end <= window[1]
+        marked["partial"] = not inside
+    return marked

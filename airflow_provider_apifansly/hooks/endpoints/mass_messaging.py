@@ -7,12 +7,13 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyApiError
+from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError
 from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
 from airflow_provider_apifansly.hooks.paging import cursor_pages
+from airflow_provider_apifansly.hooks.read_back import broadcast_stamp_ms
 from airflow_provider_apifansly.mass_message import MassMessage
-from airflow_provider_apifansly.timestamps import Instant
+from airflow_provider_apifansly.timestamps import Instant, optional_epoch_ms
 
 # Where the rows sit (contract part 2, section 5): the native answers' keys, which apifansly passes on.
 SCHEDULED_ROWS = "scheduledBroadcastMessages"
@@ -103,23 +104,26 @@ class MassMessagingEndpoints(EndpointGroup):
         ]
 
     def list_sent_mass_messages(
-        self, account_id: str | None = None, *, deleted: bool = False, since: float | None = None
+        self, account_id: str | None = None, *, deleted: bool = False, since: Instant | None = None
     ) -> list[dict[str, Any]]:
         """The account's sent broadcasts with their delivery stats (rows of ``messages``), newest
         first as the API lists them; one credit per page.
 
         :param deleted: list the withdrawn broadcasts (``/stats/deleted``) instead of ``/stats/sent``.
-        :param since: epoch seconds: only broadcasts created since then, and no page read after
-            the first one that reaches back past it.
+        :param since: only broadcasts created since then (a datetime, ISO text or epoch ms, as every
+            ``since`` of the hook), and no page read after the first one that reaches back past it.
         """
         account_id = self.resolve_account_id(account_id)
+        since_ms = optional_epoch_ms(since, field="since")
         path = f"/{account_id}/mass-messaging/stats/{'deleted' if deleted else 'sent'}"
         request = label("GET", path)
         found: list[dict[str, Any]] = []
         for page in self._broadcast_pages(path, SENT_ROWS):
-            created = [broadcast_created_at(row, request) for row in page.rows]
-            found += [row for row, at in zip(page.rows, created, strict=True) if since is None or at >= since]
-            if since is not None and created and min(created) < since:
+            created = [broadcast_stamp_ms(row, request) for row in page.rows]
+            found += [
+                row for row, at in zip(page.rows, created, strict=True) if since_ms is None or at >= since_ms
+            ]
+            if since_ms is not None and created and min(created) < since_ms:
                 break
         return found
 
@@ -129,18 +133,6 @@ class MassMessagingEndpoints(EndpointGroup):
         return cursor_pages(
             self.transport, path, rows, params, cursor_in_response=True, full_page=BROADCAST_PAGE
         )
-
-
-def broadcast_created_at(row: dict[str, Any], request: str) -> float:
-    """A broadcast's ``createdAt`` in epoch seconds (the contract says seconds; read by magnitude)."""
-    value = row.get("createdAt")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise FanslyApiError(
-            f"{request} returned broadcast {row.get('id')!r:.40} without a numeric createdAt "
-            f"(got {value!r:.40})",
-            request=request,
-        )
-    return value / 1000 if value >= 1e11 else float(value)
 
 
 def _with_template(row: dict[str, Any]) -> dict[str, Any]:

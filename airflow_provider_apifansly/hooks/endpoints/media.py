@@ -11,6 +11,7 @@ from typing import Any
 
 from airflow_provider_apifansly.credits import STANDARD_CREDITS, media_credits
 from airflow_provider_apifansly.exceptions import (
+    FanslyApiError,
     FanslyConnectionError,
     FanslyError,
     FanslyMediaProcessingError,
@@ -123,8 +124,8 @@ def finished_ids(job: MediaJob, job_id: str) -> dict[str, str] | None:
         )
     if job.state != "completed":
         return None
-    assert job.media_id is not None
-    assert job.account_media_id is not None
+    if job.media_id is None or job.account_media_id is None:  # envelope.media_job refuses such answers
+        raise FanslyApiError(f"Media processing job {job_id} completed without its media ids")
     return {"media_id": job.media_id, "account_media_id": job.account_media_id}
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from airflow_provider_apifansly.exceptions import FanslyPostUncertainError
+from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyPostUncertainError
 from airflow_provider_apifansly.hooks import envelope
-from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup
+from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
 from airflow_provider_apifansly.ids import validate_native_id
 from airflow_provider_apifansly.post import Post
 from airflow_provider_apifansly.timestamps import Instant
@@ -39,10 +40,16 @@ class PostEndpoints(EndpointGroup):
         """Create a validated post once; after a failure that may have created it, raise
         ``FanslyPostUncertainError`` (which Airflow does not retry) rather than risk posting it twice.
 
+        A post names its walls: one docs revision requires ``wallIds`` and the live client always
+        sends them, so a post without walls goes to the account's first wall (``main_wall``: 1 more
+        request), where the other revision says a post without walls goes.
+
         There is no documented list of posts to look it up, so only what cannot have reached the
         server (a 429, a refused connection) is retried.
         """
         account_id = self.resolve_account_id(account_id)
+        if not post.wall_ids:
+            post = replace(post, wall_ids=(self.main_wall(account_id),))
         path = f"/{account_id}/posts"
         created: dict[str, Any] = self._create_once(
             path,
@@ -80,6 +87,15 @@ class PostEndpoints(EndpointGroup):
         post_id = validate_native_id(post_id, field="post_id")
         self._remove("POST", f"/{account_id}/posts/scheduled/{post_id}/cancel", maybe_gone=maybe_gone)
 
+    def main_wall(self, account_id: str | None = None) -> str:
+        """The id of the account's first wall, as ``GET .../posts/walls`` lists them (its main one; one request)."""
+        account_id = self.resolve_account_id(account_id)
+        walls = self.list_post_walls(account_id)
+        if not walls:
+            request = label("GET", f"/{account_id}/posts/walls")
+            raise FanslyApiError(f"{request} listed no walls: give wall_ids", request=request)
+        return validate_native_id(walls[0]["id"], field="wall id")
+
     def list_post_walls(self, account_id: str | None = None) -> list[dict[str, Any]]:
         """The account's walls (``id``, ``name``), which ``wall_ids`` of a post name (one request)."""
         account_id = self.resolve_account_id(account_id)
@@ -92,5 +108,5 @@ def where_to_look(account_id: str) -> str:
     return (
         "The API cannot list posts: look in Fansly for account "
         f"{account_id} (its wall, or its scheduled posts queue for a scheduled post) before creating it "
-        "again; if it is missing, clear the task to post it."
+        "again (an Airflow task's later try names the record to delete to post it then)."
     )

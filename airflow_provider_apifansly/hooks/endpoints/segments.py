@@ -31,8 +31,9 @@ class SegmentEndpoints(FanEndpoints):
     ) -> Iterator[dict[str, Any]]:
         """Active subscription rows as the API sends them, those of the segment; every page is read.
 
-        :param expiring_within: a ``timedelta`` or a number of days: keep the subscriptions with
-            auto-renew off (``autoRenew`` 0) whose ``endsAt`` is in ``[now, now + expiring_within)``.
+        :param expiring_within: a ``timedelta``, a number of days, or text holding either a number
+            of days or an ISO 8601 duration (``"P3D"``): keep the subscriptions with auto-renew off
+            (``autoRenew`` 0) whose ``endsAt`` is in ``[now, now + expiring_within)``.
         :param auto_renew: keep only those with auto-renew on (True) or off (False).
         :param tier_id: only this subscription tier.
         :param since: created at or after (as ``list_subscribers``).

@@ -2,20 +2,27 @@
 
 The create body is the documented one (``triggerType``, ``content``, optional ``delay`` and
 ``cooldown`` in seconds, renewal and tip options, media as Send Message takes it). What the docs
-leave open is switchable: the list's shape (``automated_messages_shape``) and the id's field
-(``automated_message_id_field``). A rule is listed as it was sent, with its id.
+leave open is switchable: the list's shape (``automated_messages_shape``), the id's field
+(``automated_message_id_field``) and how a listed rule reads (``automated_messages_listing``):
+as it was sent, or as Fansly's native list shows it (``native_row``).
 """
 
 from __future__ import annotations
 
 import copy
+import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, invalid, nested, ok
 from airflow_provider_apifansly.sandbox.resources import Resource
-from airflow_provider_apifansly.sandbox.resources.chat_messages import check_content_and_media
+from airflow_provider_apifansly.sandbox.resources.chat_messages import (
+    MessageSwitches,
+    check_content_and_media,
+)
+from airflow_provider_apifansly.sandbox.resources.media import MediaStore
 from airflow_provider_apifansly.sandbox.routing import Call, Route
 from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import json_object, parameters
@@ -59,6 +66,24 @@ class AutomatedMessageSwitches:
     automated_message_id_field: Literal["id", "automatedMessageId"] = switch(
         "id", "the field of an automated message's id, in lists and create answers (undocumented)"
     )
+    automated_messages_listing: Literal["echo", "native"] = switch(
+        "native",
+        "how List Automated Messages shows a rule: as the create body it was sent with (echo), or as "
+        "Fansly's native list does (default, as the contract's live evidence says: the text, media and "
+        "price in a messageTemplate, prices in thousandths, extra fields, delay and cooldown left out "
+        "when 0)",
+    )
+    automated_message_template: Literal["object", "json"] = switch(
+        "object",
+        "how a native rule holds its messageTemplate: an object (default: 'a JSON object in every live "
+        "value', the contract says), or the object as JSON text (the fallback a live client keeps)",
+    )
+    automated_messages_listed_after: float = switch(
+        0.0,
+        "seconds a created automated message takes to show in List Automated Messages (0: at once), as "
+        "a list that lags behind its writes would",
+        minimum=0,
+    )
 
 
 @dataclass(frozen=True)
@@ -66,12 +91,17 @@ class AutomatedMessageRecord:
     """A rule the account holds (created through the API or seeded) and whether it was deleted since.
 
     :param body: the create body as sent.
+    :param created_at: when it was created, epoch ms.
+    :param created: when it was created, ``time.monotonic()`` (0 for a seeded rule), for the
+        ``automated_messages_listed_after`` switch.
     """
 
     account_id: str
     rule_id: str
     body: dict[str, Any]
+    created_at: int = 0
     deleted: bool = False
+    created: float = 0.0
 
 
 class AutomatedMessageStore(Store):
@@ -81,11 +111,14 @@ class AutomatedMessageStore(Store):
         super().__init__(world)
         self._records: list[AutomatedMessageRecord] = []
 
-    def add(self, account_id: str, body: dict[str, Any]) -> str:
-        """Store a rule; return its id."""
+    def add(self, account_id: str, body: dict[str, Any], *, created: float = 0.0) -> str:
+        """Store a rule (created at ``created``, ``time.monotonic()``; 0 for a seeded one); return its id."""
         with self.world.lock:
             rule_id = self.world.next_id()
-            self._records.append(AutomatedMessageRecord(account_id, rule_id, copy.deepcopy(body)))
+            record = AutomatedMessageRecord(
+                account_id, rule_id, copy.deepcopy(body), int(time.time() * 1000), created=created
+            )
+            self._records.append(record)
             return rule_id
 
     def live(self, account_id: str) -> list[AutomatedMessageRecord]:
@@ -113,12 +146,56 @@ def row(switches: AutomatedMessageSwitches, record: AutomatedMessageRecord) -> d
     return {switches.automated_message_id_field: record.rule_id, **copy.deepcopy(record.body)}
 
 
+def native_row(call: Call, record: AutomatedMessageRecord) -> dict[str, Any]:
+    """A rule as Fansly's native list shows it (contract section 6): the text, media and price in a
+    ``messageTemplate`` (an object, or JSON text), the price in thousandths, media as attachments (whose
+    ``contentId`` follows ``attachment_content_id``), ``delay``/``cooldown`` left out when 0, the
+    access type not shown, and fields of its own (the creator, a status, times)."""
+    body, switches = record.body, call.switches(AutomatedMessageSwitches)
+    media_ids = [m["mediaId"] if isinstance(m, dict) else m for m in body.get("mediaIds") or []]
+    if call.switches(MessageSwitches).attachment_content_id == "account_media":
+        media_ids = [call.world.store(MediaStore).account_media_id(media_id) for media_id in media_ids]
+    template: dict[str, Any] = {"content": body["content"]}
+    if media_ids:
+        template["attachments"] = [
+            {"contentType": 1, "contentId": content_id, "pos": pos}
+            for pos, content_id in enumerate(media_ids)
+        ]
+    if body.get("price") is not None:
+        template["price"] = round(body["price"] * 1000)
+    options: dict[str, Any] = {
+        name: body[name] for name in ("subscriptionStreak", "tipAmount", "keywords") if name in body
+    }
+    return {
+        switches.automated_message_id_field: record.rule_id,
+        "accountId": call.account().creator_id,
+        "triggerType": body["triggerType"],
+        "messageTemplate": json.dumps(template)
+        if switches.automated_message_template == "json"
+        else template,
+        **{name: body[name] for name in ("delay", "cooldown") if body.get(name)},
+        **options,
+        "status": 1,
+        "createdAt": record.created_at,
+        "updatedAt": record.created_at,
+    }
+
+
 def list_automated_messages(call: Call) -> Reply:
-    """List Automated Messages: every rule, in the configured shape."""
+    """List Automated Messages: every rule, in the configured shape, echoed or native."""
     account = call.account()
     parameters(call.request.query, (), "automated-messages")
     switches = call.switches(AutomatedMessageSwitches)
-    rows = [row(switches, r) for r in call.world.store(AutomatedMessageStore).live(account.account_id)]
+    shown_since = time.monotonic() - switches.automated_messages_listed_after
+    records = [
+        r
+        for r in call.world.store(AutomatedMessageStore).live(account.account_id)
+        if r.created <= shown_since
+    ]
+    if switches.automated_messages_listing == "native":
+        rows = [native_row(call, r) for r in records]
+    else:
+        rows = [row(switches, r) for r in records]
     keyed = switches.automated_messages_shape == "keyed"
     return ok(nested({"automatedMessages": rows} if keyed else rows))
 
@@ -128,7 +205,7 @@ def create_automated_message(call: Call) -> Reply:
     account = call.account()
     body = check_rule(json_object(call.request))
     store = call.world.store(AutomatedMessageStore)
-    rule_id = store.add(account.account_id, body)
+    rule_id = store.add(account.account_id, body, created=time.monotonic())
     return ok(nested({call.switches(AutomatedMessageSwitches).automated_message_id_field: rule_id, **body}))
 
 

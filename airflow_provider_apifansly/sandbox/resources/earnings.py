@@ -1,7 +1,9 @@
 """Earnings: ``GET {account_id}/earnings/transactions``, paged by ``limit`` and ``offset``, and
-``GET {account_id}/earnings/monthly``, the ledger's totals per UTC month after a rolling 30-day
-summary row (``year`` 0, ``month`` 0); its ``response`` is the bare list or an object holding it
-(``config.earnings_monthly_nesting``).
+``GET {account_id}/earnings/monthly``, the ledger's totals per UTC month after a summary row
+(``year`` 0, ``month`` 0); its ``response`` is the bare list or an object holding it
+(``config.earnings_monthly_nesting``). Given ``after``/``before``, Monthly Earnings either sums
+within them and stamps every row with them (``config.earnings_monthly_window`` "clipped", as the
+recorded sample) or serves the whole months they touch ("whole").
 
 Rows come newest first (the order is not documented) with ``response.total`` the
 count of the whole window. ``after`` and ``before`` are epoch milliseconds; both
@@ -59,6 +61,13 @@ class EarningsSwitches:
         "list",
         "Monthly Earnings' response: the bare list (as Fansly answers), or an object with it under data "
         "(the other lists' wrapper)",
+    )
+    earnings_monthly_window: Literal["whole", "clipped"] = switch(
+        "clipped",
+        "what Monthly Earnings does with after/before: clipped (the only recorded sample, contract "
+        "section 4: every row carries the request's after and before, and months are summed within "
+        "them) or whole (whole UTC months that overlap the window, each row carrying its month's "
+        "bounds); without after/before both serve whole months",
     )
 
 
@@ -127,26 +136,23 @@ class TransactionStore(Store):
             self._ledgers.setdefault(account_id, _Ledger()).add(created_at, amount, kind, first)
             return [str(number) for number in range(first, self._next)]
 
-    def months(self, account_id: str, now_ms: int) -> list[dict[str, Any]]:
-        """The 30-day summary, then each month's gross and net (thousandths), the latest month first."""
+    def totals(
+        self, account_id: str, after: int | None, before: int | None
+    ) -> tuple[dict[tuple[int, int], list[int]], list[int]]:
+        """Gross and net (thousandths) per UTC month of the rows with ``after <= createdAt <= before``,
+        and over all of them."""
         with self.world.lock:
             ledger = self._ledgers.get(account_id, _Ledger())
-            totals: dict[tuple[int, int], list[int]] = {}
-            summary = [0, 0]
-            for created_at, amount in zip(ledger.created_at, ledger.amount, strict=True):
-                when = datetime.fromtimestamp(created_at / 1000, timezone.utc)
-                month_totals = totals.setdefault((when.year, when.month), [0, 0])
-                month_totals[0] += amount
-                month_totals[1] += amount - _tax(amount)
-                if now_ms - 30 * _DAY_MS <= created_at <= now_ms:
-                    summary[0] += amount
-                    summary[1] += amount - _tax(amount)
-        rows = [_month_row(0, 0, summary, now_ms - 30 * _DAY_MS, now_ms)]
-        for (year, month), (gross, net) in sorted(totals.items(), reverse=True):
-            start = datetime(year, month, 1, tzinfo=timezone.utc)
-            end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=timezone.utc)
-            rows.append(_month_row(year, month, [gross, net], _ms(start), _ms(end)))
-        return rows
+            lo, hi = ledger.window(after, before, exclusive=False)
+            months: dict[tuple[int, int], list[int]] = {}
+            overall = [0, 0]
+            for index in range(lo, hi):
+                amount = ledger.amount[index]
+                when = datetime.fromtimestamp(ledger.created_at[index] / 1000, timezone.utc)
+                for totals in (months.setdefault((when.year, when.month), [0, 0]), overall):
+                    totals[0] += amount
+                    totals[1] += amount - _tax(amount)
+        return months, overall
 
     def page(
         self, account: Account, after: int | None, before: int | None, offset: int, size: int, exclusive: bool
@@ -211,17 +217,39 @@ def list_transactions(call: Call) -> Reply:
 
 
 def list_monthly(call: Call) -> Reply:
-    """Monthly Earnings: the 30-day summary row, then one row per month with earnings."""
+    """Monthly Earnings: the summary row (``year`` 0, ``month`` 0), then one row per month with earnings,
+    the latest first, as ``config.earnings_monthly_window`` reads ``after`` and ``before``."""
     account = call.account()
     found = parameters(call.request.query, MONTHLY_PARAMETERS, "Monthly Earnings")
     after, before = whole(found, "after"), whole(found, "before")
-    rows = [
-        row
-        for row in call.world.store(TransactionStore).months(account.account_id, int(time.time() * 1000))
-        if row["year"] == 0
-        or ((after is None or row["before"] > after) and (before is None or row["after"] < before))
-    ]
-    return ok(nested(list_response(rows, call.switches(EarningsSwitches).earnings_monthly_nesting)))
+    if after is not None and before is not None and after >= before:
+        raise invalid(f"after ({after}) must be before before ({before})")
+    store, now = call.world.store(TransactionStore), int(time.time() * 1000)
+    switches = call.switches(EarningsSwitches)
+    if switches.earnings_monthly_window == "clipped" and (after is not None or before is not None):
+        # As the recorded sample: every row carries the request's window, sums kept within it.
+        window = (0 if after is None else after, now if before is None else before)
+        months, summary = store.totals(account.account_id, *window)
+        rows = [_month_row(0, 0, summary, *window)]
+        rows += [
+            _month_row(*month, totals, *window) for month, totals in sorted(months.items(), reverse=True)
+        ]
+    else:
+        months, _ = store.totals(account.account_id, None, None)
+        _, summary = store.totals(account.account_id, now - 30 * _DAY_MS, now)
+        rows = [_month_row(0, 0, summary, now - 30 * _DAY_MS, now)]
+        for month, totals in sorted(months.items(), reverse=True):
+            start, end = month_bounds(*month)
+            if (after is None or end > after) and (before is None or start < before):
+                rows.append(_month_row(*month, totals, start, end))
+    return ok(nested(list_response(rows, switches.earnings_monthly_nesting)))
+
+
+def month_bounds(year: int, month: int) -> tuple[int, int]:
+    """A UTC month as epoch ms ``[start, end)``."""
+    start = datetime(year, month, 1, tzinfo=timezone.utc)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=timezone.utc)
+    return _ms(start), _ms(end)
 
 
 RESOURCE = Resource(

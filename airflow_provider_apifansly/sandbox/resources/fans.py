@@ -1,7 +1,8 @@
 """Fans: ``GET {account_id}/subscribers`` and ``GET {account_id}/followers``.
 
 Both page by ``nextCursor`` beside the inner data, as List Chats does, with at
-most ``config.fans_page_size`` rows a page whatever ``limit`` asks. The store
+most ``config.fans_page_size`` rows a page whatever ``limit`` asks (Subscribers also
+at most ``config.subscribers_page_cap``: a bigger ``limit`` is cut to it). The store
 holds the subscriptions and follows that ``FanslySandbox.seed_subscribers`` and
 ``seed_followers`` put in place (the API offers no way to create them).
 """
@@ -51,11 +52,18 @@ class FanSwitches:
     """How Subscribers and Followers answer where the contract is silent."""
 
     fans_page_size: int = switch(
-        50,
+        100,
         "the most rows a page of Subscribers or Followers holds, whatever limit asks (limit itself "
-        "defaults to 20 and takes 1 to 100): the API may send fewer rows than asked, and only "
-        "nextCursor says whether more exist",
+        "defaults to 20 and takes 1 to 100): a knob for short pages in tests. Subscribers are also cut "
+        "at subscribers_page_cap. The API may send fewer rows than asked, and only nextCursor says "
+        "whether more exist",
         minimum=1,
+    )
+    subscribers_page_cap: Literal[50, 100] = switch(
+        100,
+        "the largest page of Subscribers the server serves; a bigger limit is cut to it and paging goes "
+        "on by cursor. 100: native clients ask limit=100 (FanslySync) and another vendor's proxy of the "
+        "same call takes 1 to 100; 50 plays a server that serves less than asked",
     )
     subscribers_order: Literal["newest", "oldest", "active_first"] = switch(
         "newest",
@@ -250,7 +258,7 @@ def list_subscribers(call: Call) -> Reply:
     found = parameters(call.request.query, SUBSCRIBERS_PARAMETERS, "Subscribers")
     switches = call.switches(FanSwitches)
     selected = _selected_statuses(switches, found.get("status"))
-    size = min(limit(found, DEFAULT_LIMIT, MAX_LIMIT), switches.fans_page_size)
+    size = min(limit(found, DEFAULT_LIMIT, MAX_LIMIT), switches.fans_page_size, switches.subscribers_page_cap)
     tiers = {tier for tier in found.get("subscriptionTierIds", "").split(",") if tier}
     search = (found.get("search") or "").casefold()
     every = call.world.store(FanStore).subscription_rows(account.account_id)

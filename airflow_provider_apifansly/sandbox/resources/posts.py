@@ -1,7 +1,9 @@
 """Posts: ``POST {account_id}/posts`` (Create Post), ``GET``/``DELETE .../posts/{post_id}``,
 ``POST .../posts/scheduled/{post_id}/cancel`` and ``GET .../posts/walls``.
 
-Create Post answers as a recorded live answer does (HTTP 201, or ``post_create_status``):
+Create Post takes the body the live client sends (``scheduledFor``/``expiresAt`` 0 for now and never,
+an empty caption beside media) and, with ``post_walls="required"`` (the default), refuses a post that
+names no wall. It answers as a recorded live answer does (HTTP 201, or ``post_create_status``):
 ``response = {"id", "accountId", "content", "attachments": [{"contentType": 1, "contentId", "pos",
 "postId"}], "wallIds"}``. It takes media as ``mediaIds`` or, with ``post_media_field="attachments"``,
 as the older ``attachments`` objects; the other is a 400. Walls are answered as recorded, without the
@@ -42,6 +44,12 @@ class PostSwitches:
         "contentId, pos}], an older page); the other is a 400",
     )
     post_create_status: Literal[200, 201] = switch(201, "status of a created post (201 as recorded, or 200)")
+    post_walls: Literal["optional", "required"] = switch(
+        "required",
+        "whether Create Post needs wallIds: required (default: the live client sends a wall on every post "
+        "and a docs revision requires one; a post without is a 400) or optional (the re-verified docs: "
+        "a post without walls goes to the account's first wall)",
+    )
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,7 @@ class PostStore(Store):
                 ],
                 "wallIds": list(walls),
             }
-            scheduled = (body.get("scheduledFor") or 0) > time.time() * 1000
+            scheduled = (body.get("scheduledFor") or 0) > time.time() * 1000  # 0: now
             state: PostState = "scheduled" if scheduled else "published"
             self._records.append(PostRecord(account.account_id, copy.deepcopy(body), post, state))
             return copy.deepcopy(post)
@@ -118,7 +126,7 @@ class PostStore(Store):
 
 
 def _still_scheduled(record: PostRecord) -> bool:
-    return record.state == "scheduled" and record.body["scheduledFor"] > time.time() * 1000
+    return record.state == "scheduled" and (record.body.get("scheduledFor") or 0) > time.time() * 1000
 
 
 def create_post(call: Call) -> Reply:
@@ -127,9 +135,8 @@ def create_post(call: Call) -> Reply:
     store = call.world.store(PostStore)
     body = json_object(call.request)
     switches = call.switches(PostSwitches)
-    media_ids = _check_post(
-        body, switches.post_media_field, {w["id"] for w in store.walls(account.account_id)}
-    )
+    walls = {w["id"] for w in store.walls(account.account_id)}
+    media_ids = _check_post(body, switches.post_media_field, walls, switches.post_walls == "required")
     post = store.add(account, body, media_ids)
     status = switches.post_create_status
     return Reply(status, "Created" if status == 201 else "Success", nested(post))
@@ -196,18 +203,19 @@ RESOURCE = Resource(
 )
 
 
-def _check_post(body: dict[str, Any], media_field: str, walls: set[str]) -> list[str]:
-    """Validate a Create Post body; return its media ids."""
+def _check_post(body: dict[str, Any], media_field: str, walls: set[str], walls_required: bool) -> list[str]:
+    """Validate a Create Post body; return its media ids. ``scheduledFor``/``expiresAt`` 0 mean now and
+    never, and ``content`` may be empty beside media, as the live client sends them (contract section 7)."""
     allowed = ("content", media_field, "wallIds", "scheduledFor", "expiresAt", "postToFYP", *OTHER_FIELDS)
     unknown = [name for name in body if name not in allowed]
     if unknown:
         names = ", ".join(repr(name) for name in unknown)
         raise invalid(f"unknown field {names} (Create Post takes {', '.join(allowed)})")
     content = body.get("content")
-    if content is not None and (not isinstance(content, str) or not content.strip()):
-        raise invalid("content must be a non-empty string")
+    if content is not None and not isinstance(content, str):
+        raise invalid("content must be a string")
     media_ids = _media(body.get(media_field), media_field)
-    if content is None and not media_ids:
+    if not (content or "").strip() and not media_ids:
         raise invalid(f"a post needs content or {media_field}")
     wall_ids = body.get("wallIds")
     if wall_ids is not None:
@@ -216,10 +224,13 @@ def _check_post(body: dict[str, Any], media_field: str, walls: set[str]) -> list
         if set(wall_ids) - walls:
             raise invalid(f"unknown wall {sorted(set(wall_ids) - walls)[0]}")
     now_ms = time.time() * 1000
-    scheduled, expires = body.get("scheduledFor"), body.get("expiresAt")
-    for name, value in (("scheduledFor", scheduled), ("expiresAt", expires)):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 10**12):
-            raise invalid(f"{name} must be epoch milliseconds")
+    scheduled, expires = body.get("scheduledFor") or None, body.get("expiresAt") or None
+    for name in ("scheduledFor", "expiresAt"):
+        value = body.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or 0 < value < 10**12
+        ):
+            raise invalid(f"{name} must be epoch milliseconds (0: none)")
     if scheduled is not None and scheduled <= now_ms:
         raise invalid("scheduledFor must be in the future")
     if expires is not None and expires <= (scheduled or now_ms):
@@ -227,6 +238,8 @@ def _check_post(body: dict[str, Any], media_field: str, walls: set[str]) -> list
     fyp = body.get("postToFYP")
     if fyp is not None and (not isinstance(fyp, bool) or (fyp and not media_ids)):
         raise invalid("postToFYP must be a boolean, and true only with media")
+    if walls_required and not wall_ids:
+        raise invalid("wallIds is required: name at least one wall")
     return media_ids
 
 

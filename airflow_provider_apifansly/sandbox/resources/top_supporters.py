@@ -3,7 +3,8 @@
 Each fan's spend in the window (both bounds included), largest gross first, money in
 thousandths of a dollar, at most ``config.top_supporters_cap`` rows and no paging: what
 does not fit is cut, as Fansly's own call does. The row names the creator ``accountId``
-and the fan ``correlationAccountId`` (``config.top_supporters_fan_field`` swaps them);
+and the fan ``correlationAccountId`` (``config.top_supporters_fan_field`` swaps them), which is
+null for spends seeded without a fan (the contract: the field is nullable);
 ``response`` is the bare list or an object holding it (``config.top_supporters_nesting``).
 """
 
@@ -48,19 +49,19 @@ class TopSupporterSwitches:
 
 
 class SpendStore(Store):
-    """Every account's spends: (fan, epoch ms, gross thousandths), in the order they were seeded."""
+    """Every account's spends: (fan or None, epoch ms, gross thousandths), in the order they were seeded."""
 
     def __init__(self, world: World) -> None:
         super().__init__(world)
-        self._spends: dict[str, list[tuple[str, int, int]]] = {}
+        self._spends: dict[str, list[tuple[str | None, int, int]]] = {}
 
-    def add(self, account_id: str, spends: list[tuple[str, int, int]]) -> None:
+    def add(self, account_id: str, spends: list[tuple[str | None, int, int]]) -> None:
         with self.world.lock:
             self._spends.setdefault(account_id, []).extend(spends)
 
-    def totals(self, account_id: str, after: int | None, before: int | None) -> dict[str, int]:
-        """Fan -> gross spent with ``after <= at <= before``."""
-        totals: dict[str, int] = {}
+    def totals(self, account_id: str, after: int | None, before: int | None) -> dict[str | None, int]:
+        """Fan (None: no fan) -> gross spent with ``after <= at <= before``."""
+        totals: dict[str | None, int] = {}
         with self.world.lock:
             for fan_id, at, gross in self._spends.get(account_id, []):
                 if (after is None or after <= at) and (before is None or at <= before):
@@ -70,7 +71,7 @@ class SpendStore(Store):
 
 def seed_supporters(
     sandbox: SandboxState,
-    fan_ids: Iterable[str],
+    fan_ids: Iterable[str | None],
     *,
     spent_at: int | Sequence[int],
     gross: int | Sequence[int],
@@ -80,13 +81,15 @@ def seed_supporters(
 
     Seeding sends no request: it is neither journaled nor counted. A bad value raises ``ValueError``.
 
-    :param fan_ids: the fans' native ids (a fan may appear several times).
+    :param fan_ids: the fans' native ids (a fan may appear several times); None records a spend
+        whose row names no fan (``correlationAccountId`` null).
     :param spent_at: epoch milliseconds: one int for every spend, or one each.
     :param gross: thousandths of a dollar: one int for every spend, or one each.
     :param account_id: the connected account (default: the first key's first account).
     """
     account = sandbox.account(account_id)
-    fans = check_fan_ids(fan_ids, account.creator_id)
+    fans = list(fan_ids)
+    check_fan_ids([fan_id for fan_id in fans if fan_id is not None], account.creator_id)
     stamps = list(spent_at) if isinstance(spent_at, Sequence) else [spent_at] * len(fans)
     amounts = list(gross) if isinstance(gross, Sequence) else [gross] * len(fans)
     if not len(stamps) == len(amounts) == len(fans):
@@ -109,7 +112,7 @@ def list_top_supporters(call: Call) -> Reply:
         raise invalid(f"after ({after}) must be before before ({before})")
     config = call.switches(TopSupporterSwitches)
     totals = call.world.store(SpendStore).totals(account.account_id, after, before)
-    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[: config.top_supporters_cap]
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0] or ""))[: config.top_supporters_cap]
     creator_field = (
         "accountId" if config.top_supporters_fan_field == "correlationAccountId" else "correlationAccountId"
     )

@@ -11,18 +11,24 @@ from tests.helpers import MakeHook
 WELCOME = {"triggerType": "new_subscriber", "content": "Welcome!", "delay": 0, "cooldown": 0}
 
 
+@pytest.mark.parametrize("listing", ["echo", "native"])
 @pytest.mark.parametrize("shape", ["list", "keyed"])
 @pytest.mark.parametrize("id_field", ["id", "automatedMessageId"])
 def test_rules_are_listed_with_their_ids_in_every_undocumented_shape(
-    shape: str, id_field: str, fansly_sandbox: FanslySandbox, make_hook: MakeHook
+    listing: str, shape: str, id_field: str, fansly_sandbox: FanslySandbox, make_hook: MakeHook
 ) -> None:
+    fansly_sandbox.config.automated_messages_listing = listing  # type: ignore[assignment]
     fansly_sandbox.config.automated_messages_shape = shape  # type: ignore[assignment]
     fansly_sandbox.config.automated_message_id_field = id_field  # type: ignore[assignment]
     (rule_id,) = fansly_sandbox.seed_automated_messages([WELCOME])
 
     (row,) = make_hook().list_automated_messages()
 
-    assert row == {id_field: rule_id, **WELCOME}
+    assert row[id_field] == rule_id
+    if listing == "echo":
+        assert row == {id_field: rule_id, **WELCOME}
+    else:
+        assert (row["triggerType"], row["messageTemplate"]) == ("new_subscriber", {"content": "Welcome!"})
     assert len(fansly_sandbox.journal) == 1
 
 

@@ -246,7 +246,7 @@ def test_a_retry_pages_back_past_newer_messages_to_find_ours_and_sends_nothing(
     for number in range(12):  # more than one page of 10 after ours
         fansly_sandbox.seed_message(chat, f"reply {number}", sender_id=FAN, created_at=now - 50 + number)
 
-    message = hook.send_message(chat, "hello", sent_since=now - 90)
+    message = hook.send_message(chat, "hello", sent_since=(now - 90) * 1000)  # epoch ms
 
     assert message["id"] == ours["id"]
     assert requests_made(fansly_sandbox) == ["GET me 200", "GET messages 200", "GET messages 200"]
@@ -258,7 +258,7 @@ def test_a_retry_reads_one_page_when_it_already_reaches_past_the_bound(
     for number in range(12):
         fansly_sandbox.seed_message(chat, f"old {number}", created_at=int(time.time()) - 7200 + number)
 
-    hook.send_message(chat, "hello", sent_since=time.time())
+    hook.send_message(chat, "hello", sent_since=int(time.time() * 1000))
 
     assert requests_made(fansly_sandbox) == ["GET me 200", "GET messages 200", "POST messages 201"]
 
@@ -268,7 +268,7 @@ def test_the_same_text_without_the_same_media_is_not_taken_for_ours(
 ) -> None:
     fansly_sandbox.seed_message(chat, "unlock", created_at=int(time.time()) - 10)  # no media attached
 
-    hook.send_message(chat, "unlock", media_ids=MEDIA, sent_since=time.time() - 60)
+    hook.send_message(chat, "unlock", media_ids=MEDIA, sent_since=int(time.time() * 1000) - 60_000)
 
     (sent,) = [record.body for record in fansly_sandbox.messages if record.body is not None]
     assert sent["mediaIds"] == MEDIA
@@ -300,12 +300,14 @@ def test_the_same_text_without_the_same_media_is_not_taken_for_ours(
 def test_a_message_is_ours_only_from_the_creator_with_the_same_media_and_any_price_it_names(
     row: dict[str, Any], ours: bool
 ) -> None:
-    from airflow_provider_apifansly.hooks.endpoints.chat_messages import _same
+    from airflow_provider_apifansly.hooks.read_back import same_chat_message
     from airflow_provider_apifansly.message import OutgoingMessage
 
     message = OutgoingMessage.parse("800000000000000001", "unlock", MEDIA, ["ppv"], 9)
 
     assert (
-        _same({"content": "unlock", "senderId": DEFAULT_CREATOR_ID, **row}, message, DEFAULT_CREATOR_ID)
+        same_chat_message(
+            {"content": "unlock", "senderId": DEFAULT_CREATOR_ID, **row}, message, DEFAULT_CREATOR_ID
+        )
         is ours
     )

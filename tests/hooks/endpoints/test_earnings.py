@@ -236,4 +236,54 @@ def test_a_monthly_row_that_is_neither_a_month_nor_the_summary_fails_loudly() ->
     from airflow_provider_apifansly.hooks.endpoints.earnings import _month
 
     with pytest.raises(FanslyApiError, match="neither a month nor the 30-day summary"):
-        _month({"year": 2026, "month": 0}, "GET /api/fansly/fansly_x/earnings/monthly")
+        _month({"year": 2026, "month": 0}, "GET /api/fansly/fansly_x/earnings/monthly", None)
+
+
+def utc_ms(year: int, month: int, day: int) -> int:
+    return int(datetime(year, month, day, tzinfo=timezone.utc).timestamp() * 1000)
+
+
+@pytest.mark.parametrize(("setting", "october"), [("clipped", 4_000), ("whole", 6_000)])
+def test_monthly_earnings_of_a_window_send_it_and_mark_the_months_partly_outside(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, setting: Any, october: int
+) -> None:
+    fansly_sandbox.config.earnings_monthly_window = setting
+    fansly_sandbox.seed_transactions(
+        [utc_ms(2026, 10, 5), utc_ms(2026, 10, 20), utc_ms(2026, 11, 3)], amount=[2_000, 4_000, 8_000]
+    )
+    since, until = utc_ms(2026, 10, 15), utc_ms(2026, 12, 1)
+
+    rows = make_hook().list_monthly_earnings(since=since, until=until)
+
+    months = {(row["year"], row["month"]): row for row in rows if not row["rolling30Days"]}
+    assert {month: row["partial"] for month, row in months.items()} == {(2026, 11): False, (2026, 10): True}
+    assert (months[2026, 10]["totalGross"], months[2026, 11]["totalGross"]) == (october, 8_000)
+    (entry,) = fansly_sandbox.journal
+    assert entry.path.endswith("/earnings/monthly")
+    if setting == "clipped":  # the rows carry the window sent: after=since, before=until - 1
+        assert {(row["after"], row["before"]) for row in rows} == {(since, until - 1)}
+        assert rows[0]["partial"] is False
+
+
+def test_monthly_earnings_without_a_window_send_none_and_carry_no_partial_mark(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.earnings_monthly_window = "clipped"
+    fansly_sandbox.seed_transactions([DAY1], amount=[1_000])
+
+    rows = make_hook().list_monthly_earnings()
+
+    assert [row["totalGross"] for row in rows[1:]] == [1_000]
+    assert not any("partial" in row for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("window", "error"),
+    [({"since": DAY1}, "both since and until"), ({"since": DAY2, "until": DAY1}, "is after until")],
+)
+def test_a_bad_monthly_window_fails_before_any_request(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, window: dict[str, int], error: str
+) -> None:
+    with pytest.raises(FanslyValidationError, match=error):
+        make_hook().list_monthly_earnings(**window)  # type: ignore[arg-type]
+    assert fansly_sandbox.journal == []

@@ -101,16 +101,18 @@ def test_newest_first_stops_after_the_page_that_reaches_past_since(
     assert subscriber_pages(fansly_sandbox) == 1  # 30 new and a few older rows fit one page of 50
 
 
+@pytest.mark.parametrize(("cap", "pages"), [(100, 2), (50, 3)])
 def test_oldest_first_reads_to_the_end_and_finds_the_same_fans(
-    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, cap: int, pages: int
 ) -> None:
     fansly_sandbox.config.subscribers_order = "oldest"
+    fansly_sandbox.config.subscribers_page_cap = cap  # type: ignore[assignment]
     new_fans = seed_hourly_history(fansly_sandbox, old=120, new=30)
 
     found = [row["subscriberId"] for row in make_hook().list_subscribers(since=START, until=END)]
 
     assert sorted(found) == sorted(new_fans)
-    assert subscriber_pages(fansly_sandbox) == 3  # 150 rows, 50 a page
+    assert subscriber_pages(fansly_sandbox) == pages  # 150 rows, limit=100 asked, cap a page
 
 
 def test_one_row_proves_no_order(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
@@ -359,3 +361,16 @@ def test_a_row_without_its_fan_id_or_timestamp_raises(
     rows[0] = {"id": "1", "createdAt": START}
     with pytest.raises(FanslyApiError, match="subscriberId"):
         list(hook.list_subscribers())
+
+
+@pytest.mark.parametrize(("count", "pages"), [(200, 2), (201, 3)])
+def test_a_list_of_exactly_full_pages_ends_without_a_cursor_and_nothing_is_lost(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, count: int, pages: int
+) -> None:
+    fansly_sandbox.config.rpm = None
+    fansly_sandbox.seed_subscribers([str(723516315247500000 + n) for n in range(count)], created_at=START)
+
+    rows = list(make_hook().list_subscribers())
+
+    assert len(rows) == count
+    assert subscriber_pages(fansly_sandbox) == pages

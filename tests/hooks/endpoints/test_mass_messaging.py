@@ -53,7 +53,7 @@ def test_sent_broadcasts_are_read_newest_first_and_only_back_to_since(
     hook = make_hook()
     ids = [hook.send_mass_message(f"news {n}", include_followers=True)["id"] for n in range(3)]
     time.sleep(1 - time.time() % 1)  # the sandbox stamps whole seconds: the next two come a second later
-    since = int(time.time())
+    since = int(time.time()) * 1000  # epoch ms, as every since the hook takes
     ids += [hook.send_mass_message(f"news {n}", include_followers=True)["id"] for n in range(3, 5)]
     before = len(fansly_sandbox.journal)
 

@@ -90,9 +90,10 @@ def test_a_create_that_may_have_posted_is_never_repeated(
     fault: Fault, fansly_sandbox: FanslySandbox, make_hook: MakeHook
 ) -> None:
     fansly_sandbox.set_faults(fault)
+    wall = fansly_sandbox.walls()[0]["id"]
 
     with pytest.raises(FanslyPostUncertainError, match="MAY HAVE BEEN CREATED") as raised:
-        make_hook().create_post("Live now", scheduled_for=SOON)
+        make_hook().create_post("Live now", wall_ids=[wall], scheduled_for=SOON)
 
     assert len(fansly_sandbox.posts) == 1
     assert len(fansly_sandbox.journal) == 1
@@ -102,12 +103,16 @@ def test_a_create_that_may_have_posted_is_never_repeated(
 def test_a_429_before_storing_is_retried_and_posts_once(
     fansly_sandbox: FanslySandbox, make_hook: MakeHook
 ) -> None:
-    fansly_sandbox.set_faults(Fault(kind="status", status=429, retry_after=0, first_n=1))
+    fansly_sandbox.set_faults(Fault(kind="status", status=429, retry_after=0, first_n=1, method="POST"))
 
     make_hook().create_post("Live now")
 
     assert len(fansly_sandbox.posts) == 1
-    assert [e.status for e in fansly_sandbox.journal] == [429, 201]
+    assert [(e.method, e.status) for e in fansly_sandbox.journal] == [
+        ("GET", 200),
+        ("POST", 429),
+        ("POST", 201),
+    ]
 
 
 def test_media_sent_as_media_ids_is_refused_where_the_api_takes_attachments(
@@ -150,3 +155,27 @@ def test_a_published_post_is_deleted_and_a_lost_answer_is_not_an_error(
 
     assert fansly_sandbox.posts[0].state == "deleted"
     assert [e.status for e in fansly_sandbox.journal][-2:] == [None, 404]  # the repeat's 404: already deleted
+
+
+@pytest.mark.parametrize("walls", ["required", "optional"])
+def test_a_post_without_walls_goes_to_the_first_wall_as_the_live_client_sends_it(
+    walls: str, fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    fansly_sandbox.config.post_walls = walls  # type: ignore[assignment]
+
+    post = make_hook().create_post(media_ids=[MEDIA])
+
+    main = fansly_sandbox.walls()[0]["id"]
+    (record,) = fansly_sandbox.posts
+    assert record.body == {
+        "content": "",
+        "mediaIds": [MEDIA],
+        "wallIds": [main],
+        "scheduledFor": 0,
+        "expiresAt": 0,
+    }
+    assert (post["wallIds"], record.state) == ([main], "published")
+    assert [(e.method, e.path.rsplit("/", 1)[-1]) for e in fansly_sandbox.journal] == [
+        ("GET", "walls"),
+        ("POST", "posts"),
+    ]

@@ -63,8 +63,12 @@ def test_auto_renew_alone_filters_on_it(fansly_sandbox: FanslySandbox, make_hook
     )
 
 
-def test_every_active_page_is_read(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
+@pytest.mark.parametrize(("cap", "pages"), [(100, 2), (50, 3)])
+def test_every_active_page_is_read_whatever_page_size_the_server_serves(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, cap: int, pages: int
+) -> None:
     fansly_sandbox.config.rpm = None
+    fansly_sandbox.config.subscribers_page_cap = cap  # type: ignore[assignment]
     now = int(time.time() * 1000)
     fansly_sandbox.seed_subscribers(fans(120, 0), created_at=now - DAY_MS, ends_at=now + 5 * DAY_MS)
     lapsing = fansly_sandbox.seed_subscribers(
@@ -74,10 +78,10 @@ def test_every_active_page_is_read(fansly_sandbox: FanslySandbox, make_hook: Mak
     rows = list(make_hook().list_subscription_segment(expiring_within=2))
 
     assert rows == lapsing
-    assert len(fansly_sandbox.journal) == 3  # ceil(121 active / 50)
+    assert len(fansly_sandbox.journal) == pages  # ceil(121 active / cap): limit=100 is asked
 
 
-@pytest.mark.parametrize("within", [0, -1, "3", True, timedelta(0)], ids=repr)
+@pytest.mark.parametrize("within", [0, -1, "3 days", "P1Y", "-1", True, timedelta(0)], ids=repr)
 def test_a_bad_duration_fails_before_any_request(
     fansly_sandbox: FanslySandbox, make_hook: MakeHook, within: object
 ) -> None:

@@ -111,3 +111,67 @@ def test_a_row_without_exactly_one_fan_or_whole_amounts_fails_loudly(
 ) -> None:
     with pytest.raises(FanslyApiError, match=error):
         read_supporter(row, DEFAULT_CREATOR_ID, "GET /api/fansly/fansly_x/top-supporters")
+
+
+def seed_ranked(sandbox: FanslySandbox, count: int) -> list[str]:
+    """``count`` fans a minute apart, fan n spending n dollars: the answer ranks them by spend, all distinct."""
+    stamps = [SINCE + n * 60_000 for n in range(count)]
+    sandbox.seed_supporters(fans(count), spent_at=stamps, gross=[n * 1000 for n in range(1, count + 1)])
+    return fans(count)[::-1]  # the biggest spender first
+
+
+@pytest.mark.parametrize(("top", "min_gross"), [(20, None), (100, None), (None, 1_950_000), (3, 1_000)])
+def test_top_n_or_min_spend_is_answered_from_the_first_answer_when_its_cut_rows_cannot_qualify(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, top: int | None, min_gross: int | None
+) -> None:
+    ranked = seed_ranked(fansly_sandbox, 2_000)
+
+    ranking = make_hook().top_supporters(since=SINCE, until=UNTIL, top=top, min_gross=min_gross)
+
+    assert len(top_requests(fansly_sandbox)) == 1
+    assert ranking.parts == 1
+    assert [s.fan_id for s in ranking.supporters] == ranked[:100]  # the answer's 100, ranked
+    assert ranking.cut_at == 1_901_000  # fan 1,901 is the smallest listed: the cut spent at most that
+
+
+# 150 fans: the first answer lists fans 51 to 150, the smallest spending $51.
+@pytest.mark.parametrize(("top", "min_gross"), [(None, None), (101, None), (None, 51_000), (None, 5_000)])
+def test_a_cut_answer_is_split_when_its_cut_rows_could_qualify(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, top: int | None, min_gross: int | None
+) -> None:
+    ranked = seed_ranked(fansly_sandbox, 150)
+
+    ranking = make_hook().top_supporters(since=SINCE, until=UNTIL, top=top, min_gross=min_gross)
+
+    assert len(top_requests(fansly_sandbox)) > 1
+    assert [s.fan_id for s in ranking.supporters] == ranked  # every fan, as without top or min_gross
+    assert ranking.cut_at is None
+
+
+def test_ties_at_the_cut_keep_the_apis_choice_for_top_but_split_for_min_spend(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    # 150 fans spend the same: any 20 of them are a top 20; a min_spend of that amount needs all 150.
+    fansly_sandbox.seed_supporters(fans(150), spent_at=[SINCE + n * 60_000 for n in range(150)], gross=1000)
+    hook = make_hook()
+
+    top = hook.top_supporters(since=SINCE, until=UNTIL, top=20)
+    assert (len(top.supporters), top.parts, top.cut_at) == (100, 1, 1000)
+    assert len(top_requests(fansly_sandbox)) == 1
+
+    everyone = hook.top_supporters(since=SINCE, until=UNTIL, min_gross=1000)
+    assert (len(everyone.supporters), everyone.cut_at) == (150, None)
+
+
+@pytest.mark.parametrize("fan_field", ["correlationAccountId", "accountId"])
+def test_a_row_whose_fan_id_is_null_is_skipped_and_counted_not_fatal(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook, fan_field: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    fansly_sandbox.config.top_supporters_fan_field = fan_field  # type: ignore[assignment]
+    fansly_sandbox.seed_supporters([None, *fans(2)], spent_at=SINCE + DAY_MS, gross=[9000, 2000, 1000])
+
+    ranking = make_hook().top_supporters(since=SINCE, until=UNTIL)
+
+    assert [(s.fan_id, s.gross) for s in ranking.supporters] == [(fans(2)[0], 2000), (fans(2)[1], 1000)]
+    assert ranking.skipped == 1
+    assert "1 row(s) whose fan id is null: skipped" in capfd.readouterr().out
