@@ -13,69 +13,43 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, get_args, get_type_hints
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, get_args
 
+from airflow_provider_apifansly.sandbox.keys import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_API_KEY,
+    DEFAULT_CREATOR_ID,
+    Account,
+    connected_accounts,
+    single_key,
+)
 from airflow_provider_apifansly.sandbox.resources import discover
-from airflow_provider_apifansly.sandbox.switches import ENV_PREFIX, Switch, parse_bool, parse_limit, switch
+from airflow_provider_apifansly.sandbox.switches import (
+    ENV_PREFIX,
+    Switch,
+    parse_bool,
+    parse_limit,
+    switch,
+    switches_of,
+)
 
-DEFAULT_API_KEY = "sandbox-api-key"
-DEFAULT_ACCOUNT_ID = "fansly_sandbox"
-DEFAULT_CREATOR_ID = "700000000000000001"
+__all__ = [  # the keys' names stay importable from here, where they were declared before keys.py
+    "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_API_KEY",
+    "DEFAULT_CREATOR_ID",
+    "SWITCHES",
+    "Account",
+    "CoreConfig",
+    "Fault",
+    "SandboxConfig",
+    "connected_accounts",
+    "single_key",
+]
 
 FaultKind = Literal["status", "drop", "slow", "malformed", "inner_failure", "missing_id"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
 _PLANS = {100: "Free", 600: "Starter", 1000: "Pro"}  # contract part 2, section 1
-
-
-@dataclass(frozen=True)
-class Account:
-    """One Fansly account connected to apifansly: its ``fansly_...`` id and its creator's native id.
-
-    :param account_id: apifansly's connected account id, used in URL paths.
-    :param creator_id: the creator's native Fansly user id, returned by ``/me``.
-    :param name: the label given when the account was connected, which List Accounts returns.
-    """
-
-    account_id: str
-    creator_id: str
-    username: str = "sandbox_creator"
-    display_name: str = "Sandbox Creator"
-    email: str = "creator@sandbox.invalid"
-    country: str = "US"
-    created_at: str = "2025-01-01T00:00:00.000Z"
-    name: str = "Sandbox Creator"
-
-
-def connected_accounts(first: Account, count: int) -> tuple[Account, ...]:
-    """``first`` and ``count - 1`` more accounts of one key (an agency's), each with its own creator.
-
-    Account n (from 2) is ``{first id}_{n}`` with creator ``{first creator} + n - 1``, so ids
-    stay predictable for tests and the CLI's printout.
-    """
-    if count < 1:
-        raise ValueError(f"a key needs at least 1 connected account; got {count}")
-    more = (
-        Account(
-            account_id=f"{first.account_id}_{n}",
-            creator_id=str(int(first.creator_id) + n - 1),
-            username=f"{first.username}_{n}",
-            display_name=f"{first.display_name} {n}",
-            email=f"creator{n}@sandbox.invalid",
-            name=f"{first.name} {n}",
-        )
-        for n in range(2, count + 1)
-    )
-    return (first, *more)
-
-
-def single_key(
-    api_key: str = DEFAULT_API_KEY,
-    account_id: str = DEFAULT_ACCOUNT_ID,
-    creator_id: str = DEFAULT_CREATOR_ID,
-) -> dict[str, tuple[Account, ...]]:
-    """The usual ``SandboxConfig.keys``: one API key with one connected account."""
-    return {api_key: (Account(account_id, creator_id),)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,7 +118,7 @@ class Fault:
             raise ValueError(f"Not a Fault: {fields!r} ({error})") from None
 
 
-ConfigT = TypeVar("ConfigT", bound="CoreConfig")
+_ConfigT = TypeVar("_ConfigT", bound="CoreConfig")
 
 
 @dataclass
@@ -201,7 +175,7 @@ class CoreConfig:
         return _PLANS.get(self.rpm, "Custom")
 
     @classmethod
-    def from_env(cls: type[ConfigT], environ: Mapping[str, str] | None = None) -> ConfigT:
+    def from_env(cls: type[_ConfigT], environ: Mapping[str, str] | None = None) -> _ConfigT:
         """Read ``FANSLY_SANDBOX_<FIELD>`` variables (plus API_KEY, ACCOUNT_ID, CREATOR_ID, FAULTS).
 
         Limits take a number or ``none``/``unlimited``; true/false switches take 1/0, true/false,
@@ -277,12 +251,7 @@ else:
     SandboxConfig = _assemble()
 
 # Every switch, core first then each resource's in name order, from its declaration and type.
-_TYPES = get_type_hints(SandboxConfig)
-SWITCHES: tuple[Switch, ...] = tuple(
-    Switch.of(declared, _TYPES[declared.name])
-    for declared in fields(SandboxConfig)
-    if "help" in declared.metadata
-)
+SWITCHES = switches_of(SandboxConfig)
 SandboxConfig.__doc__ = "\n".join(
     [
         (CoreConfig.__doc__ or "").rstrip(),

@@ -13,13 +13,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, Request
+from airflow_provider_apifansly.sandbox.keys import Account
 
 if TYPE_CHECKING:  # config is built from the resources, which import this module
-    from airflow_provider_apifansly.sandbox.config import Account, SandboxConfig
+    from airflow_provider_apifansly.sandbox.config import SandboxConfig
     from airflow_provider_apifansly.sandbox.world import World
 
 PREFIX = "/api/fansly/"
-SwitchesT = TypeVar("SwitchesT")
+_SwitchesT = TypeVar("_SwitchesT")
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,9 @@ class Call:
             raise ApiError(403, f"API key cannot access account {account_id}")
         raise ApiError(404, "Account not found")
 
-    def switches(self, kind: type[SwitchesT]) -> SwitchesT:
+    def switches(self, kind: type[_SwitchesT]) -> _SwitchesT:
         """The config seen as one resource's switches dataclass, typed: ``SandboxConfig`` has every resource's."""
-        return cast(SwitchesT, self.config)
+        return cast(_SwitchesT, self.config)
 
 
 Handler = Callable[[Call], Reply]

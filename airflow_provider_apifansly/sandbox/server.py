@@ -17,8 +17,9 @@ from typing import Any
 # connection.py imports neither Airflow nor requests, so the sandbox stays free of both.
 from airflow_provider_apifansly.connection import CONN_TYPE, DEFAULT_CONN_ID
 from airflow_provider_apifansly.credits import STANDARD_CREDITS, response_credits
-from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig
+from airflow_provider_apifansly.sandbox.config import Fault, SandboxConfig
 from airflow_provider_apifansly.sandbox.envelope import INVALID, Reply, Request, envelope
+from airflow_provider_apifansly.sandbox.keys import Account
 from airflow_provider_apifansly.sandbox.resources import discover
 from airflow_provider_apifansly.sandbox.routing import Router
 from airflow_provider_apifansly.sandbox.state import SandboxState, with_resources

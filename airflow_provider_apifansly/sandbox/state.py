@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from airflow_provider_apifansly.sandbox.config import Account, Fault, SandboxConfig, connected_accounts
+from airflow_provider_apifansly.sandbox.config import Fault, SandboxConfig
+from airflow_provider_apifansly.sandbox.keys import Account, connected_accounts
 from airflow_provider_apifansly.sandbox.resources import discover
 from airflow_provider_apifansly.sandbox.world import Counters, JournalEntry, StoreT, World
 
-StateT = TypeVar("StateT", bound="SandboxState")
+_StateT = TypeVar("_StateT", bound="SandboxState")
 
 
 class SandboxState:
@@ -84,7 +85,7 @@ class SandboxState:
         return self._world.store(kind)
 
 
-def with_resources(cls: type[StateT]) -> type[StateT]:
+def with_resources(cls: type[_StateT]) -> type[_StateT]:
     """Give the class every resource's methods and properties, each under its function's name.
 
     A name the class already has, or that two resources declare, is an error: nothing is overridden.

@@ -9,8 +9,8 @@ text is read (a ``Literal`` type lists the values a choice takes) and how a valu
 from __future__ import annotations
 
 import types
-from dataclasses import Field, dataclass, field
-from typing import Any, Literal, Union, get_args, get_origin
+from dataclasses import Field, dataclass, field, fields
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 ENV_PREFIX = "FANSLY_SANDBOX_"
 _TRUE = ("1", "true", "yes", "on")
@@ -46,29 +46,6 @@ class Switch:
     values: tuple[Any, ...] = ()
     optional: bool = False
     minimum: int | None = None
-
-    @classmethod
-    def of(cls, declared: Field[Any], hint: Any) -> Switch:
-        """The switch a dataclass field made with ``switch()`` declares, its type hint resolved."""
-        values: tuple[Any, ...] = ()
-        args = get_args(hint)
-        optional = get_origin(hint) in (Union, types.UnionType) and type(None) in args
-        if optional:
-            [hint] = [arg for arg in args if arg is not type(None)]
-        if get_origin(hint) is Literal:
-            values = get_args(hint)
-            hint = type(values[0])
-        if hint not in (str, int, float, bool):
-            raise TypeError(f"switch {declared.name} has a type no variable can give: {hint!r}")
-        return cls(
-            declared.name,
-            declared.default,
-            declared.metadata["help"],
-            hint,
-            values,
-            optional,
-            declared.metadata["minimum"],
-        )
 
     @property
     def variable(self) -> str:
@@ -118,6 +95,32 @@ class Switch:
             raise ValueError(f"{self.name} must be {self.allowed}; got {value!r}")
         if self.minimum is not None and value is not None and value < self.minimum:
             raise ValueError(f"{self.name} must be at least {self.minimum}; got {value}")
+
+
+def switches_of(cls: type) -> tuple[Switch, ...]:
+    """Every switch a dataclass declares (its fields made with ``switch()``), in field order."""
+    hints = get_type_hints(cls)
+    return tuple(
+        _switch(declared, hints[declared.name]) for declared in fields(cls) if "help" in declared.metadata
+    )
+
+
+def _switch(declared: Field[Any], hint: Any) -> Switch:
+    """The switch a field made with ``switch()`` declares, its type hint resolved."""
+    values: tuple[Any, ...] = ()
+    args = get_args(hint)
+    optional = get_origin(hint) in (Union, types.UnionType) and type(None) in args
+    if optional:
+        [hint] = [arg for arg in args if arg is not type(None)]
+    if get_origin(hint) is Literal:
+        values = get_args(hint)
+        hint = type(values[0])
+    if hint not in (str, int, float, bool):
+        raise TypeError(f"switch {declared.name} has a type no variable can give: {hint!r}")
+    metadata = declared.metadata
+    return Switch(
+        declared.name, declared.default, metadata["help"], hint, values, optional, metadata["minimum"]
+    )
 
 
 def parse_limit(raw: str) -> int | None:

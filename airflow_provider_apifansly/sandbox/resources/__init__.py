@@ -3,8 +3,8 @@
 Each module ends with ``RESOURCE = Resource(...)``: its routes, its switches and what it adds to
 ``FanslySandbox`` (seeders, queries, snapshots). Every module of this package is found by
 ``discover()``, so adding an endpoint adds or edits one file here and no other sandbox file.
-A resource module imports ``config``, ``state`` and ``server`` for type hints only: they are
-built from what ``discover()`` finds.
+A resource module imports ``config``, ``state`` and ``server`` for type hints only, since they are
+built from what ``discover()`` finds; its methods and properties take a ``Sandbox``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,25 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from airflow_provider_apifansly.sandbox.keys import Account
+from airflow_provider_apifansly.sandbox.world import StoreT
 
 if TYPE_CHECKING:
     from airflow_provider_apifansly.sandbox.routing import Route
+
+
+class Sandbox(Protocol):
+    """What a resource's methods and properties see of ``FanslySandbox``: the first parameter of each."""
+
+    def account(self, account_id: str | None = None) -> Account:
+        """The config's account of that id (default: the first key's first account); else ``ValueError``."""
+        ...
+
+    def store(self, kind: type[StoreT]) -> StoreT:
+        """The world's store of that class: a resource's state."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, invalid, nested, ok
-from airflow_provider_apifansly.sandbox.resources import Resource
+from airflow_provider_apifansly.sandbox.resources import Resource, Sandbox
 from airflow_provider_apifansly.sandbox.resources.chat_messages import (
     MessageSwitches,
     check_content_and_media,
@@ -27,9 +27,6 @@ from airflow_provider_apifansly.sandbox.routing import Call, Route
 from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import json_object, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
-
-if TYPE_CHECKING:
-    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 TRIGGER_TYPES = (
     "new_follower",
@@ -219,7 +216,7 @@ def delete_automated_message(call: Call) -> Reply:
 
 
 def seed_automated_messages(
-    sandbox: SandboxState, rules: Iterable[dict[str, Any]], *, account_id: str | None = None
+    sandbox: Sandbox, rules: Iterable[dict[str, Any]], *, account_id: str | None = None
 ) -> list[str]:
     """Give the account automated messages before the test starts; return their ids.
 
@@ -238,7 +235,7 @@ def seed_automated_messages(
     return [store.add(account.account_id, body) for body in checked]
 
 
-def automated_messages(sandbox: SandboxState) -> list[AutomatedMessageRecord]:
+def automated_messages(sandbox: Sandbox) -> list[AutomatedMessageRecord]:
     """A snapshot of every automated message, created or seeded (deleted ones marked), oldest first."""
     return sandbox.store(AutomatedMessageStore).records()
 

@@ -12,20 +12,17 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, invalid, nested, ok
 from airflow_provider_apifansly.sandbox.paging import decode_cursor, encode_cursor
-from airflow_provider_apifansly.sandbox.resources import Resource
+from airflow_provider_apifansly.sandbox.resources import Resource, Sandbox
 from airflow_provider_apifansly.sandbox.resources.chats import ChatStore
 from airflow_provider_apifansly.sandbox.resources.media import MediaStore
 from airflow_provider_apifansly.sandbox.routing import Call, Route
 from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import is_digits, json_object, limit, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
-
-if TYPE_CHECKING:
-    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 MESSAGES_PARAMETERS = ("limit", "cursor")
 MAX_MESSAGES_LIMIT = 10
@@ -152,7 +149,7 @@ class MessageStore(Store):
 
 
 def seed_message(
-    sandbox: SandboxState,
+    sandbox: Sandbox,
     chat_id: str,
     content: str,
     *,
@@ -187,7 +184,7 @@ def seed_message(
     return message
 
 
-def messages(sandbox: SandboxState) -> list[MessageRecord]:
+def messages(sandbox: Sandbox) -> list[MessageRecord]:
     """A snapshot of every message, sent through the API or seeded, in the order they came."""
     return sandbox.store(MessageStore).records()
 

@@ -11,12 +11,13 @@ import copy
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal, cast, get_args
+from typing import Any, Literal, cast, get_args
 
 from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, nested, ok, utc_timestamp
+from airflow_provider_apifansly.sandbox.keys import Account
 from airflow_provider_apifansly.sandbox.paging import beside_cursor, offset_page
 from airflow_provider_apifansly.sandbox.profiles import fan_accounts, fan_username
-from airflow_provider_apifansly.sandbox.resources import Resource
+from airflow_provider_apifansly.sandbox.resources import Resource, Sandbox
 from airflow_provider_apifansly.sandbox.routing import Call, Route
 from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import (
@@ -28,10 +29,6 @@ from airflow_provider_apifansly.sandbox.validation import (
     parameters,
 )
 from airflow_provider_apifansly.sandbox.world import Store, World
-
-if TYPE_CHECKING:
-    from airflow_provider_apifansly.sandbox.config import Account
-    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 # The query parameters List Chats documents; anything else (e.g. ``limit``) is refused.
 CHATS_PARAMETERS = ("cursor", "filter", "sort", "search", "subscriptionTierId")
@@ -222,7 +219,7 @@ class ChatStore(Store):
 
 
 def seed_chats(
-    sandbox: SandboxState,
+    sandbox: Sandbox,
     fan_ids: Iterable[str],
     *,
     account_id: str | None = None,
@@ -254,7 +251,7 @@ def seed_chats(
     )
 
 
-def groups(sandbox: SandboxState) -> list[GroupRecord]:
+def groups(sandbox: Sandbox) -> list[GroupRecord]:
     """A snapshot of every group, created through the API or seeded, oldest first."""
     return sandbox.store(ChatStore).groups()
 

@@ -21,18 +21,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, list_response, nested, ok
-from airflow_provider_apifansly.sandbox.resources import Resource
+from airflow_provider_apifansly.sandbox.keys import Account
+from airflow_provider_apifansly.sandbox.resources import Resource, Sandbox
 from airflow_provider_apifansly.sandbox.routing import Call, Route
 from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import limit, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
-
-if TYPE_CHECKING:
-    from airflow_provider_apifansly.sandbox.config import Account
-    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 TRANSACTIONS_PARAMETERS = ("after", "before", "limit", "offset")
 MONTHLY_PARAMETERS = ("after", "before")
@@ -167,7 +164,7 @@ class TransactionStore(Store):
 
 
 def seed_transactions(
-    sandbox: SandboxState,
+    sandbox: Sandbox,
     created_at: Iterable[int],
     *,
     amount: int | Iterable[int] = 10_000,

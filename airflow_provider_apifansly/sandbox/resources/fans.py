@@ -12,19 +12,16 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, Literal, get_args
 
 from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, ok
 from airflow_provider_apifansly.sandbox.paging import beside_cursor, offset_page
 from airflow_provider_apifansly.sandbox.profiles import fan_accounts, fan_username
-from airflow_provider_apifansly.sandbox.resources import Resource
+from airflow_provider_apifansly.sandbox.resources import Resource, Sandbox
 from airflow_provider_apifansly.sandbox.routing import Call, Route
 from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import check_fan_ids, is_digits, limit, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
-
-if TYPE_CHECKING:
-    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 SUBSCRIBERS_PARAMETERS = ("status", "cursor", "limit", "subscriptionTierIds", "search")
 FOLLOWERS_PARAMETERS = ("cursor", "limit")
@@ -162,7 +159,7 @@ class FanStore(Store):
 
 
 def seed_subscribers(
-    sandbox: SandboxState,
+    sandbox: Sandbox,
     fan_ids: Iterable[str],
     *,
     created_at: int | Sequence[int],
@@ -227,7 +224,7 @@ def _per_fan(value: int | Sequence[int], fans: list[str], name: str) -> list[int
 
 
 def seed_followers(
-    sandbox: SandboxState, fan_ids: Iterable[str], *, account_id: str | None = None
+    sandbox: Sandbox, fan_ids: Iterable[str], *, account_id: str | None = None
 ) -> list[dict[str, Any]]:
     """Make fans follow the account before the test starts; return the rows as Followers shows them.
 
@@ -242,12 +239,12 @@ def seed_followers(
     return sandbox.store(FanStore).add_followers(account.account_id, fans)
 
 
-def subscriptions(sandbox: SandboxState) -> list[SubscriptionRecord]:
+def subscriptions(sandbox: Sandbox) -> list[SubscriptionRecord]:
     """A snapshot of every seeded subscription, in the order they were seeded."""
     return sandbox.store(FanStore).subscriptions()
 
 
-def followers(sandbox: SandboxState) -> list[FollowerRecord]:
+def followers(sandbox: Sandbox) -> list[FollowerRecord]:
     """A snapshot of every seeded follow, in the order they were seeded."""
     return sandbox.store(FanStore).followers()
 

@@ -14,19 +14,16 @@ import copy
 import json
 import time
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, nested, ok
 from airflow_provider_apifansly.sandbox.paging import beside_cursor, offset_page
-from airflow_provider_apifansly.sandbox.resources import Resource
+from airflow_provider_apifansly.sandbox.resources import Resource, Sandbox
 from airflow_provider_apifansly.sandbox.resources.chat_messages import check_content_and_media
 from airflow_provider_apifansly.sandbox.routing import Call, Route
 from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import is_digits, json_object, limit, parameters
 from airflow_provider_apifansly.sandbox.world import Store
-
-if TYPE_CHECKING:
-    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 AUDIENCE_FLAGS = (
     "includeFollowers",
@@ -188,7 +185,7 @@ def _page(call: Call, rows: list[dict[str, Any]], kind: str) -> tuple[list[dict[
     return offset_page(rows, found.get("cursor"), kind, limit(found, LIST_PAGE, MAX_LIST_PAGE))
 
 
-def mass_messages(sandbox: SandboxState) -> list[MassMessageRecord]:
+def mass_messages(sandbox: Sandbox) -> list[MassMessageRecord]:
     """A snapshot of every broadcast the API accepted (sent or scheduled), in the order they came."""
     return sandbox.store(MassMessageStore).records()
 

@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow_provider_apifansly.credits import STANDARD_CREDITS, media_credits
 from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, invalid
-from airflow_provider_apifansly.sandbox.resources import Resource
+from airflow_provider_apifansly.sandbox.resources import Resource, Sandbox
 from airflow_provider_apifansly.sandbox.routing import Call, Route
 from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import parameters
 from airflow_provider_apifansly.sandbox.world import Store
-
-if TYPE_CHECKING:
-    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 
 @dataclass
@@ -178,7 +175,7 @@ def file_part(content_type: str, body: bytes) -> tuple[str, int]:
     raise invalid("the form has no 'file' part")
 
 
-def media_jobs(sandbox: SandboxState) -> list[MediaJobRecord]:
+def media_jobs(sandbox: Sandbox) -> list[MediaJobRecord]:
     """A snapshot of every upload's processing job, in the order they were uploaded."""
     return sandbox.store(MediaStore).jobs()
 

@@ -15,18 +15,15 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, invalid, nested, ok
-from airflow_provider_apifansly.sandbox.resources import Resource
+from airflow_provider_apifansly.sandbox.keys import Account
+from airflow_provider_apifansly.sandbox.resources import Resource, Sandbox
 from airflow_provider_apifansly.sandbox.routing import Call, Route
 from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import is_digits, is_int, json_object, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
-
-if TYPE_CHECKING:
-    from airflow_provider_apifansly.sandbox.config import Account
-    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 WALL_NAMES = ("Posts", "Subscribers")
 # Optional fields the docs list beside the ones checked here; taken as they come.
@@ -179,12 +176,12 @@ def list_walls(call: Call) -> Reply:
     return ok({"status_code": 200, "data": {"walls": walls}})
 
 
-def posts(sandbox: SandboxState) -> list[PostRecord]:
+def posts(sandbox: Sandbox) -> list[PostRecord]:
     """A snapshot of every post the API accepted (with its state), in the order they came."""
     return sandbox.store(PostStore).records()
 
 
-def walls(sandbox: SandboxState, account_id: str | None = None) -> list[dict[str, str]]:
+def walls(sandbox: Sandbox, account_id: str | None = None) -> list[dict[str, str]]:
     """The account's post walls (``id``, ``name``), as ``GET .../posts/walls`` lists them; no request."""
     return sandbox.store(PostStore).walls(sandbox.account(account_id).account_id)
 

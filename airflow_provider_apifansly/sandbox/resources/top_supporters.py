@@ -13,18 +13,15 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from airflow_provider_apifansly.sandbox.envelope import Reply, invalid, list_response, nested, ok
-from airflow_provider_apifansly.sandbox.resources import Resource
+from airflow_provider_apifansly.sandbox.resources import Resource, Sandbox
 from airflow_provider_apifansly.sandbox.resources.earnings import TAX_PERCENT, whole
 from airflow_provider_apifansly.sandbox.routing import Call, Route
 from airflow_provider_apifansly.sandbox.switches import switch
 from airflow_provider_apifansly.sandbox.validation import check_fan_ids, parameters
 from airflow_provider_apifansly.sandbox.world import Store, World
-
-if TYPE_CHECKING:
-    from airflow_provider_apifansly.sandbox.state import SandboxState
 
 TOP_SUPPORTERS_PARAMETERS = ("after", "before")
 
@@ -70,7 +67,7 @@ class SpendStore(Store):
 
 
 def seed_supporters(
-    sandbox: SandboxState,
+    sandbox: Sandbox,
     fan_ids: Iterable[str | None],
     *,
     spent_at: int | Sequence[int],
