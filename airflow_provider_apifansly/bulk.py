@@ -16,7 +16,6 @@ from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_co
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_apifansly.batch_input import parse_messages, parse_user_ids
 from airflow_provider_apifansly.exceptions import (
     FanslyAmbiguousSendError,
     FanslyAuthError,
@@ -27,6 +26,7 @@ from airflow_provider_apifansly.exceptions import (
 )
 from airflow_provider_apifansly.hooks.endpoints.base import may_have_sent
 from airflow_provider_apifansly.ids import validate_native_id
+from airflow_provider_apifansly.models.batch_input import parse_messages, parse_user_ids
 
 if TYPE_CHECKING:
     from airflow_provider_apifansly.hooks.fansly import FanslyHook

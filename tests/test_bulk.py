@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from airflow_provider_apifansly.batch_input import parse_user_ids
 from airflow_provider_apifansly.bulk import create_group_chats, send_messages
 from airflow_provider_apifansly.exceptions import (
     FanslyAuthError,
@@ -16,6 +15,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyValidationError,
 )
 from airflow_provider_apifansly.hooks.fansly import FanslyHook
+from airflow_provider_apifansly.models.batch_input import parse_user_ids
 from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox, Fault
 
 FIRST_FAN = 723516315247000000

@@ -22,7 +22,7 @@ from airflow_provider_apifansly.connection import (
     ConnectionSettings,
 )
 from airflow_provider_apifansly.exceptions import FanslyError, FanslyValidationError
-from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.endpoints.account import read_accounts
 from airflow_provider_apifansly.hooks.endpoints.analytics import AnalyticsEndpoints
 from airflow_provider_apifansly.hooks.endpoints.automated_messages import AutomatedMessageEndpoints
 from airflow_provider_apifansly.hooks.endpoints.chat_messages import ChatMessageEndpoints
@@ -160,9 +160,7 @@ class FanslyHook(
         # The UI tests an unsaved copy under a random conn id: name it as the user sees it.
         self.connection_label = "this connection"
         try:
-            accounts = self.transport.request(
-                "GET", "/accounts", envelope.accounts, idempotent=True, retry=False
-            )
+            accounts = self.transport.request("GET", "/accounts", read_accounts, idempotent=True, retry=False)
         except FanslyError as exc:
             return False, str(exc)
         except Exception as exc:  # the UI shows the message; the key is never part of it

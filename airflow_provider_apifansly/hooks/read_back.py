@@ -11,16 +11,15 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_apifansly.exceptions import FanslyApiError
-from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import label
-from airflow_provider_apifansly.hooks.paging import cursor_pages
+from airflow_provider_apifansly.hooks.paging import cursor_pages, messages_page
 from airflow_provider_apifansly.timestamps import stamp_ms
 
 if TYPE_CHECKING:
     from airflow_provider_apifansly.hooks.endpoints.mass_messaging import MassMessagingEndpoints
     from airflow_provider_apifansly.hooks.transport import Transport
-    from airflow_provider_apifansly.mass_message import MassMessage
-    from airflow_provider_apifansly.message import OutgoingMessage
+    from airflow_provider_apifansly.models.mass_message import MassMessage
+    from airflow_provider_apifansly.models.message import OutgoingMessage
 
 # How far the server's clock may run behind ours when we look for something we may have sent.
 CLOCK_SKEW_MS = 120_000
@@ -41,7 +40,7 @@ def chat_messages_since(
         path,
         "messages",
         {"limit": MAX_MESSAGES_PAGE},
-        parse=envelope.messages_page,
+        parse=messages_page,
         retry=retry,
     )
     for page in pages:

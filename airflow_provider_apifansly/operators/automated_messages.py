@@ -10,11 +10,15 @@ from functools import partial
 from typing import Any
 
 from airflow_provider_apifansly._compat import Context
-from airflow_provider_apifansly.automated_message import AutomatedRule, parse_rules, plan_sync
-from airflow_provider_apifansly.batch_input import pending_template
 from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError
 from airflow_provider_apifansly.hooks.endpoints.base import label
-from airflow_provider_apifansly.hooks.envelope import automated_message_id
+from airflow_provider_apifansly.models.automated_message import (
+    AutomatedRule,
+    automated_message_id,
+    parse_rules,
+    plan_sync,
+)
+from airflow_provider_apifansly.models.batch_input import pending_template
 from airflow_provider_apifansly.operators.once import FanslySideEffectOperator
 from airflow_provider_apifansly.operators.try_record import DONE, MAY_HAVE_ACTED, TryRecord
 

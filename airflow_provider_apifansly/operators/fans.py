@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from airflow_provider_apifansly._compat import Context
-from airflow_provider_apifansly.batch_input import pending_template
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.hooks.endpoints.base import label
 from airflow_provider_apifansly.hooks.endpoints.fans import SUBSCRIBER_STATUSES, fan_id_of
 from airflow_provider_apifansly.hooks.endpoints.segments import ends_at_of
+from airflow_provider_apifansly.models.batch_input import pending_template
 from airflow_provider_apifansly.money import dollars_to_thousandths
 from airflow_provider_apifansly.operators.base import FanslyBaseOperator
 from airflow_provider_apifansly.operators.window import refuse_empty_interval

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from airflow_provider_apifansly._compat import Context
-from airflow_provider_apifansly.batch_input import parse_rendered
 from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyError
-from airflow_provider_apifansly.mass_message import MassMessage
+from airflow_provider_apifansly.models.batch_input import parse_rendered
+from airflow_provider_apifansly.models.mass_message import MassMessage
 from airflow_provider_apifansly.operators.once import FanslySideEffectOperator
 from airflow_provider_apifansly.operators.try_record import Attempt, Claims, TryRecord
 from airflow_provider_apifansly.timestamps import iso

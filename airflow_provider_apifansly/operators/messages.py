@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_apifansly._compat import Context
-from airflow_provider_apifansly.batch_input import parse_rendered
 from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyError
 from airflow_provider_apifansly.links import FanslyChatLink
+from airflow_provider_apifansly.models.batch_input import parse_rendered
 from airflow_provider_apifansly.operators.base import FanslyBatchOperator
 from airflow_provider_apifansly.operators.once import FanslySideEffectOperator
 from airflow_provider_apifansly.operators.try_record import (
@@ -23,7 +23,7 @@ from airflow_provider_apifansly.operators.try_record import (
 
 if TYPE_CHECKING:
     from airflow_provider_apifansly.bulk import BulkResult
-    from airflow_provider_apifansly.message import OutgoingMessage
+    from airflow_provider_apifansly.models.message import OutgoingMessage
 
 
 class SendMessageOperator(FanslySideEffectOperator):
@@ -78,7 +78,7 @@ class SendMessageOperator(FanslySideEffectOperator):
     claim_kind = "message"
 
     def act(self, context: Context, record: TryRecord) -> str | None:
-        from airflow_provider_apifansly.message import OutgoingMessage
+        from airflow_provider_apifansly.models.message import OutgoingMessage
 
         # Templates render lists and numbers to text unless the DAG renders native objects.
         message = OutgoingMessage.parse(
@@ -163,8 +163,8 @@ class SendMessagesOperator(FanslySideEffectOperator, FanslyBatchOperator):
     def act(self, context: Context, record: TryRecord) -> dict[str, str]:
         """Per chat, by the record: adopt what an earlier try sent, read back first where one may have
         sent it (from that attempt's start), send the rest; then record each outcome and claim what was sent."""
-        from airflow_provider_apifansly.batch_input import parse_messages
         from airflow_provider_apifansly.bulk import BulkResult, send_messages
+        from airflow_provider_apifansly.models.batch_input import parse_messages
 
         batch = {message.chat_id: message for message in parse_messages(self.messages)}
         account_id = self.hook.resolve_account_id(self.account_id)

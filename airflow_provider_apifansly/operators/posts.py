@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from airflow_provider_apifansly._compat import Context
-from airflow_provider_apifansly.batch_input import parse_rendered, pending_template
 from airflow_provider_apifansly.exceptions import FanslyError, FanslyNotFoundError, FanslyPostUncertainError
 from airflow_provider_apifansly.ids import validate_native_id
+from airflow_provider_apifansly.models.batch_input import parse_rendered, pending_template
+from airflow_provider_apifansly.models.post import Post
 from airflow_provider_apifansly.operators.once import FanslySideEffectOperator
 from airflow_provider_apifansly.operators.try_record import DONE, MAY_HAVE_ACTED, Attempt, TryRecord
-from airflow_provider_apifansly.post import Post
 
 
 def _given(value: Any) -> Any:

@@ -23,7 +23,7 @@ from airflow_provider_apifansly.credits import STANDARD_CREDITS
 from airflow_provider_apifansly.exceptions import FanslyError, FanslyMediaProcessingError
 
 if TYPE_CHECKING:
-    from airflow_provider_apifansly.hooks.envelope import MediaJob
+    from airflow_provider_apifansly.hooks.endpoints.media import MediaJob
     from airflow_provider_apifansly.hooks.fansly import FanslyHook
 
 

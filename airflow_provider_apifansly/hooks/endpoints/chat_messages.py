@@ -15,6 +15,7 @@ from airflow_provider_apifansly.exceptions import (
 from airflow_provider_apifansly.hooks import envelope, read_back
 from airflow_provider_apifansly.hooks.endpoints.account import AccountEndpoints
 from airflow_provider_apifansly.hooks.endpoints.base import label, require_id
+from airflow_provider_apifansly.hooks.paging import Page, messages_page
 from airflow_provider_apifansly.hooks.read_back import (
     Taken,
     chat_messages_since,
@@ -22,7 +23,7 @@ from airflow_provider_apifansly.hooks.read_back import (
     unclaimed_ids,
 )
 from airflow_provider_apifansly.ids import validate_native_id
-from airflow_provider_apifansly.message import OutgoingMessage
+from airflow_provider_apifansly.models.message import OutgoingMessage
 from airflow_provider_apifansly.timestamps import Instant, iso, to_epoch_ms
 
 MAX_MESSAGES_LIMIT = 10
@@ -42,7 +43,7 @@ class ChatMessageEndpoints(AccountEndpoints):
                 f"limit must be a whole number from 1 to {MAX_MESSAGES_LIMIT}, got {limit!r}"
             )
         path = f"/{account_id}/chats/{chat_id}/messages"
-        page: envelope.Page = self._account_call("GET", path, envelope.messages_page, params={"limit": limit})
+        page: Page = self._account_call("GET", path, messages_page, params={"limit": limit})
         return page.rows
 
     def send_message(

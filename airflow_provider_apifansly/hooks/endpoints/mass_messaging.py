@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError
-from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
-from airflow_provider_apifansly.hooks.paging import cursor_pages
+from airflow_provider_apifansly.hooks.paging import Page, cursor_pages
 from airflow_provider_apifansly.hooks.read_back import broadcast_stamp_ms
-from airflow_provider_apifansly.mass_message import MassMessage
+from airflow_provider_apifansly.models.mass_message import MassMessage
 from airflow_provider_apifansly.timestamps import Instant, optional_epoch_ms
 
 # Where the rows sit (contract part 2, section 5): the native answers' keys, which apifansly passes on.
@@ -127,7 +126,7 @@ class MassMessagingEndpoints(EndpointGroup):
                 break
         return found
 
-    def _broadcast_pages(self, path: str, rows: str) -> Iterator[envelope.Page]:
+    def _broadcast_pages(self, path: str, rows: str) -> Iterator[Page]:
         """The pages of a broadcast list: the cursor at ``data.nextCursor``, else ``response.cursor``."""
         params = {"limit": BROADCAST_PAGE}
         return cursor_pages(

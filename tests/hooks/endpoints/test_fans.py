@@ -13,7 +13,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyOutOfCreditsError,
     FanslyValidationError,
 )
-from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks import paging
 from airflow_provider_apifansly.hooks.endpoints.fans import _Order
 from airflow_provider_apifansly.sandbox import FanslySandbox
 from tests.helpers import MakeHook
@@ -181,7 +181,7 @@ def test_a_subscription_moving_from_active_to_expired_between_the_two_lists_come
 ) -> None:
     hook = make_hook()
     row = {"id": "1", "subscriberId": "723516315247063042", "createdAt": START, "status": 3}
-    pages = iter([envelope.Page([row], None), envelope.Page([{**row, "status": 4}], None)])
+    pages = iter([paging.Page([row], None), paging.Page([{**row, "status": 4}], None)])
     monkeypatch.setattr(hook.transport, "request", lambda *args, **kwargs: next(pages))
 
     assert [found["status"] for found in hook.list_subscribers(status="all")] == [3]
@@ -216,7 +216,7 @@ def test_rows_whose_status_is_not_the_one_asked_are_kept_and_named_in_a_warning(
 
     expired = list(hook.list_subscribers(status="expired"))
     with pytest.MonkeyPatch.context() as patch:  # an "expired" list that holds an active row
-        patch.setattr(hook.transport, "request", lambda *args, **kwargs: envelope.Page([row], None))
+        patch.setattr(hook.transport, "request", lambda *args, **kwargs: paging.Page([row], None))
         mislabelled = list(hook.list_subscribers(status="expired"))
 
     assert [found["status"] for found in expired + mislabelled] == [5, 5, 3]
@@ -346,7 +346,7 @@ def cursor_data(response: dict[str, Any], next_cursor: Any = None) -> dict[str, 
 )
 def test_a_subscribers_page_in_an_unknown_shape_raises(response: dict[str, Any]) -> None:
     with pytest.raises(FanslyApiError, match="subscriptions"):
-        envelope.cursor_page("subscriptions")(cursor_data(response), "GET /x", "connection 'c'")
+        paging.cursor_page("subscriptions")(cursor_data(response), "GET /x", "connection 'c'")
 
 
 def test_a_row_without_its_fan_id_or_timestamp_raises(
@@ -354,7 +354,7 @@ def test_a_row_without_its_fan_id_or_timestamp_raises(
 ) -> None:
     hook = make_hook()
     rows = [{"id": "1", "subscriberId": "723516315247063042", "createdAt": "yesterday"}]
-    monkeypatch.setattr(hook.transport, "request", lambda *args, **kwargs: envelope.Page(rows, None))
+    monkeypatch.setattr(hook.transport, "request", lambda *args, **kwargs: paging.Page(rows, None))
     with pytest.raises(FanslyApiError, match="createdAt"):
         list(hook.list_subscribers(since=START))
 

@@ -17,7 +17,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyUploadUncertainError,
     FanslyValidationError,
 )
-from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.endpoints import media
 from airflow_provider_apifansly.hooks.multipart import MediaSource, MultipartUpload
 from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
 from tests.helpers import MakeHook
@@ -207,7 +207,7 @@ def test_bad_wait_arguments_are_refused_before_any_request(
 @pytest.mark.parametrize("data", [None, {}, {"jobId": ""}, {"jobId": None}, {"data": {"jobId": "1"}}])
 def test_an_upload_answer_without_a_job_id_is_an_error(data: Any) -> None:
     with pytest.raises(FanslyApiError, match="no 'jobId'"):
-        envelope.upload_job(data, UPLOAD, "connection 'x'")
+        media.upload_job(data, UPLOAD, "connection 'x'")
 
 
 @pytest.mark.parametrize(
@@ -221,7 +221,7 @@ def test_an_upload_answer_without_a_job_id_is_an_error(data: Any) -> None:
 )
 def test_a_job_status_of_unknown_shape_is_an_error(data: Any, error: str) -> None:
     with pytest.raises(FanslyApiError, match=error):
-        envelope.media_job(data, "GET /api/fansly/media/upload/1/status", "connection 'x'")
+        media.media_job(data, "GET /api/fansly/media/upload/1/status", "connection 'x'")
 
 
 @pytest.mark.parametrize("job_id", [".", ".."])

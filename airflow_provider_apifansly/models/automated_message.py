@@ -12,11 +12,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_provider_apifansly.batch_input import parse_rendered
-from airflow_provider_apifansly.exceptions import FanslyValidationError
-from airflow_provider_apifansly.hooks.envelope import automated_message_id
-from airflow_provider_apifansly.message import MediaId, as_list, media_fields, parse_content, parse_media
+from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
+from airflow_provider_apifansly.ids import validate_opaque_id
+from airflow_provider_apifansly.models.batch_input import parse_rendered
+from airflow_provider_apifansly.models.message import (
+    MediaId,
+    as_list,
+    media_fields,
+    parse_content,
+    parse_media,
+)
 from airflow_provider_apifansly.rule_identity import Comparison, ListedRule, comparable, compare
+from airflow_provider_apifansly.shapes import shape_of
 
 TRIGGER_TYPES = (
     "new_follower",
@@ -246,7 +253,7 @@ def plan_sync(
     rule not created (a duplicate would message every fan twice). With ``prune``, every other listed rule
     (a duplicate too) is deleted; one that may be a wanted rule never is.
 
-    :param existing: the account's rules as listed, each with an id (``envelope.automated_message_id``).
+    :param existing: the account's rules as listed, each with an id (``automated_message_id``).
     :param request: how errors name the list request.
     """
     unmatched = [(automated_message_id(row, request), ListedRule.read(row)) for row in existing]
@@ -278,3 +285,16 @@ def _row(rule_id: str, read: ListedRule, comparison: Comparison | None = None) -
     trigger = read.values.get("triggerType")
     unknown = comparison.unknown if comparison else ()
     return ListedRow(rule_id, trigger if isinstance(trigger, str) else None, read.text(), unknown)
+
+
+def automated_message_id(row: Any, request: str) -> str:
+    """A rule's id: ``id``, else ``automatedMessageId`` (the docs name neither); none is an error."""
+    raw = next((row[k] for k in ("id", "automatedMessageId") if isinstance(row, dict) and row.get(k)), None)
+    try:
+        return validate_opaque_id(raw, field="automated message id")
+    except FanslyValidationError:
+        raise FanslyApiError(
+            f"{request} returned an automated message without an id ('id' or 'automatedMessageId'): "
+            f"got {shape_of(row)}",
+            request=request,
+        ) from None

@@ -14,7 +14,7 @@ from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.ids import validate_native_id
-from airflow_provider_apifansly.message import OutgoingMessage
+from airflow_provider_apifansly.models.message import OutgoingMessage
 
 MESSAGE_FIELDS = ("chat_id", "content", "media_ids", "access_type", "price")
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.ids import validate_native_id
-from airflow_provider_apifansly.message import as_list, parse_content
+from airflow_provider_apifansly.models.message import as_list, parse_content
 from airflow_provider_apifansly.timestamps import future_epoch_ms, iso, optional_epoch_ms
 
 

@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_apifansly.automated_message import AutomatedRule, ListedRow, parse_rules, plan_sync
+from airflow_provider_apifansly.models.automated_message import (
+    AutomatedRule,
+    ListedRow,
+    parse_rules,
+    plan_sync,
+)
 
 REQUEST = "GET /api/fansly/fansly_1/automated-messages"
 MEDIA = "810000000000000001"
