@@ -165,8 +165,10 @@ def _settle(result: BulkResult, item: str, future: Future[str]) -> None:
 
 
 def _settle_interrupted(result: BulkResult, futures: dict[Future[str], str], started: set[str]) -> None:
-    """After Airflow stopped the task: what finished is recorded as it went, what is in flight as
-    uncertain, what never started as not sent."""
+    """After Airflow stopped the task.
+
+    What finished is recorded as it went, what is in flight as uncertain, what never started as not sent.
+    """
     for future, item in futures.items():
         if item in result.done or item in result.failed:
             continue

@@ -1,5 +1,7 @@
-"""Bulk runs through one hook against the sandbox: validation first, isolation of failures, stops, skip_existing,
-credit budgets, and a fault storm."""
+"""Bulk runs through one hook against the sandbox.
+
+Validation first, isolation of failures, stops, skip_existing, credit budgets, and a fault storm.
+"""
 
 from __future__ import annotations
 

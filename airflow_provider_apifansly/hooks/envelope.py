@@ -54,8 +54,11 @@ def nested_response(data: Any, request: str, connection: str) -> dict[str, Any]:
 
 
 def nested_success(data: Any, request: str, connection: str) -> Any:
-    """Check an account-scoped answer's inner status and ``success``; return its ``response``, whatever it
-    holds (its shape is undocumented for deletes, cancels and some lists)."""
+    """Check an account-scoped answer's inner status and ``success``.
+
+    Return its ``response``, whatever it holds (its shape is undocumented for deletes, cancels and some
+    lists).
+    """
     check_inner_status(data, request, connection)
     inner = data.get("data") if isinstance(data, dict) else None
     if not isinstance(inner, dict) or inner.get("success") is not True:
@@ -76,8 +79,11 @@ def check_inner_status(data: Any, request: str, connection: str) -> None:
 
 
 def list_response(rows: str) -> Parser[list[dict[str, Any]]]:
-    """A reader of an unpaged list whose nesting is not documented: ``data.data.response`` is the
-    list itself (as Fansly's own call answers it) or an object holding it under ``rows``."""
+    """A reader of an unpaged list whose nesting is not documented.
+
+    ``data.data.response`` is the list itself (as Fansly's own call answers it) or an object holding it
+    under ``rows``.
+    """
 
     def read(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
         response = nested_success(data, request, connection)
@@ -87,8 +93,10 @@ def list_response(rows: str) -> Parser[list[dict[str, Any]]]:
 
 
 def rows_of(container: Any, key: str | tuple[str, ...], request: str) -> list[dict[str, Any]]:
-    """The list of objects under ``key`` (or the first of the keys present); anything else is an
-    error, never an empty list."""
+    """The list of objects under ``key`` (or the first of the keys present).
+
+    Anything else is an error, never an empty list.
+    """
     keys = (key,) if isinstance(key, str) else key
     found = next((name for name in keys if isinstance(container, dict) and name in container), keys[0])
     rows = container.get(found) if isinstance(container, dict) else None

@@ -1,5 +1,8 @@
-"""Turning an HTTP (or inner envelope) status into the typed error a user can act on, and reading how
-long the server asks us to wait before a retry."""
+"""The typed error of a failed status, and how long the server asks us to wait.
+
+An HTTP (or inner envelope) status becomes the error a user can act on; ``Retry-After`` headers become
+seconds.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""The two ways the API pages a list, each in one function that every list endpoint uses, the
-readers of one page of each (cursor, offset, chat messages), and ``each_once``, which keeps a row
-that paging brings twice from being yielded twice.
+"""The two ways the API pages a list, and the readers of one page of each.
+
+Cursor and offset paging each live in one function that every list endpoint uses; the readers parse one page
+(cursor, offset, chat messages); ``each_once`` keeps a row that paging brings twice from being yielded twice.
 
 Both yield whole pages, so a caller may stop between pages (and send no more
 requests) but never loses rows inside one.
@@ -30,7 +31,7 @@ def cursor_pages(
     *,
     cursor_in_response: bool = False,
     full_page: int | None = None,
-    parse: envelope.Parser[Page] | None = None,
+    parse: Parser[Page] | None = None,
     retry: bool = True,
 ) -> Iterator[Page]:
     """Pages of a cursor list: rows at ``data.data.response[rows]``, the next cursor at ``data.nextCursor``.
@@ -136,9 +137,10 @@ class Page:
 
 
 def cursor_page(rows: str | tuple[str, ...], *, cursor_in_response: bool = False) -> Parser[Page]:
-    """A reader of one page of a cursor list, as the live API sends List Chats: rows in
-    ``data.data.response[rows]`` (the first of several keys present, where the docs leave it open),
-    the cursor in ``data.nextCursor`` beside the inner ``data``.
+    """A reader of one page of a cursor list, as the live API sends List Chats.
+
+    Rows in ``data.data.response[rows]`` (the first of several keys present, where the docs leave it
+    open), the cursor in ``data.nextCursor`` beside the inner ``data``.
 
     :param cursor_in_response: else read ``response.cursor`` (mass messaging's lists, whose cursor
         the contract places in either).

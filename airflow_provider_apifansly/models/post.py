@@ -70,9 +70,12 @@ class Post:
         return cls(text, media, _ids(wall_ids, "wall_ids"), scheduled, expires, post_to_fyp)
 
     def body(self) -> dict[str, Any]:
-        """The Create Post body as the live client sends it (contract section 7): ``content`` always (empty
-        for a media-only post, as a docs revision requires it), ``scheduledFor``/``expiresAt`` always (0:
-        now, never), ``mediaIds``, ``wallIds`` and ``postToFYP`` when given."""
+        """The Create Post body as the live client sends it (contract section 7).
+
+        ``content`` always (empty for a media-only post, as a docs revision requires it),
+        ``scheduledFor``/``expiresAt`` always (0: now, never), ``mediaIds``, ``wallIds`` and
+        ``postToFYP`` when given.
+        """
         body: dict[str, Any] = {"content": self.content or ""}
         if self.media_ids:
             body["mediaIds"] = list(self.media_ids)

@@ -78,6 +78,7 @@ class SendMessageOperator(FanslySideEffectOperator):
     claim_kind = "message"
 
     def act(self, context: Context, record: TryRecord) -> str | None:
+        """Send the message at most once, by this try's record; return its id."""
         from airflow_provider_apifansly.models.message import OutgoingMessage
 
         # Templates render lists and numbers to text unless the DAG renders native objects.
@@ -97,6 +98,7 @@ class SendMessageOperator(FanslySideEffectOperator):
             return str(sent["id"])
 
         def read_back(since_ms: int) -> list[str]:
+            """The ids of the chat's messages like this one since ``since_ms``."""
             return [str(row["id"]) for row in self.hook.sent_messages_like(message, account_id, since_ms)]
 
         message_id, _ = self.once(
@@ -111,6 +113,7 @@ class SendMessageOperator(FanslySideEffectOperator):
         return message_id
 
     def uncertain(self, context: Context, earlier: Attempt, why: str) -> FanslyError:
+        """``FanslyAmbiguousSendError``: the message may have been sent; check the chat."""
         return FanslyAmbiguousSendError(
             f"The message to chat {self.chat_id} may have been sent, so it is not sent again: {why}. "
             "Check the chat in Fansly."
@@ -161,8 +164,11 @@ class SendMessagesOperator(FanslySideEffectOperator, FanslyBatchOperator):
     claim_kind = "message"
 
     def act(self, context: Context, record: TryRecord) -> dict[str, str]:
-        """Per chat, by the record: adopt what an earlier try sent, read back first where one may have
-        sent it (from that attempt's start), send the rest; then record each outcome and claim what was sent."""
+        """Per chat, by the record.
+
+        Adopt what an earlier try sent, read back first where one may have sent it (from that
+        attempt's start), send the rest; then record each outcome and claim what was sent.
+        """
         from airflow_provider_apifansly.bulk import BulkResult, send_messages
         from airflow_provider_apifansly.models.batch_input import parse_messages
 
@@ -209,8 +215,11 @@ class SendMessagesOperator(FanslySideEffectOperator, FanslyBatchOperator):
     def _settle(
         self, record: TryRecord, chat_ids: list[str], result: BulkResult, since: dict[str, int]
     ) -> None:
-        """Record each chat's outcome. A chat an earlier try may have sent into and that this try did not
-        deliver stays pending from that try's start (this try may not have got to read it back)."""
+        """Record each chat's outcome.
+
+        A chat an earlier try may have sent into and that this try did not deliver stays pending from
+        that try's start (this try may not have got to read it back).
+        """
         for chat_id in chat_ids:
             if chat_id in result.done:
                 record.settle(chat_id, DONE, result.done[chat_id])

@@ -1,5 +1,8 @@
-"""Automated rules as code: how a listed rule is told to be a wanted one (echoed or native), and the plan that
-makes an account match a list."""
+"""Automated rules as code: telling a listed rule for a wanted one, and the sync's plan.
+
+How a listed rule is told to be a wanted one (echoed or native), and the plan that makes an account match a
+list.
+"""
 
 from __future__ import annotations
 

@@ -89,8 +89,11 @@ class AutomatedMessageEndpoints(EndpointGroup):
 
 
 def automated_messages(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
-    """The rules of List Automated Messages, whose shape is undocumented: ``response`` as a list, or
-    under ``response.automatedMessages``; each with its id (see ``automated_message_id``)."""
+    """The rules of List Automated Messages, whose shape is undocumented.
+
+    ``response`` as a list, or under ``response.automatedMessages``; each with its id (see
+    ``automated_message_id``).
+    """
     response = envelope.nested_success(data, request, connection)
     rows = (
         envelope.rows_of({"response": response}, "response", request) if isinstance(response, list) else None

@@ -129,8 +129,11 @@ class ChatMessageEndpoints(AccountEndpoints):
     def sent_messages_like(
         self, message: OutgoingMessage, account_id: str | None, since: Instant
     ) -> list[dict[str, Any]]:
-        """The chat's messages since ``since`` (less no skew: the caller's bound) that can be ``message``
-        (``read_back.same_chat_message``), newest first; no page is read past the bound."""
+        """The chat's messages since ``since`` that can be ``message``, newest first.
+
+        ``since`` is the caller's bound (less no skew); a message can be ``message`` as
+        ``read_back.same_chat_message`` decides; no page is read past the bound.
+        """
         return self._messages_like(
             message, self.resolve_account_id(account_id), to_epoch_ms(since, field="since")
         )
@@ -149,8 +152,11 @@ class ChatMessageEndpoints(AccountEndpoints):
     def _delivered(
         self, message: OutgoingMessage, account_id: str, since_ms: float, taken: Taken | None
     ) -> dict[str, Any] | None:
-        """Our message in the chat, if an earlier attempt stored it: the one match since ``since_ms`` that
-        no other task instance claims (see ``read_back.chat_messages_since``); two raise."""
+        """Our message in the chat, if an earlier attempt stored it.
+
+        The one match since ``since_ms`` that no other task instance claims (see
+        ``read_back.chat_messages_since``); two raise.
+        """
         # Single tries: deliver's retry loop is the only one, so a failing lookup cannot multiply.
         rows = self._messages_like(message, account_id, since_ms, retry=False)
         path = f"/{account_id}/chats/{message.chat_id}/messages"

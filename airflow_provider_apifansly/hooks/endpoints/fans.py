@@ -16,14 +16,17 @@ from airflow_provider_apifansly.timestamps import Instant, check_window, to_epoc
 
 @dataclass(frozen=True)
 class WireStatus:
-    """How one subscription status goes on the wire: the docs' code, the later docs' word, and the
-    ``status`` code its rows carry."""
+    """How one subscription status goes on the wire.
+
+    The docs' code, the later docs' word, and the ``status`` code its rows carry.
+    """
 
     code: str
     word: str
     row_code: int
 
     def sent(self, form: str) -> str:
+        """What goes on the wire for this status in ``form``: the docs' code or the later docs' word."""
         return self.code if form == "codes" else self.word
 
 

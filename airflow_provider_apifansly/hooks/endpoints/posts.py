@@ -19,8 +19,11 @@ from airflow_provider_apifansly.timestamps import Instant
 
 
 class PostEndpoints(EndpointGroup):
-    """``POST /{account_id}/posts``, ``GET``/``DELETE .../posts/{id}``, ``POST .../posts/scheduled/{id}/cancel``
-    and ``GET .../posts/walls``."""
+    """The Posts endpoints: create, read, delete, cancel a scheduled post, list the walls.
+
+    ``POST /{account_id}/posts``, ``GET``/``DELETE .../posts/{id}``, ``POST
+    .../posts/scheduled/{id}/cancel`` and ``GET .../posts/walls``.
+    """
 
     def create_post(
         self,
@@ -42,8 +45,10 @@ class PostEndpoints(EndpointGroup):
         return self.publish(post, account_id)
 
     def publish(self, post: Post, account_id: str | None = None) -> dict[str, Any]:
-        """Create a validated post once; after a failure that may have created it, raise
-        ``FanslyPostUncertainError`` (which Airflow does not retry) rather than risk posting it twice.
+        """Create a validated post once.
+
+        After a failure that may have created it, raise ``FanslyPostUncertainError`` (which Airflow
+        does not retry) rather than risk posting it twice.
 
         A post names its walls: one docs revision requires ``wallIds`` and the live client always
         sends them, so a post without walls goes to the account's first wall (``main_wall``: 1 more
@@ -77,8 +82,10 @@ class PostEndpoints(EndpointGroup):
     def delete_post(
         self, post_id: str | int, account_id: str | None = None, *, maybe_gone: bool = False
     ) -> None:
-        """Delete a post; a 404 means there is none, unless an earlier attempt (or try: ``maybe_gone``) may
-        have deleted it."""
+        """Delete a post; a 404 means there is none.
+
+        Unless an earlier attempt (or try: ``maybe_gone``) may have deleted it: then a 404 means done.
+        """
         account_id = self.resolve_account_id(account_id)
         post_id = validate_native_id(post_id, field="post_id")
         self._remove("DELETE", f"/{account_id}/posts/{post_id}", maybe_gone=maybe_gone)
@@ -86,8 +93,11 @@ class PostEndpoints(EndpointGroup):
     def cancel_scheduled_post(
         self, post_id: str | int, account_id: str | None = None, *, maybe_gone: bool = False
     ) -> None:
-        """Cancel a scheduled post (no body); a 404 means no such scheduled post, unless an earlier
-        attempt (or try: ``maybe_gone``) may have cancelled it."""
+        """Cancel a scheduled post (no body).
+
+        A 404 means no such scheduled post, unless an earlier attempt (or try: ``maybe_gone``) may
+        have cancelled it.
+        """
         account_id = self.resolve_account_id(account_id)
         post_id = validate_native_id(post_id, field="post_id")
         self._remove("POST", f"/{account_id}/posts/scheduled/{post_id}/cancel", maybe_gone=maybe_gone)
@@ -118,8 +128,11 @@ def where_to_look(account_id: str) -> str:
 
 
 def created_post(data: Any, request: str, connection: str) -> dict[str, Any]:
-    """Create Post's ``response`` (the post, HTTP 200 or 201); its id is ``id``, else ``postId``, and a
-    success without one is an error. The id is returned under ``id`` either way."""
+    """Create Post's ``response`` (the post, HTTP 200 or 201).
+
+    Its id is ``id``, else ``postId``, and a success without one is an error. The id is returned under
+    ``id`` either way.
+    """
     response = envelope.nested_response(data, request, connection)
     raw = response.get("id") or response.get("postId")
     try:
@@ -133,8 +146,11 @@ def created_post(data: Any, request: str, connection: str) -> dict[str, Any]:
 
 
 def walls(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
-    """Post walls: ``data.data.walls`` as a recorded answer has them (no ``success``/``response`` layer),
-    else ``data.data.response.walls``; each wall with an ``id``."""
+    """Post walls, each with an ``id``.
+
+    ``data.data.walls`` as a recorded answer has them (no ``success``/``response`` layer), else
+    ``data.data.response.walls``.
+    """
     envelope.check_inner_status(data, request, connection)
     inner = data.get("data") if isinstance(data, dict) else None
     if isinstance(inner, dict) and "walls" in inner:

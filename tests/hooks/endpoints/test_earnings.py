@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from tests.helpers import MakeHook
 
 DAY_MS = 86_400_000
 # Two adjacent data intervals: 2026-11-01 and 2026-11-02 (UTC), in epoch ms.
-DAY1 = int(datetime(2026, 11, 1, tzinfo=timezone.utc).timestamp() * 1000)
+DAY1 = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000)
 DAY2 = DAY1 + DAY_MS
 DAY3 = DAY2 + DAY_MS
 
@@ -240,7 +240,7 @@ def test_a_monthly_row_that_is_neither_a_month_nor_the_summary_fails_loudly() ->
 
 
 def utc_ms(year: int, month: int, day: int) -> int:
-    return int(datetime(year, month, day, tzinfo=timezone.utc).timestamp() * 1000)
+    return int(datetime(year, month, day, tzinfo=UTC).timestamp() * 1000)
 
 
 @pytest.mark.parametrize(("setting", "october"), [("clipped", 4_000), ("whole", 6_000)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from tests.helpers import MakeHook
 
 HOUR_MS = 3_600_000
 # A data interval: [20:00, 21:00) UTC on 2026-11-29, in epoch ms.
-START = int(datetime(2026, 11, 29, 20, tzinfo=timezone.utc).timestamp() * 1000)
+START = int(datetime(2026, 11, 29, 20, tzinfo=UTC).timestamp() * 1000)
 END = START + HOUR_MS
 
 
@@ -83,7 +83,7 @@ def test_since_and_until_take_datetimes_iso_text_and_epoch_ms(
     [fan] = fans(1)
     fansly_sandbox.seed_subscribers([fan], created_at=START + 1)
     hook = make_hook()
-    as_datetime = datetime(2026, 11, 29, 20, tzinfo=timezone.utc)
+    as_datetime = datetime(2026, 11, 29, 20, tzinfo=UTC)
 
     for since in (as_datetime, "2026-11-29T20:00:00+00:00", "2026-11-29T20:00:00Z", START, str(START)):
         assert [row["subscriberId"] for row in hook.list_subscribers(since=since, until=END)] == [fan]

@@ -1,5 +1,8 @@
-"""FanslyHook's media endpoints against the sandbox: streamed upload charged by size, retried only when
-it cannot have arrived, strict job shapes, and waits that end in ids, a reason or a timeout."""
+"""FanslyHook's media endpoints against the sandbox.
+
+Streamed upload charged by size, retried only when it cannot have arrived, strict job shapes, and waits that
+end in ids, a reason or a timeout.
+"""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
 from tests.helpers import MakeHook
 
 MEDIA = "810000000000000001"
-SOON = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
+SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
 
 
 @pytest.mark.parametrize("status", [200, 201])
