@@ -165,7 +165,7 @@ def _settle(result: BulkResult, item: str, future: Future[str]) -> None:
 
 
 def _settle_interrupted(result: BulkResult, futures: dict[Future[str], str], started: set[str]) -> None:
-    """After Airflow stopped the task.
+    """Record a batch that Airflow stopped: what finished, what was in flight, what never started.
 
     What finished is recorded as it went, what is in flight as uncertain, what never started as not sent.
     """

@@ -130,7 +130,7 @@ class SyncAutomatedMessagesOperator(FanslySideEffectOperator):
     def _creates(
         self, record: TryRecord, account_id: str, rules: Sequence[AutomatedRule]
     ) -> list[tuple[str, dict[str, Any], AutomatedRule | None, str | None]]:
-        """Each rule to create, by the record.
+        """Each rule to create, or the id an earlier try created it under, by this try's record.
 
         ``(item, request, rule, None)`` to create it, or ``(item, request, None, id)`` for one an
         earlier try created that the list does not show (yet). A rule an earlier try may have created

@@ -164,7 +164,7 @@ class SendMessagesOperator(FanslySideEffectOperator, FanslyBatchOperator):
     claim_kind = "message"
 
     def act(self, context: Context, record: TryRecord) -> dict[str, str]:
-        """Per chat, by the record.
+        """Send each chat its message at most once, by this try's record; return ``{chat_id: message_id}``.
 
         Adopt what an earlier try sent, read back first where one may have sent it (from that
         attempt's start), send the rest; then record each outcome and claim what was sent.
