@@ -36,6 +36,7 @@ class SandboxSwitches(Directive):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
+        """The table, one row per switch."""
         defaults = {setting.name: setting.default for setting in fields(SandboxConfig)}
         table, group = nodes.table(), nodes.tgroup(cols=len(COLUMNS))
         table += group

@@ -31,6 +31,7 @@ class SpendStore(Store):
         self._spends: dict[str, list[tuple[str | None, int, int]]] = {}
 
     def add(self, account_id: str, spends: list[tuple[str | None, int, int]]) -> None:
+        """Record each fan's spend (at a time, gross) for an account."""
         with self.world.lock:
             self._spends.setdefault(account_id, []).extend(spends)
 
@@ -51,8 +52,10 @@ def seed_supporters(
     spent_at: int | Sequence[int],
     gross: int | Sequence[int],
 ) -> None:
-    """Validate, then seed spends (see ``FanslySandbox.seed_supporters``; a None fan is a spend
-    whose row names no fan); else ``ValueError``."""
+    """Validate, then seed spends (see ``FanslySandbox.seed_supporters``); else ``ValueError``.
+
+    A None fan is a spend whose row names no fan.
+    """
     fans = list(fan_ids)
     check_fan_ids([fan_id for fan_id in fans if fan_id is not None], account.creator_id)
     stamps = list(spent_at) if isinstance(spent_at, Sequence) else [spent_at] * len(fans)
