@@ -32,6 +32,7 @@ typecheck: install
 	$(BIN)/mypy
 
 docs: install  ## the docs site into docs/_build/html (Sphinx; every warning, and every broken reference, fails)
+	rm -rf docs/_api  # autosummary's stubs: made anew, so a moved module leaves none behind
 	$(BIN)/sphinx-build -E -W --keep-going -n -q -b html docs docs/_build/html
 
 bench: install  ## benchmarks against the sandbox; writes docs/benchmarks.md

@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parent
 PROVIDER_PACKAGE = "airflow-provider-apifansly"
 EXAMPLE_DAG_IDS = {
     "example_fansly_automations",
+    "example_fansly_cancel_scheduled_post",
     "example_fansly_agency_daily",
     "example_fansly_analytics_export",
     "example_fansly_bulk_group_chats",
@@ -233,8 +234,10 @@ def _check_wheel_metadata(session: nox.Session, wheel: Path) -> None:
 
 
 def _check_wheel(session: nox.Session, wheel: Path, venv: Path, minor: str) -> None:
-    """Install the wheel (no extras) and Airflow alone into ``venv``; Airflow must list the provider and
-    parse the DAGs, and what the extras hold must not be there."""
+    """Install the wheel (no extras) and Airflow alone into ``venv``.
+
+    Airflow must list the provider and parse the DAGs, and what the extras hold must not be there.
+    """
     airflow_pin = AIRFLOW_PINS[minor]
     session.run("uv", "venv", "--quiet", "--clear", "--python", sys.executable, str(venv))
     python, airflow = str(venv / "bin" / "python"), str(venv / "bin" / "airflow")
@@ -274,8 +277,11 @@ def _check_wheel(session: nox.Session, wheel: Path, venv: Path, minor: str) -> N
 
 
 def _check_without_extras(session: nox.Session, venv: Path) -> None:
-    """Without extras: the operators import, Playwright is absent, h11 is there only for Airflow's own
-    HTTP stack, and a user's pytest loads the provider's plugin without it."""
+    """Without extras: the operators import, and neither Playwright nor the sandbox's h11 is needed.
+
+    Playwright is absent, h11 is there only for Airflow's own HTTP stack, and a user's pytest loads the
+    provider's plugin without it.
+    """
     python, pytest = str(venv / "bin" / "python"), str(venv / "bin" / "pytest")
     session.run(python, "-c", "import airflow_provider_apifansly.operators.messages", external=True)
     session.run(python, "-c", WHO_REQUIRES_EXTRAS_PACKAGES, external=True)

@@ -64,8 +64,11 @@ async def aget_connection(conn_id: str) -> tuple[Connection, dict[str, Any]]:
 
 
 async def amask_secret(secret: str) -> None:
-    """``mask_secret`` from an event loop: ``amask_secret`` (Airflow 3.3+), else ``mask_secret`` in
-    ``sync_to_async``'s thread (for the reason ``aget_connection`` gives)."""
+    """``mask_secret`` from an event loop.
+
+    ``amask_secret`` (Airflow 3.3+), else ``mask_secret`` in ``sync_to_async``'s thread (for the reason
+    ``aget_connection`` gives).
+    """
     try:
         from airflow.sdk.log import amask_secret as mask_on_loop
     except ImportError:
@@ -77,9 +80,12 @@ async def amask_secret(secret: str) -> None:
 
 
 def read_variable(key: str) -> Any:
-    """A JSON Variable's value, None when there is none, read from a task: ``airflow.sdk.Variable``
-    through the execution API on 3.x, ``airflow.models.Variable`` and its database on 2.11. Their default
-    argument is named differently (``default`` / ``default_var``), so it goes by position."""
+    """A JSON Variable's value, None when there is none, read from a task.
+
+    ``airflow.sdk.Variable`` through the execution API on 3.x, ``airflow.models.Variable`` and its
+    database on 2.11. Their default argument is named differently (``default`` / ``default_var``), so it
+    goes by position.
+    """
     return Variable.get(key, None, deserialize_json=True)
 
 

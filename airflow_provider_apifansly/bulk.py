@@ -16,7 +16,6 @@ from concurrent.futures import CancelledError, Future, ThreadPoolExecutor, as_co
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_apifansly.batch_input import parse_messages, parse_user_ids
 from airflow_provider_apifansly.exceptions import (
     FanslyAmbiguousSendError,
     FanslyAuthError,
@@ -27,6 +26,7 @@ from airflow_provider_apifansly.exceptions import (
 )
 from airflow_provider_apifansly.hooks.endpoints.base import may_have_sent
 from airflow_provider_apifansly.ids import validate_native_id
+from airflow_provider_apifansly.models.batch_input import parse_messages, parse_user_ids
 
 if TYPE_CHECKING:
     from airflow_provider_apifansly.hooks.fansly import FanslyHook
@@ -165,8 +165,10 @@ def _settle(result: BulkResult, item: str, future: Future[str]) -> None:
 
 
 def _settle_interrupted(result: BulkResult, futures: dict[Future[str], str], started: set[str]) -> None:
-    """After Airflow stopped the task: what finished is recorded as it went, what is in flight as
-    uncertain, what never started as not sent."""
+    """Record a batch that Airflow stopped: what finished, what was in flight, what never started.
+
+    What finished is recorded as it went, what is in flight as uncertain, what never started as not sent.
+    """
     for future, item in futures.items():
         if item in result.done or item in result.failed:
             continue

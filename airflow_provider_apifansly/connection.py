@@ -33,6 +33,7 @@ class ExtraField:
     minimum: int | None = None
 
     def json_schema(self) -> dict[str, Any]:
+        """The field's JSON schema, as Airflow 3's connection form reads ``conn-fields``."""
         schema: dict[str, Any] = {"type": [self.type, "null"]}
         if self.default is not None:
             schema["default"] = self.default

@@ -10,7 +10,7 @@ in Redis (``SET NX``), so a side effect downstream happens once per event. Asset
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
@@ -157,9 +157,12 @@ def _run_events(context: Context, asset: Asset) -> list[tuple[datetime, dict[str
 
 
 def _claims_since(redis: Any, dag_id: str, run_stamps: list[datetime]) -> datetime:
-    """Since when the DAG looks for events no run carried: a minute before the first event of its first
-    claiming run (a manual run: its claim), so a DAG added later does not replay the asset's history."""
-    now = datetime.now(timezone.utc)
+    """Since when the DAG looks for events no run carried.
+
+    A minute before the first event of its first claiming run (a manual run: its claim), so a DAG added
+    later does not replay the asset's history.
+    """
+    now = datetime.now(UTC)
     window_start = now - timedelta(seconds=SEEN_TTL_SECONDS)
     first = min(run_stamps) - BURST_MARGIN if run_stamps else now
     key = claims_since_key(dag_id)

@@ -134,8 +134,10 @@ class FanslyMediaTimeoutError(FanslyError, AirflowFailException):
 
 
 class FanslyUploadUncertainError(FanslyApiError):
-    """An upload failed after it may have reached the API (5xx, a drop, a read timeout): not repeated,
-    since a repeat would start a second job and be charged again."""
+    """An upload failed after it may have reached the API (5xx, a drop, a read timeout).
+
+    Not repeated, since a repeat would start a second job and be charged again.
+    """
 
 
 class FanslyAmbiguousSendError(FanslyError, AirflowFailException):
@@ -146,12 +148,18 @@ class FanslyAmbiguousSendError(FanslyError, AirflowFailException):
 
 
 class FanslyPostUncertainError(FanslyAmbiguousSendError):
-    """A post may have been created (a failure after sending, or an earlier try of the task), and posts
-    cannot be listed to find out: not repeated, since a repeat could publish it twice."""
+    """A post may have been created, and posts cannot be listed to find out.
+
+    The failure came after sending, or from an earlier try of the task. Not repeated, since a repeat could
+    publish it twice.
+    """
 
 
 class FanslyRecordError(FanslyError):
-    """The task instance's record (what its tries did) could not be read or written: the try does not
-    act, since a later one could not tell what it did. Nothing was sent, so Airflow may retry."""
+    """The task instance's record (what its tries did) could not be read or written.
+
+    The try does not act, since a later one could not tell what it did. Nothing was sent, so Airflow may
+    retry.
+    """
 
     retryable = True

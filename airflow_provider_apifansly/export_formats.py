@@ -158,6 +158,7 @@ class Spool:
         self._file.close()
 
     def write(self, row: dict[str, Any]) -> None:
+        """Add one row to the spool."""
         self._file.write(_COMPACT.encode(row))
         self._file.write("\n")
         self.rows += 1

@@ -13,10 +13,11 @@ FANSLY_CHAT_URL = "https://fansly.com/messages/{group_id}"
 
 
 class FanslyChatLink(BaseOperatorLink):
-    """ "Fansly chat": opens the chat whose id the task pushed as XCom ``chat_id``."""
+    """The "Fansly chat" link: opens the chat whose id the task pushed as XCom ``chat_id``."""
 
     name = "Fansly chat"
 
     def get_link(self, operator: Any, *, ti_key: TaskInstanceKey) -> str:
+        """The chat's URL on fansly.com, or an empty string while the task has pushed no ``chat_id``."""
         group_id = XCom.get_value(ti_key=ti_key, key="chat_id")
         return FANSLY_CHAT_URL.format(group_id=group_id) if isinstance(group_id, str) else ""

@@ -25,8 +25,11 @@ _OPTIONS = ("subscriptionStreak", "tipAmount", "keywords", "access_type")
 
 @dataclass(frozen=True)
 class Media:
-    """A rule's media as a row shows it: media ids (as sent), or attachments whose ``contentId`` may be
-    the account media id instead, which only their number can be compared with."""
+    """A rule's media as a row shows it.
+
+    Media ids (as sent), or attachments whose ``contentId`` may be the account media id instead, which
+    only their number can be compared with.
+    """
 
     ids: tuple[str, ...]
     attachments: bool = False
@@ -101,8 +104,10 @@ class Comparison:
 
 
 def compare(wanted: Mapping[str, Any], listed: ListedRule) -> Comparison:
-    """``different`` when a field the row shows differs; else ``unknown`` when a field the rule sets is not
-    shown (or its media only by count); else ``same``."""
+    """``different`` when a field the row shows differs.
+
+    Else ``unknown`` when a field the rule sets is not shown (or its media only by count); else ``same``.
+    """
     unknown: list[str] = []
     for name, value in wanted.items():
         if name in listed.unknown:
@@ -143,8 +148,10 @@ def _options(value: Any) -> Any:
 
 
 def _media(row: Mapping[str, Any], template: Mapping[str, Any]) -> Any:
-    """``mediaIds`` (top level or in the template), else ``attachments``' ``contentId``s; None for none,
-    ``_UNREADABLE`` when the row shows neither."""
+    """``mediaIds`` (top level or in the template), else ``attachments``' ``contentId``s.
+
+    None for none, ``_UNREADABLE`` when the row shows neither.
+    """
     for source in (row, template):
         if "mediaIds" in source:
             items = source["mediaIds"] or []
@@ -161,9 +168,11 @@ def _media(row: Mapping[str, Any], template: Mapping[str, Any]) -> Any:
 
 
 def _price_mills(row: Mapping[str, Any], template: Mapping[str, Any]) -> Any:
-    """The price in thousandths of a dollar: a top-level ``price`` is dollars, as the create body takes it;
-    a ``messageTemplate`` price is Fansly's native thousandths (contract section 5). None for none,
-    ``_UNREADABLE`` when the row shows no price."""
+    """The price in thousandths of a dollar.
+
+    A top-level ``price`` is dollars, as the create body takes it; a ``messageTemplate`` price is Fansly's
+    native thousandths (contract section 5). None for none, ``_UNREADABLE`` when the row shows no price.
+    """
     if "price" in row:
         return None if row["price"] is None else _mills(row["price"])
     if "price" in template:

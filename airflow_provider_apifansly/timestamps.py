@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 
@@ -35,7 +35,7 @@ def to_epoch_ms(value: object, *, field: str, aware: bool = False) -> int:
                 f"{field} {value.isoformat()} has no time zone; give one (e.g. '+00:00'), "
                 "as a naive time would be read in the wrong zone"
             )
-        moment = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
         return _checked(round(moment.timestamp() * 1000), field)
     if isinstance(value, str):
         text = value.strip()
@@ -75,21 +75,24 @@ def check_window(since_ms: int | None, until_ms: int | None) -> None:
 
 
 def stamp_ms(value: float) -> float:
-    """A row's stamp in epoch milliseconds, whichever unit the API used: 1e11 and above are milliseconds,
-    anything less is seconds (fractions allowed). 1e11 ms is 1973, 1e11 s is the year 5138: no real stamp
-    is ambiguous. The one place the unit of a stamp is read by its magnitude."""
+    """A row's stamp in epoch milliseconds, whichever unit the API used.
+
+    1e11 and above are milliseconds, anything less is seconds (fractions allowed). 1e11 ms is 1973, 1e11 s
+    is the year 5138: no real stamp is ambiguous. The one place the unit of a stamp is read by its
+    magnitude.
+    """
     return float(value) if value >= 1e11 else value * 1000.0
 
 
 def iso(epoch_ms: float) -> str:
     """An epoch-ms instant as readable UTC text, for logs and errors."""
-    return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.fromtimestamp(epoch_ms / 1000, UTC).isoformat(timespec="milliseconds")
 
 
 def utc_month_ms(year: int, month: int) -> tuple[int, int]:
     """A UTC calendar month as epoch ms ``[start, end)``."""
-    start = datetime(year, month, 1, tzinfo=timezone.utc)
-    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=timezone.utc)
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
     return round(start.timestamp() * 1000), round(end.timestamp() * 1000)
 
 
@@ -114,8 +117,11 @@ _ISO_DURATION = re.compile(
 
 
 def duration_ms(value: object, *, field: str) -> int:
-    """A positive duration in milliseconds: a ``timedelta``, a number of days, or text (as a template
-    renders it) holding a number of days or an ISO 8601 duration such as ``P3D`` or ``PT36H``."""
+    """A positive duration in milliseconds.
+
+    A ``timedelta``, a number of days, or text (as a template renders it) holding a number of days or an
+    ISO 8601 duration such as ``P3D`` or ``PT36H``.
+    """
     if isinstance(value, str):
         value = _parse_duration(value.strip(), field)
     if isinstance(value, timedelta):
@@ -164,8 +170,11 @@ def period_ms(value: object, *, field: str) -> int:
 
 
 def past_window(since: object, until: object) -> tuple[int, int]:
-    """``[since, until)`` in epoch ms, checked (never reversed) and with ``until`` clamped to now (the API
-    refuses a future bound); ``since >= until`` afterwards means an empty window, for which no request is due."""
+    """``[since, until)`` in epoch ms, checked (never reversed), ``until`` clamped to now.
+
+    The API refuses a future bound; ``since >= until`` afterwards means an empty window, for which no
+    request is due.
+    """
     since_ms = to_epoch_ms(since, field="since")
     until_ms = to_epoch_ms(until, field="until")
     check_window(since_ms, until_ms)

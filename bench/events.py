@@ -1,7 +1,9 @@
-"""Scenario 14: webhooks instead of polling. How long the receiver takes to answer with the event
-confirmed in Redis (against a bare ``XADD`` to the same redis-server, the floor), how long an event takes
-to start a DAG run on a real Airflow 3 (api-server, scheduler, dag-processor, triggerer on SQLite), and
-what a month costs in credits: hourly polling against events, under both billing versions of contract §1.
+"""Scenario 14: webhooks instead of polling.
+
+How long the receiver takes to answer with the event confirmed in Redis (against a bare ``XADD`` to the same
+redis-server, the floor), how long an event takes to start a DAG run on a real Airflow 3 (api-server,
+scheduler, dag-processor, triggerer on SQLite), and what a month costs in credits: hourly polling against
+events, under both billing versions of contract §1.
 
 Run alone: ``.venv/bin/python bench/events.py --quick``.
 """
@@ -13,7 +15,7 @@ import statistics
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -71,8 +73,10 @@ def purchase(order_id: str) -> dict[str, object]:
 
 
 def receiver_latency(root: Path, posts: int) -> tuple[Latencies, Latencies, int]:
-    """Sequential POSTs (keep-alive) until 200, and bare XADDs of the same body; and the entries five
-    posts of one event left."""
+    """Sequential POSTs (keep-alive) until 200, and bare XADDs of the same body.
+
+    And the entries five posts of one event left.
+    """
     redis_server = RedisServer(root / "redis")
     redis_server.start()
     receiver = Receiver(root / "receiver", redis_server.url, ACCOUNT)
@@ -125,7 +129,7 @@ def run_start_latency(root: Path, runs: int) -> tuple[Latencies, float]:
         samples = []
         for n in range(runs):
             known = len(airflow.dag_runs("bench_fansly_events"))
-            posted_at = datetime.now(timezone.utc)
+            posted_at = datetime.now(UTC)
             assert receiver.post(purchase(f"run-{n}")).status_code == 200
 
             def started(known: int = known) -> str | None:
@@ -133,7 +137,7 @@ def run_start_latency(root: Path, runs: int) -> tuple[Latencies, float]:
                 return found[0][2] if found and found[0][2] else None
 
             start = datetime.fromisoformat(wait_for("the run to start", started, 120, 0.1))
-            samples.append((start.replace(tzinfo=start.tzinfo or timezone.utc) - posted_at).total_seconds())
+            samples.append((start.replace(tzinfo=start.tzinfo or UTC) - posted_at).total_seconds())
             wait_for(
                 "the run to finish",
                 lambda: all(

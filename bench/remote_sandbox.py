@@ -110,8 +110,10 @@ class RemoteSandbox:
     def seed_subscribers(
         self, fan_ids: list[str], *, created_at: list[int], status: str = "active", **lifecycle: Any
     ) -> int:
-        """Subscriptions that exist before the run, one per fan, created at those epoch-ms instants
-        (``lifecycle``: ``auto_renew``, ``ends_at``, as ``FanslySandbox.seed_subscribers`` takes them)."""
+        """Subscriptions that exist before the run, one per fan, created at those epoch-ms instants.
+
+        ``lifecycle`` holds ``auto_renew`` and ``ends_at``, as ``FanslySandbox.seed_subscribers`` takes them.
+        """
         rows: list[dict[str, Any]] = self._ask(
             "seed_subscribers", fan_ids=fan_ids, created_at=created_at, status=status, **lifecycle
         )

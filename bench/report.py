@@ -6,7 +6,7 @@ import os
 import platform
 import subprocess
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -81,7 +81,7 @@ def machine() -> list[tuple[str, str]]:
     except (OSError, StopIteration):
         pass
     return [
-        ("Date", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+        ("Date", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("CPU", model),
         ("Cores", str(os.cpu_count())),
         ("OS", platform.platform()),

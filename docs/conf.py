@@ -50,9 +50,15 @@ autodoc_class_signature = "separated"
 # as do our type variables and private helpers named in signatures.
 nitpicky = True
 nitpick_ignore_regex = [
-    (r"py:.*", r"(collections\.abc|typing|datetime|pathlib|logging|array|socketserver|decimal)(\..*)?"),
-    (r"py:.*", r"(airflow|requests|pytest|urllib3|fsspec|pyarrow)(\..*)?"),
-    (r"py:.*", r"Context|TaskInstanceKey"),
+    (
+        r"py:.*",
+        r"(collections\.abc|typing|datetime|pathlib|logging|array|socketserver|decimal|subprocess|threading)(\..*)?",
+    ),
+    (r"py:.*", r"(airflow|requests|pytest|urllib3|fsspec|pyarrow|redis|starlette|uvicorn)(\..*)?"),
+    # Airflow's and redis' names as our signatures and docstrings spell them (imported under TYPE_CHECKING).
+    (r"py:.*", r"Context|TaskInstanceKey|Asset|Redis|TriggerEvent|SharedStreamProducer|AdvanceOutcome"),
+    (r"py:.*", r"Instant|Taken|Parser"),  # our type aliases (timestamps, read_back, envelope)
+    (r"py:meth", r"get_advance_lane|render_template_fields|open_shared_stream"),
     (r"py:.*", r"airflow_provider_apifansly\..*\.(T|StoreT|Row|_\w+)"),
 ]
 

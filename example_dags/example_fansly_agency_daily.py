@@ -1,5 +1,6 @@
-"""An agency's day: for every Fansly account connected to one API key, export the day's
-transactions and welcome the day's new subscribers, each account in its own mapped task.
+"""An agency's day: each connected account's transactions exported and new subscribers welcomed.
+
+For every Fansly account connected to one API key, each account in its own mapped task.
 
 ``ListAccountsOperator`` lists the key's connected accounts (``GET /accounts``, one credit)
 and every task after it is mapped over them: each account's transactions go to

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from airflow.providers.common.compat.sdk import DAG
 
-from airflow_provider_apifansly.automated_message import parse_rules
+from airflow_provider_apifansly.models.automated_message import parse_rules
 from airflow_provider_apifansly.operators.accounts import ListAccountsOperator
 from airflow_provider_apifansly.operators.automated_messages import SyncAutomatedMessagesOperator
 

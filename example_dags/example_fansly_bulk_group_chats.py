@@ -27,6 +27,7 @@ with DAG(
 
     @task
     def list_fans(**context: object) -> list[str]:
+        """The fans to reach: made up from ``fan_count`` here, from your CRM in a real DAG."""
         count = int(context["params"]["fan_count"])  # type: ignore[index]
         return [str(FIRST_FAN_ID + offset) for offset in range(count)]
 
@@ -41,6 +42,7 @@ with DAG(
 
     @task
     def summarize(groups: dict[str, str], **context: object) -> int:
+        """Report how many chats are ready and how many failed."""
         failed = context["ti"].xcom_pull(task_ids="create_group_chats", key="failed")  # type: ignore[attr-defined]
         print(f"{len(groups)} chats ready, {len(failed or {})} failed")
         return len(groups)

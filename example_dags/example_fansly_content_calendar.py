@@ -31,6 +31,7 @@ from airflow_provider_apifansly.timestamps import future_epoch_ms
 
 
 def upload_path(row: dict[str, Any]) -> str:
+    """The file of one calendar row."""
     return str(row["path"])
 
 

@@ -26,6 +26,7 @@ OFFERED = "fansly_expiring_offer_sent"  # Variable: {fan id: endsAt of the perio
 
 
 def offered_periods() -> dict[str, int]:
+    """The subscription periods (fan -> ``endsAt``) already offered a renewal."""
     # The default is positional: Airflow 3 names it `default`, Airflow 2 `default_var`.
     return dict(json.loads(Variable.get(OFFERED, "{}")))
 

@@ -29,6 +29,7 @@ with DAG(
     # [START howto_mapped_group_chats]
     @task
     def list_fans(**context: object) -> list[str]:
+        """The fans from the ``user_ids`` param, as text."""
         return [str(user_id) for user_id in context["params"]["user_ids"]]  # type: ignore[index]
 
     @task
@@ -44,6 +45,7 @@ with DAG(
 
     @task
     def report(group_ids: list[str]) -> int:
+        """Report the chats that are ready."""
         print(f"{len(group_ids)} chats ready: {sorted(group_ids)}")
         return len(group_ids)
 

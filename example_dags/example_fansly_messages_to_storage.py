@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from airflow.providers.common.compat.sdk import DAG, Param, task
@@ -39,7 +39,7 @@ if EVENT_TRIGGERS_AVAILABLE:
             """Write this run's claimed messages, grouped by the UTC hour they were sent in; returns the files."""
             by_hour: dict[str, list[dict[str, Any]]] = {}
             for event in claim_events(context):
-                sent = datetime.fromtimestamp((event["occurred_at_ms"] or 0) / 1000, tz=timezone.utc)
+                sent = datetime.fromtimestamp((event["occurred_at_ms"] or 0) / 1000, tz=UTC)
                 by_hour.setdefault(sent.strftime("%Y-%m-%d/%H"), []).append(event)
             written = []
             for hour, events in sorted(by_hour.items()):

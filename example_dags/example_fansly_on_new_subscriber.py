@@ -51,6 +51,7 @@ if EVENT_TRIGGERS_AVAILABLE:
 
         @task
         def welcomes(chats: dict[str, str], text: str) -> dict[str, str]:
+            """One welcome per new subscriber's chat: ``{chat: text}``."""
             return dict.fromkeys(chats.values(), text)
 
         SendMessagesOperator(task_id="send_welcomes", messages=welcomes(chats.output, "{{ params.welcome }}"))

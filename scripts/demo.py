@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox, SandboxConfig
@@ -40,7 +40,7 @@ def main() -> int:
     airflow = str(Path(sys.executable).with_name("airflow"))
     log_path = home / "demo.log"
     # Two finished hours: [now-2h, now-1h) and [now-1h, now), on the hour.
-    second_end = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    second_end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     first_end = second_end - timedelta(hours=1)
     boundary = int(first_end.timestamp() * 1000)
     start = boundary - 60 * MINUTE_MS

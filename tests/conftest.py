@@ -59,8 +59,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def airflow_db() -> Iterator[None]:
-    """A migrated SQLite metadata DB with the example and test DAGs serialized; on Airflow 3.0-3.2, also
-    one execution API for all the session's tasks."""
+    """A migrated SQLite metadata DB with the example and test DAGs serialized.
+
+    On Airflow 3.0-3.2, also one execution API for all the session's tasks.
+    """
     for command in (("db", "migrate"), ("dags", "reserialize")):
         result = airflow_cli(*command)
         assert result.returncode == 0, result.stderr[-3000:]
@@ -72,8 +74,11 @@ def airflow_db() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def no_records_of_earlier_tests(request: pytest.FixtureRequest) -> None:
-    """Each real-Airflow test starts with no task-instance records or claims: every test's sandbox
-    numbers its resources from the same start, so an earlier test's claim would name this one's ids."""
+    """Each real-Airflow test starts with no task-instance records or claims.
+
+    Every test's sandbox numbers its resources from the same start, so an earlier test's claim would name
+    this one's ids.
+    """
     if "airflow_db" in request.fixturenames:
         from datetime import timedelta
 

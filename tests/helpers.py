@@ -11,7 +11,7 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,8 +162,9 @@ def clear_and_rerun(dag: Any, run_id: str, task_ids: list[str]) -> dict[str, str
 
 
 def run_through_timeouts(dag: Any, conf: dict[str, Any], logical_date: datetime | None = None) -> Any:
-    """``dag.test()``, carried on where Airflow 2.11's lets a task's ``AirflowTaskTimeout`` escape (a
-    ``BaseException`` there, which it does not catch; the task is already up for retry): the run's
+    """``dag.test()``, carried on where Airflow 2.11's lets ``AirflowTaskTimeout`` escape.
+
+    A ``BaseException`` there, which it does not catch; the task is already up for retry: the run's
     unfinished tasks then run in order, each try as ``dag.test()`` runs it. Returns the DAG run.
 
     :param logical_date: the run's logical date (a backfill's), default now.
@@ -220,8 +221,11 @@ def _run_in_order(dag: Any, tis: list[Any], session: Any) -> dict[str, str]:
 
 
 def end_deferral_as_airflow_does(dag: Any, task_id: str, error: str) -> str:
-    """End a task's wait on the triggerer the way Airflow does at its defer timeout or a trigger failure
-    (next method ``__fail__``; the same try resumes), in the DAG's latest run; return the task's final state."""
+    """End a task's wait on the triggerer the way Airflow does; return the task's final state.
+
+    As at its defer timeout or a trigger failure (next method ``__fail__``; the same try resumes), in the
+    DAG's latest run.
+    """
     from airflow.models.dagrun import DagRun
     from airflow.models.taskinstance import TaskInstance
 
@@ -253,9 +257,9 @@ def end_deferral_as_airflow_does(dag: Any, task_id: str, error: str) -> str:
 
 
 def _utcnow() -> Any:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _run_task(ti: Any, task: Any, session: Any) -> None:

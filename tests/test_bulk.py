@@ -1,5 +1,7 @@
-"""Bulk runs through one hook against the sandbox: validation first, isolation of failures, stops, skip_existing,
-credit budgets, and a fault storm."""
+"""Bulk runs through one hook against the sandbox.
+
+Validation first, isolation of failures, stops, skip_existing, credit budgets, and a fault storm.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ import time
 
 import pytest
 
-from airflow_provider_apifansly.batch_input import parse_user_ids
 from airflow_provider_apifansly.bulk import create_group_chats, send_messages
 from airflow_provider_apifansly.exceptions import (
     FanslyAuthError,
@@ -16,6 +17,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyValidationError,
 )
 from airflow_provider_apifansly.hooks.fansly import FanslyHook
+from airflow_provider_apifansly.models.batch_input import parse_user_ids
 from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox, Fault
 
 FIRST_FAN = 723516315247000000

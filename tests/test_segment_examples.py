@@ -1,11 +1,13 @@
-"""The segment examples in real Airflow (``dag.test()``) against the sandbox: each fan offered once
-per subscription period, and last month's top spenders thanked."""
+"""The segment examples in real Airflow (``dag.test()``) against the sandbox.
+
+Each fan offered once per subscription period, and last month's top spenders thanked.
+"""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -33,7 +35,7 @@ def test_the_expiring_offer_reaches_each_lapsing_fan_once_per_period_over_two_da
         fans(5, 100), created_at=now - 28 * DAY_MS, ends_at=now + DAY_MS
     )  # renewing
 
-    first = run_dag("example_fansly_expiring_offer", logical_date=datetime(2026, 11, 2, tzinfo=timezone.utc))
+    first = run_dag("example_fansly_expiring_offer", logical_date=datetime(2026, 11, 2, tzinfo=UTC))
     assert creator_messages(fansly_sandbox) == Counter(dict.fromkeys(lapsing, 1)), first
     # The next day the same three are still lapsing (same period), and a fourth has turned auto-renew off.
     late = fans(1, 200)
@@ -41,7 +43,7 @@ def test_the_expiring_offer_reaches_each_lapsing_fan_once_per_period_over_two_da
         late, created_at=now - 28 * DAY_MS, auto_renew=False, ends_at=now + 2 * DAY_MS
     )
 
-    second = run_dag("example_fansly_expiring_offer", logical_date=datetime(2026, 11, 3, tzinfo=timezone.utc))
+    second = run_dag("example_fansly_expiring_offer", logical_date=datetime(2026, 11, 3, tzinfo=UTC))
 
     assert (first[0], second[0]) == ("success", "success"), second
     assert creator_messages(fansly_sandbox) == Counter(dict.fromkeys(lapsing + late, 1))
@@ -52,7 +54,7 @@ def test_the_monthly_thanks_reaches_last_months_top_spenders(
     fansly_sandbox: FanslySandbox, fansly_connection: str
 ) -> None:
     fansly_sandbox.config.rpm = None
-    month = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    month = datetime(2026, 10, 1, tzinfo=UTC)
     start = int(month.timestamp() * 1000)
     spenders = fans(25, 0)  # fan n spends n + 1 dollars over October
     fansly_sandbox.seed_supporters(
@@ -61,7 +63,7 @@ def test_the_monthly_thanks_reaches_last_months_top_spenders(
     fansly_sandbox.seed_supporters(fans(1, 500), spent_at=start - 1, gross=10**7)  # September's
 
     state, tasks = run_dag(
-        "example_fansly_top_supporters_thanks", logical_date=datetime(2026, 11, 1, tzinfo=timezone.utc)
+        "example_fansly_top_supporters_thanks", logical_date=datetime(2026, 11, 1, tzinfo=UTC)
     )
 
     assert state == "success", tasks
@@ -74,7 +76,7 @@ def test_the_monthly_thanks_costs_one_ranking_and_reaches_fans_who_already_have_
 ) -> None:
     fansly_sandbox.config.rpm = None
     # September (another run than the test above: Airflow 2.11 cannot replace a run of the same date).
-    start = int(datetime(2026, 9, 1, tzinfo=timezone.utc).timestamp() * 1000)
+    start = int(datetime(2026, 9, 1, tzinfo=UTC).timestamp() * 1000)
     spenders = fans(2_000, 1_000)  # fan n spends n + 1 dollars over September: the answer is cut at 100
     fansly_sandbox.seed_supporters(
         spenders,
@@ -85,7 +87,7 @@ def test_the_monthly_thanks_costs_one_ranking_and_reaches_fans_who_already_have_
     fansly_sandbox.seed_chats(top[:10])  # half of them already have a chat: create finds it
 
     state, tasks = run_dag(
-        "example_fansly_top_supporters_thanks", logical_date=datetime(2026, 10, 1, tzinfo=timezone.utc)
+        "example_fansly_top_supporters_thanks", logical_date=datetime(2026, 10, 1, tzinfo=UTC)
     )
 
     assert state == "success", tasks

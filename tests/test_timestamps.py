@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,7 +10,7 @@ import pytest
 from airflow_provider_apifansly import timestamps
 from airflow_provider_apifansly.timestamps import to_epoch_ms
 
-MOMENT = int(datetime(2026, 11, 29, 20, tzinfo=timezone.utc).timestamp() * 1000)
+MOMENT = int(datetime(2026, 11, 29, 20, tzinfo=UTC).timestamp() * 1000)
 
 
 class Python310Datetime(datetime):

@@ -1,0 +1,1 @@
+"""The hook (``FanslyHook``), its endpoint groups, and what it sends requests through."""

@@ -22,7 +22,7 @@ from airflow_provider_apifansly.connection import (
     ConnectionSettings,
 )
 from airflow_provider_apifansly.exceptions import FanslyError, FanslyValidationError
-from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.endpoints.account import read_accounts
 from airflow_provider_apifansly.hooks.endpoints.analytics import AnalyticsEndpoints
 from airflow_provider_apifansly.hooks.endpoints.automated_messages import AutomatedMessageEndpoints
 from airflow_provider_apifansly.hooks.endpoints.chat_messages import ChatMessageEndpoints
@@ -87,9 +87,12 @@ class FanslyHook(
 
     @classmethod
     async def abuild(cls, fansly_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> FanslyHook:
-        """A hook built on an event loop (a trigger): the connection is read and the key masked there,
-        through Airflow's async calls (see ``_compat.aget_connection``), so that no thread of the hook
-        ever talks to Airflow; only its HTTP requests run in threads. Takes ``__init__``'s arguments."""
+        """A hook built on an event loop (a trigger).
+
+        The connection is read and the key masked there, through Airflow's async calls (see
+        ``_compat.aget_connection``), so that no thread of the hook ever talks to Airflow; only its
+        HTTP requests run in threads. Takes ``__init__``'s arguments.
+        """
         hook = cls(fansly_conn_id, **kwargs)
         connection, extra = await aget_connection(fansly_conn_id)
         settings = hook._parse_settings(connection, extra)
@@ -134,8 +137,10 @@ class FanslyHook(
 
     @property
     def credits_spent(self) -> int:
-        """The credits those requests cost by ``credits.py``'s rule (an answer by its size, an upload by
-        the file's); an upper estimate, as no answer reports credits; thread-safe."""
+        """The credits those requests cost by ``credits.py``'s rule (an answer by its size, an upload by the file's).
+
+        An upper estimate, as no answer reports credits; thread-safe.
+        """
         return self.transport.credits_spent if "transport" in self.__dict__ else 0
 
     @property
@@ -160,9 +165,7 @@ class FanslyHook(
         # The UI tests an unsaved copy under a random conn id: name it as the user sees it.
         self.connection_label = "this connection"
         try:
-            accounts = self.transport.request(
-                "GET", "/accounts", envelope.accounts, idempotent=True, retry=False
-            )
+            accounts = self.transport.request("GET", "/accounts", read_accounts, idempotent=True, retry=False)
         except FanslyError as exc:
             return False, str(exc)
         except Exception as exc:  # the UI shows the message; the key is never part of it

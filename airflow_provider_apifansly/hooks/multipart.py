@@ -80,11 +80,13 @@ class MultipartUpload:
         self._opened: list[IO[bytes]] = []
 
     def stream(self) -> MultipartStream:
+        """A fresh stream of the whole body, from its first byte (a retry sends it again)."""
         file = self.source.open()
         self._opened.append(file)
         return MultipartStream(self.head, file, self.source.size, self.tail)
 
     def close(self) -> None:
+        """Close the file the body is read from."""
         for file in self._opened:
             file.close()
         self._opened.clear()

@@ -1,5 +1,6 @@
-"""``HookOptions``: the per-hook tunables, declared once: ``FanslyHook`` takes them as keywords, and
-``FanslyBaseOperator`` builds them for every operator.
+"""``HookOptions``: the per-hook tunables, declared once.
+
+``FanslyHook`` takes them as keywords, and ``FanslyBaseOperator`` builds them for every operator.
 
 Each option left at None falls back to the connection's extra of the same name
 (``max_credits`` has no connection default: no budget). Imports neither Airflow

@@ -38,7 +38,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_provider_apifansly.hooks.envelope import retry_after_seconds
+from airflow_provider_apifansly.hooks.errors import retry_after_seconds
 
 # How long a slot of the others' that an answer shows left stays theirs: the owner reuses it as it
 # leaves, and the grace covers the moment its waiting thread takes to wake and be counted.

@@ -1,5 +1,7 @@
-"""The two ways the API pages a list, each in one function that every list endpoint uses, and
-``each_once``, which keeps a row that paging brings twice from being yielded twice.
+"""The two ways the API pages a list, and the readers of one page of each.
+
+Cursor and offset paging each live in one function that every list endpoint uses; the readers parse one page
+(cursor, offset, chat messages); ``each_once`` keeps a row that paging brings twice from being yielded twice.
 
 Both yield whole pages, so a caller may stop between pages (and send no more
 requests) but never loses rows inside one.
@@ -8,11 +10,13 @@ requests) but never loses rows inside one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_apifansly.connection import API_PREFIX
 from airflow_provider_apifansly.exceptions import FanslyApiError
 from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.envelope import Parser
 from airflow_provider_apifansly.hooks.seen_ids import SeenIds
 
 if TYPE_CHECKING:
@@ -27,26 +31,24 @@ def cursor_pages(
     *,
     cursor_in_response: bool = False,
     full_page: int | None = None,
-    parse: envelope.Parser[envelope.Page] | None = None,
+    parse: Parser[Page] | None = None,
     retry: bool = True,
-) -> Iterator[envelope.Page]:
+) -> Iterator[Page]:
     """Pages of a cursor list: rows at ``data.data.response[rows]``, the next cursor at ``data.nextCursor``.
 
     One request per page; a cursor that comes back twice is an error, not an endless loop.
 
-    :param cursor_in_response: else read the cursor at ``response.cursor`` (see ``envelope.cursor_page``).
+    :param cursor_in_response: else read the cursor at ``response.cursor`` (see ``cursor_page``).
     :param full_page: the page size asked for: a page that full without a cursor is an error, since
         more rows may exist that no cursor reaches.
     :param parse: the page reader, for a list whose cursor sits elsewhere (Chat Messages' ``response.cursor``).
     :param retry: False for a caller whose own retry loop repeats the whole read (``deliver``).
     """
-    parse = parse or envelope.cursor_page(rows, cursor_in_response=cursor_in_response)
+    parse = parse or cursor_page(rows, cursor_in_response=cursor_in_response)
     params = dict(params or {})
     seen: set[str] = set()
     while True:
-        page: envelope.Page = transport.request(
-            "GET", path, parse, params=params, idempotent=True, retry=retry
-        )
+        page: Page = transport.request("GET", path, parse, params=params, idempotent=True, retry=retry)
         if page.cursor is None and full_page is not None and len(page.rows) >= full_page:
             raise FanslyApiError(
                 f"GET {API_PREFIX}{path} returned a full page of {len(page.rows)} rows without a cursor; "
@@ -71,7 +73,7 @@ def offset_pages(
     limit: int,
     id_of: Callable[[dict[str, Any]], str | int],
     params: dict[str, Any] | None = None,
-) -> Iterator[envelope.OffsetPage]:
+) -> Iterator[OffsetPage]:
     """Pages of an offset list (``limit``/``offset``, ``response.total``), each holding only rows not yielded before.
 
     ``total`` is compared from page to page. Rows that arrive while paging push later rows
@@ -82,14 +84,14 @@ def offset_pages(
     A full page that adds no new row, or a second pass that cannot reach ``total``, is an
     error: the paging does not add up, and it is never passed off as complete.
     """
-    parse = envelope.offset_page(rows)
+    parse = offset_page(rows)
     request = f"GET {API_PREFIX}{path}"
     seen = SeenIds()
     offset, total = 0, None
     stepped_back = again = False
     while True:
         query = {**(params or {}), "limit": limit, "offset": offset}
-        page: envelope.OffsetPage = transport.request("GET", path, parse, params=query, idempotent=True)
+        page: OffsetPage = transport.request("GET", path, parse, params=query, idempotent=True)
         new = [row for row in page.rows if seen.add(id_of(row))]
         if len(page.rows) >= limit and not new and not (stepped_back or again):
             raise FanslyApiError(
@@ -97,7 +99,7 @@ def offset_pages(
                 "stopping rather than skipping rows or paging forever",
                 request=request,
             )
-        yield envelope.OffsetPage(new, page.total)
+        yield OffsetPage(new, page.total)
         stepped_back = False
         if total is not None and page.total < total:
             # Rows left while paging: those after them moved back past the offset.
@@ -124,3 +126,86 @@ def each_once(
     """``rows`` without repeats of a row id: cursors are offsets in disguise, so a row can come twice."""
     seen = SeenIds()
     return (row for row in rows if seen.add(id_of(row)))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list endpoint: its rows, and the cursor of the next page (None on the last)."""
+
+    rows: list[dict[str, Any]]
+    cursor: str | None
+
+
+def cursor_page(rows: str | tuple[str, ...], *, cursor_in_response: bool = False) -> Parser[Page]:
+    """A reader of one page of a cursor list, as the live API sends List Chats.
+
+    Rows in ``data.data.response[rows]`` (the first of several keys present, where the docs leave it
+    open), the cursor in ``data.nextCursor`` beside the inner ``data``.
+
+    :param cursor_in_response: else read ``response.cursor`` (mass messaging's lists, whose cursor
+        the contract places in either).
+    """
+
+    def read(data: Any, request: str, connection: str) -> Page:
+        response = envelope.nested_response(data, request=request, connection=connection)
+        page_rows = envelope.rows_of(response, rows, request)
+        cursor = _cursor(data.get("nextCursor"), "data.nextCursor", request)
+        if cursor is None and cursor_in_response:
+            return Page(page_rows, _cursor(response.get("cursor"), "response.cursor", request))
+        if cursor is None:  # "last page" beside, yet a cursor inside: the shape moved, so do not drop pages
+            for misplaced in ("cursor", "nextCursor"):
+                if response.get(misplaced):
+                    raise FanslyApiError(
+                        f"{request} put its cursor in data.data.response.{misplaced}, not in data.nextCursor "
+                        "where the live API sends it; refusing to guess whether more pages exist",
+                        request=request,
+                    )
+        return Page(page_rows, cursor)
+
+    return read
+
+
+chats_page = cursor_page("data")
+
+
+@dataclass(frozen=True)
+class OffsetPage:
+    """One page of an offset list: its rows, and how many rows the whole list holds."""
+
+    rows: list[dict[str, Any]]
+    total: int
+
+
+def offset_page(rows: str) -> Parser[OffsetPage]:
+    """A reader of one page of an offset list: ``data.data.response = {"total": N, rows: [...]}``."""
+
+    def read(data: Any, request: str, connection: str) -> OffsetPage:
+        response = envelope.nested_response(data, request=request, connection=connection)
+        total = response.get("total")
+        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+            raise FanslyApiError(
+                f"{request} returned no whole-number 'total' beside its rows: got {total!r:.40}",
+                request=request,
+            )
+        return OffsetPage(envelope.rows_of(response, rows, request), total)
+
+    return read
+
+
+def messages_page(data: Any, request: str, connection: str) -> Page:
+    """A Chat Messages page: ``data.data.response = {"messages": [...], "cursor": ...}``."""
+    response = envelope.nested_response(data, request=request, connection=connection)
+    return Page(
+        envelope.rows_of(response, "messages", request), _cursor(response.get("cursor"), "cursor", request)
+    )
+
+
+def _cursor(value: Any, where: str, request: str) -> str | None:
+    """A cursor to pass back (numbers are sent as text); absent, null or empty means the last page."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise FanslyApiError(f"{request} returned a {where} that is not a cursor: {value!r:.60}", request=request)

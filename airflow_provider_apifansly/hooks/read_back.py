@@ -1,5 +1,7 @@
-"""Reading back what an earlier attempt may have sent: the rows that can be ours, matched on the whole
-request as far as rows show it, read from the newest page back to the attempt's own start and no further.
+"""Reading back what an earlier attempt may have sent.
+
+The rows that can be ours, matched on the whole request as far as rows show it, read from the newest page back
+to the attempt's own start and no further.
 
 Used by the hook inside one try (a send that failed after it may have arrived) and by the operators
 across tries (``operators/once.py``), so both match alike. Bounds are epoch milliseconds.
@@ -11,16 +13,15 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_apifansly.exceptions import FanslyApiError
-from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import label
-from airflow_provider_apifansly.hooks.paging import cursor_pages
+from airflow_provider_apifansly.hooks.paging import cursor_pages, messages_page
 from airflow_provider_apifansly.timestamps import stamp_ms
 
 if TYPE_CHECKING:
     from airflow_provider_apifansly.hooks.endpoints.mass_messaging import MassMessagingEndpoints
     from airflow_provider_apifansly.hooks.transport import Transport
-    from airflow_provider_apifansly.mass_message import MassMessage
-    from airflow_provider_apifansly.message import OutgoingMessage
+    from airflow_provider_apifansly.models.mass_message import MassMessage
+    from airflow_provider_apifansly.models.message import OutgoingMessage
 
 # How far the server's clock may run behind ours when we look for something we may have sent.
 CLOCK_SKEW_MS = 120_000
@@ -33,15 +34,17 @@ Taken = Callable[[str], bool]
 def chat_messages_since(
     transport: Transport, path: str, since_ms: float, *, retry: bool = True
 ) -> Iterator[dict[str, Any]]:
-    """A chat's messages from the newest back to ``since_ms``: no page is read after the first that
-    reaches past it (one request when the newest page already does)."""
+    """A chat's messages from the newest back to ``since_ms``.
+
+    No page is read after the first that reaches past it (one request when the newest page already does).
+    """
     request = label("GET", path)
     pages = cursor_pages(
         transport,
         path,
         "messages",
         {"limit": MAX_MESSAGES_PAGE},
-        parse=envelope.messages_page,
+        parse=messages_page,
         retry=retry,
     )
     for page in pages:
@@ -54,8 +57,11 @@ def chat_messages_since(
 
 
 def same_chat_message(row: dict[str, Any], message: OutgoingMessage, creator_id: str) -> bool:
-    """Whether a chat message is ``message``: the same text, sent by the creator, the same media and,
-    where the row names a price, the same price. The contract shows no price on a message row."""
+    """Whether a chat message is ``message``.
+
+    The same text, sent by the creator, the same media and, where the row names a price, the same price.
+    The contract shows no price on a message row.
+    """
     attachments = row.get("attachments") or []
     attached = sorted(str(a.get("contentId")) for a in attachments if isinstance(a, dict))
     ours = sorted(m if isinstance(m, str) else str(m["mediaId"]) for m in message.media_ids)
@@ -99,9 +105,11 @@ def broadcast_stamp_ms(row: dict[str, Any], request: str) -> float:
 
 
 def same_sent_broadcast(row: dict[str, Any], message: MassMessage) -> bool:
-    """Whether a ``/stats/sent`` row is ``message``: the same text and, where the row lists attachments, as
-    many. Rows name no audience, price or schedule: a sibling's broadcast to another audience looks the
-    same, which the claims and the attempt's window rule out."""
+    """Whether a ``/stats/sent`` row is ``message``: the same text and, where the row lists attachments, as many.
+
+    Rows name no audience, price or schedule: a sibling's broadcast to another audience looks the same,
+    which the claims and the attempt's window rule out.
+    """
     attachments = row.get("attachments")
     same_media = (
         not attachments or not isinstance(attachments, list) or len(attachments) == len(message.media_ids)
@@ -112,8 +120,11 @@ def same_sent_broadcast(row: dict[str, Any], message: MassMessage) -> bool:
 def same_scheduled_broadcast(
     row: dict[str, Any], message: MassMessage, since_ms: float, request: str
 ) -> bool:
-    """Whether a ``/scheduled`` row is ``message``: the same text and ``scheduledFor`` (and, where the row
-    says when it was created, created since ``since_ms``). A row whose text cannot be read raises."""
+    """Whether a ``/scheduled`` row is ``message``.
+
+    The same text and ``scheduledFor`` (and, where the row says when it was created, created since
+    ``since_ms``). A row whose text cannot be read raises.
+    """
     template = row.get("messageTemplate")
     if not isinstance(template, dict) or not isinstance(template.get("content"), str):
         raise FanslyApiError(
@@ -134,9 +145,11 @@ def same_scheduled_broadcast(
 def broadcasts_like(
     hook: MassMessagingEndpoints, message: MassMessage, account_id: str, since_ms: float
 ) -> list[dict[str, Any]]:
-    """The broadcasts that can be ``message`` since ``since_ms``: a scheduled one in ``/scheduled`` (every
-    page: it is ordered by when it goes out, not when it was made), else the rows of ``/stats/sent``
-    created since then (no page read past the bound)."""
+    """The broadcasts that can be ``message`` since ``since_ms``.
+
+    A scheduled one in ``/scheduled`` (every page: it is ordered by when it goes out, not when it was
+    made), else the rows of ``/stats/sent`` created since then (no page read past the bound).
+    """
     if message.scheduled_for is not None:
         listed = label("GET", f"/{account_id}/mass-messaging/scheduled")
         return [

@@ -83,6 +83,7 @@ class Transport:
 
     @cached_property
     def retry_policy(self) -> RetryPolicy:
+        """The retry policy, built once from the hook options and the connection."""
         return RetryPolicy(
             max_retries=int(_option(self.options.max_retries, self.settings.max_retries)),
             max_retry_wait=float(_option(self.options.max_retry_wait, self.settings.max_retry_wait)),
@@ -237,9 +238,11 @@ class Transport:
             raise
 
     def _admit(self, label: str, held: int, reserve: int = 0) -> None:
-        """Count a request about to be sent, holding ``held`` credits, or refuse it: credits ran out,
-        or it (and ``reserve`` after it) cannot fit the budget (a standard one needs room for at
-        least one credit)."""
+        """Count a request about to be sent, holding ``held`` credits, or refuse it.
+
+        Credits ran out, or it (and ``reserve`` after it) cannot fit the budget (a standard one needs
+        room for at least one credit).
+        """
         with self._count_lock:
             if self._out_of_credits is not None:
                 raise FanslyOutOfCreditsError(

@@ -22,6 +22,7 @@ class ListAccountsOperator(FanslyBaseOperator):
     template_fields: Sequence[str] = ("fansly_conn_id",)
 
     def call_api(self, context: Context) -> list[str]:
+        """List the accounts; push XCom ``accounts`` and return their ids."""
         rows = self.hook.list_accounts()
         accounts = [account_summary(row, position) for position, row in enumerate(rows, start=1)]
         context["ti"].xcom_push(key="accounts", value=accounts)

@@ -1,5 +1,7 @@
-"""``SyncAutomatedMessagesOperator``: an account's automated messages (welcome, renewal thanks, tip thanks)
-kept as code, reviewed in git and the same for every creator."""
+"""``SyncAutomatedMessagesOperator``: an account's automated messages kept as code.
+
+Welcome, renewal thanks, tip thanks: reviewed in git and the same for every creator.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +12,15 @@ from functools import partial
 from typing import Any
 
 from airflow_provider_apifansly._compat import Context
-from airflow_provider_apifansly.automated_message import AutomatedRule, parse_rules, plan_sync
-from airflow_provider_apifansly.batch_input import pending_template
 from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError
 from airflow_provider_apifansly.hooks.endpoints.base import label
-from airflow_provider_apifansly.hooks.envelope import automated_message_id
+from airflow_provider_apifansly.models.automated_message import (
+    AutomatedRule,
+    automated_message_id,
+    parse_rules,
+    plan_sync,
+)
+from airflow_provider_apifansly.models.batch_input import pending_template
 from airflow_provider_apifansly.operators.once import FanslySideEffectOperator
 from airflow_provider_apifansly.operators.try_record import DONE, MAY_HAVE_ACTED, TryRecord
 
@@ -75,6 +81,7 @@ class SyncAutomatedMessagesOperator(FanslySideEffectOperator):
         self.account_id = account_id
 
     def act(self, context: Context, record: TryRecord) -> dict[str, list[str]]:
+        """Plan the sync from the listed rules, then delete and create as planned (or only log, with ``dry_run``)."""
         rules = parse_rules(self.rules)
         account_id = self.hook.resolve_account_id(self.account_id)
         existing = self.hook.list_automated_messages(account_id)
@@ -123,10 +130,13 @@ class SyncAutomatedMessagesOperator(FanslySideEffectOperator):
     def _creates(
         self, record: TryRecord, account_id: str, rules: Sequence[AutomatedRule]
     ) -> list[tuple[str, dict[str, Any], AutomatedRule | None, str | None]]:
-        """Each rule to create, by the record: ``(item, request, rule, None)`` to create it, or
-        ``(item, request, None, id)`` for one an earlier try created that the list does not show (yet).
-        A rule an earlier try may have created is not in the list (else the plan keeps it), and the list
-        may lag behind a create: it is not created again."""
+        """Each rule to create, or the id an earlier try created it under, by this try's record.
+
+        ``(item, request, rule, None)`` to create it, or ``(item, request, None, id)`` for one an
+        earlier try created that the list does not show (yet). A rule an earlier try may have created
+        is not in the list (else the plan keeps it), and the list may lag behind a create: it is not
+        created again.
+        """
         creates: list[tuple[str, dict[str, Any], AutomatedRule | None, str | None]] = []
         seen: Counter[str] = Counter()
         for rule in rules:

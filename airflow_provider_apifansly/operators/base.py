@@ -1,5 +1,8 @@
-"""``FanslyBaseOperator``: the one way every Fansly operator takes its connection and builds its hook;
-``FanslyBatchOperator``: what the bulk operators add to it."""
+"""The base operators: how every Fansly operator takes its connection, and what bulk ones add.
+
+``FanslyBaseOperator`` is the one way every Fansly operator takes its connection and builds its hook;
+``FanslyBatchOperator`` adds what the bulk operators share.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +21,11 @@ if TYPE_CHECKING:
 
 
 class FanslyBaseOperator(BaseOperator):
-    """Base of the Fansly operators: builds the hook from the connection and the hook options,
-    runs ``call_api``, then pushes the credits it spent (XCom ``credits``, by ``credits.py``'s rule) and
-    logs them with the requests and response bytes behind them.
+    """Base of the Fansly operators.
+
+    Builds the hook from the connection and the hook options, runs ``call_api``, then pushes the credits
+    it spent (XCom ``credits``, by ``credits.py``'s rule) and logs them with the requests and response
+    bytes behind them.
 
     The hook is imported lazily, so a DAG file that uses an operator does not import ``requests``.
 
@@ -60,11 +65,13 @@ class FanslyBaseOperator(BaseOperator):
 
     @cached_property
     def hook(self) -> FanslyHook:
+        """The task's hook, built once from the connection and the hook options."""
         from airflow_provider_apifansly.hooks.fansly import FanslyHook
 
         return FanslyHook(self.fansly_conn_id, pool_size=self.hook_pool_size, **self.hook_options.given())
 
     def execute(self, context: Context) -> Any:
+        """Run ``call_api``; then push and log the credits spent, even when it failed."""
         try:
             return self.call_api(context)
         finally:
@@ -113,6 +120,7 @@ class FanslyBatchOperator(FanslyBaseOperator):
 
     @property
     def hook_pool_size(self) -> int:
+        """Connections kept by the hook's session: one per concurrent call."""
         return self.max_concurrency
 
     @cached_property
@@ -121,14 +129,18 @@ class FanslyBatchOperator(FanslyBaseOperator):
         return threading.Event()
 
     def on_kill(self) -> None:
+        """Start no further request of the batch; calls in flight finish."""
         self.log.warning("Airflow is stopping the task: no further request of the batch starts")
         self.stop_requested.set()
 
     def report(
         self, context: Context, result: BulkResult, value: dict[str, str], noun: str
     ) -> dict[str, str]:
-        """Push XCom ``failed``; fail the task after a stop, or on failures under ``fail_policy="fail"``;
-        else return ``value`` as the task's ``return_value``."""
+        """Push XCom ``failed`` and end the task as ``fail_policy`` says.
+
+        Fail the task after a stop, or on failures under ``fail_policy="fail"``; else return ``value``
+        as the task's ``return_value``.
+        """
         ti = context["ti"]
         ti.xcom_push(key="failed", value=result.failed)
         if result.stopped is not None:

@@ -159,6 +159,7 @@ class ExportToStorageOperator(FanslyBaseOperator):
         self.period = DAY_MS if period is None else period
 
     def call_api(self, context: Context) -> dict[str, Any]:
+        """Write the resource's rows of the window to the object; return its path and row count."""
         target = self._target()  # a bad URL or unknown storage fails here, before any request
         rows = self._rows(context)  # arguments checked; no page read yet
         # Named for the task instance, so every try uses (and first removes) the same staging object.
@@ -188,11 +189,13 @@ class ExportToStorageOperator(FanslyBaseOperator):
         return exported
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
-        """OpenLineage (when its provider is installed), named per its naming spec (a source's URI split into
-        namespace and name): the input is the API route read, namespace ``https://{host}`` (scheme, host
-        and port of the connection), name ``/api/fansly/{account_id}/{route}``; the output is the object
-        written: a local file in namespace ``file`` named by its absolute path, any other storage as
-        ``ObjectStoragePath`` names it (``s3://{bucket}`` and the key). Reads the connection only: no request."""
+        """OpenLineage of the export (when its provider is installed), named per its naming spec.
+
+        A source's URI is split into namespace and name: the input is the API route read, namespace
+        ``https://{host}`` (scheme, host and port of the connection), name
+        ``/api/fansly/{account_id}/{route}``; the output is the object written: a local file in
+        namespace ``file`` named by its absolute path, any other storage as
+        """
         from airflow.providers.common.compat.openlineage.facet import Dataset
         from airflow.providers.openlineage.extractors import OperatorLineage
 
@@ -271,8 +274,10 @@ def _storage_errors(target: Any) -> Iterator[None]:
 
 
 def _prepare(staging: Any) -> None:
-    """Write an empty staging object (over one an earlier try left): proof the storage takes writes,
-    before any request is sent."""
+    """Write an empty staging object (over one an earlier try left).
+
+    Proof the storage takes writes, before any request is sent.
+    """
     if staging.protocol in _LOCAL:
         Path(staging.path).parent.mkdir(parents=True, exist_ok=True)
     with staging.open("wb"):
@@ -280,8 +285,10 @@ def _prepare(staging: Any) -> None:
 
 
 def _publish(local: Path, staging: Any, target: Any) -> None:
-    """Upload the finished file beside ``target``, then move it over ``target``: no reader ever sees
-    part of an export, and an upload that fails half-way leaves the previous object whole.
+    """Upload the finished file beside ``target``, then move it over ``target``.
+
+    No reader ever sees part of an export, and an upload that fails half-way leaves the previous object
+    whole.
 
     Stores commit what was written even when the copy raised (s3fs completes the multipart upload,
     memory shows a file from the moment it is opened): only the staging object can be partial.

@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from airflow_provider_apifansly._compat import Context
-from airflow_provider_apifansly.batch_input import pending_template
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.hooks.endpoints.base import label
 from airflow_provider_apifansly.hooks.endpoints.fans import SUBSCRIBER_STATUSES, fan_id_of
 from airflow_provider_apifansly.hooks.endpoints.segments import ends_at_of
+from airflow_provider_apifansly.models.batch_input import pending_template
 from airflow_provider_apifansly.money import dollars_to_thousandths
 from airflow_provider_apifansly.operators.base import FanslyBaseOperator
 from airflow_provider_apifansly.operators.window import refuse_empty_interval
@@ -40,6 +40,7 @@ class ListFansOperator(FanslyBaseOperator):
     :param source: ``"subscribers"``, ``"followers"`` or ``"top_supporters"``.
     :param status: subscribers only: ``"active"`` (default), ``"expired"`` or ``"all"`` (the active
         list, then the expired one).
+
     The four segment arguments are templated; a rendered value is text, read as documented
     below and checked before any request ("" or "None" mean not given).
 
@@ -117,6 +118,7 @@ class ListFansOperator(FanslyBaseOperator):
         self.top = top
 
     def call_api(self, context: Context) -> list[str]:
+        """List the fans (or the segment, or the top supporters); return their ids."""
         segment = Segment.read(self.status, self.expiring_within, self.auto_renew, self.min_spend, self.top)
         account_id = self.hook.resolve_account_id(self.account_id)
         if self.source == "top_supporters":
@@ -255,8 +257,11 @@ def _ends_at(rows: list[dict[str, Any]], request: str) -> dict[str, int]:
 
 
 def _check_source_arguments(source: str, *groups: dict[str, Any]) -> None:
-    """Each group of arguments applies to some sources only: the window (subscribers, top supporters),
-    tier and status (subscribers), the lifecycle segment (subscribers), the ranking (top supporters)."""
+    """Each group of arguments applies to some sources only.
+
+    The window (subscribers, top supporters), tier and status (subscribers), the lifecycle segment
+    (subscribers), the ranking (top supporters).
+    """
     window, subscription, lifecycle, ranking = groups
     allowed = {
         "subscribers": (window, subscription, lifecycle),

@@ -41,6 +41,7 @@ class CreateGroupChatOperator(FanslyBaseOperator):
         self.creator_id = creator_id
 
     def call_api(self, context: Context) -> str:
+        """Find or create the fan's chat; push XCom ``group`` and ``chat_id``, return the group id."""
         group = self.hook.create_group_chat(
             user_id=self.user_id, account_id=self.account_id, creator_id=self.creator_id
         )
@@ -97,6 +98,7 @@ class CreateGroupChatsOperator(FanslyBatchOperator):
         self.skip_existing = skip_existing
 
     def call_api(self, context: Context) -> dict[str, str]:
+        """Find or create every fan's chat concurrently; push XCom ``new``, return ``{fan: group}``."""
         from airflow_provider_apifansly.bulk import create_group_chats
 
         result = create_group_chats(

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from airflow_provider_apifansly._compat import Context
-from airflow_provider_apifansly.batch_input import parse_rendered
 from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyError
-from airflow_provider_apifansly.mass_message import MassMessage
+from airflow_provider_apifansly.models.batch_input import parse_rendered
+from airflow_provider_apifansly.models.mass_message import MassMessage
 from airflow_provider_apifansly.operators.once import FanslySideEffectOperator
 from airflow_provider_apifansly.operators.try_record import Attempt, Claims, TryRecord
 from airflow_provider_apifansly.timestamps import iso
@@ -133,6 +133,7 @@ class SendMassMessageOperator(FanslySideEffectOperator):
     claim_kind = "broadcast"
 
     def act(self, context: Context, record: TryRecord) -> str | None:
+        """Send (or schedule) the broadcast once; return its id when the API gives one."""
         from airflow_provider_apifansly.hooks.read_back import broadcasts_like, unclaimed_ids
 
         message = self._message()
@@ -176,6 +177,7 @@ class SendMassMessageOperator(FanslySideEffectOperator):
         return broadcast_id
 
     def uncertain(self, context: Context, earlier: Attempt, why: str) -> FanslyError:
+        """``FanslyAmbiguousSendError``: the broadcast may have been sent; where to check."""
         account_id = self.hook.resolve_account_id(self.account_id)
         return FanslyAmbiguousSendError(
             "The broadcast may have been sent, so it is not sent again (every fan would get it twice): "

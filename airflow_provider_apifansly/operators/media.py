@@ -73,6 +73,7 @@ class UploadMediaOperator(FanslySideEffectOperator):
         self.reupload_on_retry = reupload_on_retry
 
     def act(self, context: Context, record: TryRecord) -> str:
+        """Upload the file, poll once, then wait here or defer to the trigger."""
         from airflow_provider_apifansly.hooks.endpoints.media import finished_ids
 
         account_id = self.hook.resolve_account_id(self.account_id)
@@ -93,7 +94,8 @@ class UploadMediaOperator(FanslySideEffectOperator):
             # No list of uploads exists: after a try that may have uploaded, only the user's leave uploads again.
             read_back=self._reupload if self.reupload_on_retry else None,
         )
-        assert job_id is not None  # an upload always answers its job id
+        if job_id is None:  # an upload always answers its job id (the hook refuses an answer without)
+            raise FanslyApiError(f"The upload of {self.path} returned no job id; nothing to wait for")
         if adopted:
             self.log.info("Waiting for job %s, which an earlier try uploaded; not uploading again", job_id)
         context["ti"].xcom_push(key="job_id", value=job_id)
@@ -114,6 +116,7 @@ class UploadMediaOperator(FanslySideEffectOperator):
         return []
 
     def uncertain(self, context: Context, earlier: Attempt, why: str) -> FanslyError:
+        """``FanslyUploadUncertainError``: the file may have been uploaded (and paid for); where to look."""
         from airflow_provider_apifansly.credits import media_credits
         from airflow_provider_apifansly.hooks.multipart import media_source
 
@@ -156,8 +159,11 @@ class UploadMediaOperator(FanslySideEffectOperator):
         )
 
     def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
-        """Resume after the trigger; when Airflow ended the wait itself (its defer timeout, a trigger
-        that could not run), fail without Airflow's retries: a retry would upload, and pay, again."""
+        """Resume after the trigger.
+
+        When Airflow ended the wait itself (its defer timeout, a trigger that could not run), fail
+        without Airflow's retries: a retry would upload, and pay, again.
+        """
         if next_method == "execute_complete":
             return super().resume_execution(next_method, next_kwargs, context)
         try:  # "__fail__", Airflow's signal on 2.11 and 3.x: its resume_execution logs why and raises

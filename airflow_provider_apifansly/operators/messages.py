@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_apifansly._compat import Context
-from airflow_provider_apifansly.batch_input import parse_rendered
 from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError, FanslyError
 from airflow_provider_apifansly.links import FanslyChatLink
+from airflow_provider_apifansly.models.batch_input import parse_rendered
 from airflow_provider_apifansly.operators.base import FanslyBatchOperator
 from airflow_provider_apifansly.operators.once import FanslySideEffectOperator
 from airflow_provider_apifansly.operators.try_record import (
@@ -23,7 +23,7 @@ from airflow_provider_apifansly.operators.try_record import (
 
 if TYPE_CHECKING:
     from airflow_provider_apifansly.bulk import BulkResult
-    from airflow_provider_apifansly.message import OutgoingMessage
+    from airflow_provider_apifansly.models.message import OutgoingMessage
 
 
 class SendMessageOperator(FanslySideEffectOperator):
@@ -78,7 +78,8 @@ class SendMessageOperator(FanslySideEffectOperator):
     claim_kind = "message"
 
     def act(self, context: Context, record: TryRecord) -> str | None:
-        from airflow_provider_apifansly.message import OutgoingMessage
+        """Send the message at most once, by this try's record; return its id."""
+        from airflow_provider_apifansly.models.message import OutgoingMessage
 
         # Templates render lists and numbers to text unless the DAG renders native objects.
         message = OutgoingMessage.parse(
@@ -97,6 +98,7 @@ class SendMessageOperator(FanslySideEffectOperator):
             return str(sent["id"])
 
         def read_back(since_ms: int) -> list[str]:
+            """The ids of the chat's messages like this one since ``since_ms``."""
             return [str(row["id"]) for row in self.hook.sent_messages_like(message, account_id, since_ms)]
 
         message_id, _ = self.once(
@@ -111,6 +113,7 @@ class SendMessageOperator(FanslySideEffectOperator):
         return message_id
 
     def uncertain(self, context: Context, earlier: Attempt, why: str) -> FanslyError:
+        """``FanslyAmbiguousSendError``: the message may have been sent; check the chat."""
         return FanslyAmbiguousSendError(
             f"The message to chat {self.chat_id} may have been sent, so it is not sent again: {why}. "
             "Check the chat in Fansly."
@@ -161,10 +164,13 @@ class SendMessagesOperator(FanslySideEffectOperator, FanslyBatchOperator):
     claim_kind = "message"
 
     def act(self, context: Context, record: TryRecord) -> dict[str, str]:
-        """Per chat, by the record: adopt what an earlier try sent, read back first where one may have
-        sent it (from that attempt's start), send the rest; then record each outcome and claim what was sent."""
-        from airflow_provider_apifansly.batch_input import parse_messages
+        """Send each chat its message at most once, by this try's record; return ``{chat_id: message_id}``.
+
+        Adopt what an earlier try sent, read back first where one may have sent it (from that
+        attempt's start), send the rest; then record each outcome and claim what was sent.
+        """
         from airflow_provider_apifansly.bulk import BulkResult, send_messages
+        from airflow_provider_apifansly.models.batch_input import parse_messages
 
         batch = {message.chat_id: message for message in parse_messages(self.messages)}
         account_id = self.hook.resolve_account_id(self.account_id)
@@ -209,8 +215,11 @@ class SendMessagesOperator(FanslySideEffectOperator, FanslyBatchOperator):
     def _settle(
         self, record: TryRecord, chat_ids: list[str], result: BulkResult, since: dict[str, int]
     ) -> None:
-        """Record each chat's outcome. A chat an earlier try may have sent into and that this try did not
-        deliver stays pending from that try's start (this try may not have got to read it back)."""
+        """Record each chat's outcome.
+
+        A chat an earlier try may have sent into and that this try did not deliver stays pending from
+        that try's start (this try may not have got to read it back).
+        """
         for chat_id in chat_ids:
             if chat_id in result.done:
                 record.settle(chat_id, DONE, result.done[chat_id])

@@ -47,9 +47,10 @@ def outcome_of(exc: BaseException) -> str:
 
 
 class FanslySideEffectOperator(FanslyBaseOperator):
-    """Base of every operator that changes something on the API (sends, broadcasts, uploads, posts,
-    automation rules). ``act`` does the work with the task instance's record; ``once`` runs one side
-    effect by the rule above.
+    """Base of every operator that changes something on the API (sends, broadcasts, uploads, posts, automation rules).
+
+    ``act`` does the work with the task instance's record; ``once`` runs one side effect by the rule
+    above.
 
     :cvar claim_kind: what the ids this operator creates are (claims are per account and kind); None
         for an operator that never reads back, whose ids therefore nobody could adopt.
@@ -59,6 +60,7 @@ class FanslySideEffectOperator(FanslyBaseOperator):
 
     @final
     def call_api(self, context: Context) -> Any:
+        """Run ``act`` with this try's record (final: the one rule of what a later try does is ``once``)."""
         return self.act(context, TryRecord(context))
 
     def act(self, context: Context, record: TryRecord) -> Any:
@@ -66,11 +68,14 @@ class FanslySideEffectOperator(FanslyBaseOperator):
         raise NotImplementedError
 
     def uncertain(self, context: Context, earlier: Attempt, why: str) -> FanslyError:
-        """The operator's typed, non-retryable error when an earlier try may have acted and no read-back
-        can tell: ``why`` says what is known, the error says what to check."""
+        """The operator's typed, non-retryable error when an earlier try may have acted and no read-back can tell.
+
+        ``why`` says what is known, the error says what to check.
+        """
         raise NotImplementedError
 
     def claims(self, record: TryRecord, account_id: str) -> Claims | None:
+        """The claims on what this operator creates in the account; None when it reads nothing back."""
         return None if self.claim_kind is None else Claims(record, account_id, self.claim_kind)
 
     def once(
@@ -123,8 +128,11 @@ class FanslySideEffectOperator(FanslyBaseOperator):
         claims: Claims | None,
         read_back: ReadBack | None,
     ) -> str | None:
-        """The one unclaimed match of an earlier attempt that may have acted; None when the read-back
-        found none; raises ``uncertain`` when none can be read back or several match."""
+        """The one unclaimed match of an earlier attempt that may have acted.
+
+        None when the read-back found none; raises ``uncertain`` when none can be read back or several
+        match.
+        """
         from airflow_provider_apifansly.hooks.read_back import CLOCK_SKEW_MS
         from airflow_provider_apifansly.timestamps import iso
 
@@ -167,8 +175,10 @@ class FanslySideEffectOperator(FanslyBaseOperator):
         do: Callable[[], str | None],
         claims: Claims | None,
     ) -> str | None:
-        """Record the side effect as pending (before any request: a try that cannot does not act), do it,
-        then record what came of it and claim what it made."""
+        """Record the side effect as pending, do it, then record what came of it and claim what it made.
+
+        The pending record is written before any request: a try that cannot write it does not act.
+        """
         record.begin({item: request})
         try:
             resource_id = do()
@@ -183,8 +193,11 @@ class FanslySideEffectOperator(FanslyBaseOperator):
         return resource_id
 
     def save_after_failure(self, record: TryRecord) -> None:
-        """Save the outcome of a failed attempt; a failure to save is logged, never masks the first (the
-        record then still says pending, which a later try treats as may-have-acted)."""
+        """Save the outcome of a failed attempt.
+
+        A failure to save is logged, never masks the first (the record then still says pending, which
+        a later try treats as may-have-acted).
+        """
         try:
             record.save()
         except FanslyError as exc:

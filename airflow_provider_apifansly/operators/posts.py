@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from airflow_provider_apifansly._compat import Context
-from airflow_provider_apifansly.batch_input import parse_rendered, pending_template
 from airflow_provider_apifansly.exceptions import FanslyError, FanslyNotFoundError, FanslyPostUncertainError
 from airflow_provider_apifansly.ids import validate_native_id
+from airflow_provider_apifansly.models.batch_input import parse_rendered, pending_template
+from airflow_provider_apifansly.models.post import Post
 from airflow_provider_apifansly.operators.once import FanslySideEffectOperator
 from airflow_provider_apifansly.operators.try_record import DONE, MAY_HAVE_ACTED, Attempt, TryRecord
-from airflow_provider_apifansly.post import Post
 
 
 def _given(value: Any) -> Any:
@@ -82,6 +82,7 @@ class CreatePostOperator(FanslySideEffectOperator):
         self.account_id = account_id
 
     def act(self, context: Context, record: TryRecord) -> str | None:
+        """Create the post at most once, by this try's record; return its id."""
         post = Post.parse(
             _given(self.content),
             parse_rendered(_given(self.media_ids), "media_ids"),
@@ -101,6 +102,7 @@ class CreatePostOperator(FanslySideEffectOperator):
         return post_id
 
     def uncertain(self, context: Context, earlier: Attempt, why: str) -> FanslyError:
+        """``FanslyPostUncertainError``: the post may exist; where to look."""
         from airflow_provider_apifansly.hooks.endpoints.posts import where_to_look
 
         account_id = self.hook.resolve_account_id(self.account_id)
@@ -132,6 +134,7 @@ class CancelScheduledPostOperator(FanslySideEffectOperator):
         self.account_id = account_id
 
     def act(self, context: Context, record: TryRecord) -> str:
+        """Cancel the scheduled post (again after a try that may have: "not found" then means done)."""
         post_id = validate_native_id(self.post_id, field="post_id")
         account_id = self.hook.resolve_account_id(self.account_id)
         request = {"operator": "cancel_scheduled_post", "account_id": account_id, "post_id": post_id}

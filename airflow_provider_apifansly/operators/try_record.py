@@ -51,12 +51,15 @@ def _write(key: str, value: Any, description: str) -> None:
 
 
 def now_ms() -> int:
+    """Now, in epoch milliseconds."""
     return int(time.time() * 1000)
 
 
 def digest(text: str) -> str:
-    """A short, stable name for text too long for a key (Variable keys hold at most 250 characters; dag,
-    run and task ids may each be that long)."""
+    """A short, stable name for text too long for a key.
+
+    Variable keys hold at most 250 characters, and dag, run and task ids may each be that long.
+    """
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
@@ -99,8 +102,11 @@ class TryRecord:
         self.items: dict[str, Attempt] = {item: Attempt(**fields) for item, fields in items.items()}
 
     def earlier(self, item: str, request: Mapping[str, Any]) -> Attempt | None:
-        """What an earlier try did for ``item``, if it was this very request (a request since changed, by
-        a new parameter or template, is a new side effect: what was done for the old one says nothing)."""
+        """What an earlier try did for ``item``, if it was this very request.
+
+        A request since changed, by a new parameter or template, is a new side effect: what was done for
+        the old one says nothing.
+        """
         attempt = self.items.get(item)
         if attempt is None or attempt.request != _canonical(request):
             return None
@@ -128,6 +134,7 @@ class TryRecord:
         self.items[item] = Attempt(_canonical(request), started_ms, self.try_number, DONE, resource_id)
 
     def save(self) -> None:
+        """Write the record to its Variable; a failure to write is ``FanslyRecordError``."""
         value = {
             "task_instance": self.owner,
             "updated_ms": now_ms(),
@@ -143,8 +150,11 @@ class TryRecord:
 
 
 class Claims:
-    """Which task instance owns each resource id (one Variable per id, naming it): an id one task instance
-    created or adopted is never adopted by another (a mapped sibling, another task, another run)."""
+    """Which task instance owns each resource id (one Variable per id, naming it).
+
+    An id one task instance created or adopted is never adopted by another (a mapped sibling, another
+    task, another run).
+    """
 
     def __init__(self, record: TryRecord, account_id: str, kind: str) -> None:
         self.owner, self.account_id, self.kind = record.owner, account_id, kind
@@ -158,6 +168,7 @@ class Claims:
         return claim is not None and claim.get("task_instance") != self.owner
 
     def claim(self, resource_ids: Iterable[str]) -> None:
+        """Mark each id as this task instance's, so no other instance adopts it."""
         for resource_id in resource_ids:
             value = {
                 "task_instance": self.owner,
@@ -182,9 +193,11 @@ def _canonical(request: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def prune(older_than: timedelta) -> int:
-    """Delete the records and claims not written for ``older_than``; return how many. Run it where the
-    metadata database is reachable (the scheduler's or the API server's machine), not in a task: a run
-    cleared after its records are gone acts as a first try would."""
+    """Delete the records and claims not written for ``older_than``; return how many.
+
+    Run it where the metadata database is reachable (the scheduler's or the API server's machine), not in
+    a task: a run cleared after its records are gone acts as a first try would.
+    """
     from airflow.models.variable import Variable as VariableRow
     from airflow.utils.session import create_session
     from sqlalchemy import or_, select
@@ -209,6 +222,7 @@ def prune(older_than: timedelta) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Delete the records and claims older than ``--older-than-days`` (a maintenance command)."""
     parser = argparse.ArgumentParser(description="Delete apifansly once-records and claims older than N days")
     parser.add_argument("--older-than-days", type=float, required=True)
     args = parser.parse_args(argv)

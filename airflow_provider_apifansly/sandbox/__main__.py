@@ -136,6 +136,7 @@ def _switch_value(setting: Switch) -> Callable[[str], Any]:
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    """The ``SandboxConfig`` the command line asks for, over the ``FANSLY_SANDBOX_*`` variables."""
     [first] = single_key(args.api_key, args.account_id, args.creator_id)[args.api_key]
     return SandboxConfig(
         keys={args.api_key: connected_accounts(first, args.accounts)},

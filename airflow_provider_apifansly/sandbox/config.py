@@ -238,8 +238,10 @@ def _assemble() -> type[CoreConfig]:
 if TYPE_CHECKING:
 
     class SandboxConfig(CoreConfig):
-        """Type checkers see the core fields; a resource's switches are typed by its own dataclass
-        (``Call.switches``) and are ``Any`` here."""
+        """What type checkers see of ``SandboxConfig``: the core fields, and every other name as ``Any``.
+
+        A resource's switches are typed by its own dataclass, through ``Call.switches``.
+        """
 
         def __init__(self, **fields: Any) -> None: ...
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from airflow_provider_apifansly.sandbox.transport import HttpRequest
@@ -17,7 +17,7 @@ _COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 
 def utc_timestamp() -> str:
     """Now as the API writes it: ISO-8601 with milliseconds and a ``Z``."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

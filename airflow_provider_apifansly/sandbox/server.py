@@ -1,5 +1,6 @@
-"""``FanslySandbox``: the server's lifecycle and how each request is answered (what tests seed and
-inspect lives in ``state.py``).
+"""``FanslySandbox``: the server's lifecycle and how each request is answered.
+
+What tests seed and inspect lives in ``state.py``.
 
 Every request is authenticated, counted against its key's sliding window and
 credits, then either answered by the API routes or bent by a fault.

@@ -20,8 +20,10 @@ _StateT = TypeVar("_StateT", bound="SandboxState")
 
 
 class SandboxState:
-    """The core seeding and inspection methods of ``FanslySandbox``, over its ``config`` and world;
-    each resource module adds its own."""
+    """The core seeding and inspection methods of ``FanslySandbox``, over its ``config`` and world.
+
+    Each resource module adds its own (``with_resources``).
+    """
 
     config: SandboxConfig
     _world: World
@@ -50,8 +52,9 @@ class SandboxState:
         return self._world.counters()
 
     def seed_accounts(self, count: int, *, api_key: str | None = None) -> list[str]:
-        """Connect ``count`` accounts to a key (default: the config's first), as an agency's key has;
-        return their ids, the key's first account first.
+        """Connect ``count`` accounts to a key, as an agency's key has; return their ids, its first account first.
+
+        The key defaults to the config's first.
 
         Each has its own creator (``/me``) and its own chats, fans, subscribers and transactions
         (seed them with ``account_id=``); all share the key's rate limit and credits. The key's
@@ -63,8 +66,11 @@ class SandboxState:
         return [account.account_id for account in accounts]
 
     def credits_spent(self, key: str | None = None) -> int:
-        """Credits a key (default: the config's first) has spent, by ``credits.py``'s rule: an answer by
-        its size (1 per started 80,000 bytes), an upload by the file's; a 429 costs nothing."""
+        """Credits a key (default: the config's first) has spent, by ``credits.py``'s rule.
+
+        An answer by its size (1 per started 80,000 bytes), an upload by the file's; a 429 costs
+        nothing.
+        """
         return self._world.credits_spent(key if key is not None else next(iter(self.config.keys)))
 
     def account(self, account_id: str | None = None) -> Account:

@@ -94,11 +94,13 @@ class HttpServer(socketserver.ThreadingTCPServer):
         self.url = f"http://{host}:{port}"
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve one connection in a thread of its own."""
         with self._connections_lock:
             self._connections.add(request)
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
+        """Close the connection once its thread is done with it."""
         with self._connections_lock:
             self._connections.discard(request)
         super().shutdown_request(request)

@@ -29,6 +29,7 @@ class FanslyStreamProducer(SharedStreamProducer):
         self.reread_pending = True  # the first read takes what an earlier run left pending
 
     async def open_stream(self) -> AsyncIterator[tuple[Entry, tuple[str, str]]]:
+        """Yield the stream entries, each with its entry id, as the consumer group reads them."""
         self.reader = StreamReader(
             await connect(self.kwargs["redis_conn_id"]), self.kwargs["events"], consumer_group(self.kwargs)
         )
@@ -48,7 +49,9 @@ class FanslyStreamProducer(SharedStreamProducer):
                 yield entry, position
 
     async def advance(self, batch: Sequence[AdvanceItem]) -> None:
-        assert self.reader is not None
+        """Acknowledge the entries whose events Airflow stored."""
+        if self.reader is None:
+            raise RuntimeError("advance() before open_stream(): only entries read can be acknowledged")
         stored = [item.broker_payload for item in batch if item.outcome.is_clean]
         again = [item.broker_payload for item in batch if not item.outcome.is_clean]
         await self.reader.ack(stored)
@@ -60,5 +63,6 @@ class FanslyStreamProducer(SharedStreamProducer):
             self.reread_pending = True
 
     async def aclose(self) -> None:
+        """Close the Redis client."""
         if self.reader is not None:
             await self.reader.close()

@@ -77,6 +77,7 @@ class FanslyEventTrigger(BaseEventTrigger):
         self.include_content = include_content
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
+        """The classpath and the kwargs the triggerer rebuilds this trigger from."""
         return (
             f"{type(self).__module__}.{type(self).__qualname__}",
             {
@@ -95,15 +96,18 @@ class FanslyEventTrigger(BaseEventTrigger):
 
     # Airflow 3.3: acknowledge mode.
     def shared_stream_key(self) -> Hashable | None:
+        """The key under which triggers share one stream (acknowledge mode)."""
         return ("apifansly-events", self.redis_conn_id, self.consumer_group)
 
     @classmethod
     def create_shared_stream_producer(cls, kwargs: dict[str, Any]) -> SharedStreamProducer:
+        """The producer of the shared stream, for Airflow's acknowledge mode."""
         from airflow_provider_apifansly.triggers.event_stream import FanslyStreamProducer
 
         return FanslyStreamProducer(kwargs)
 
     async def filter_shared_stream(self, shared_stream: AsyncIterator[Any]) -> AsyncIterator[TriggerEvent]:
+        """This trigger's events among the shared stream's entries."""
         async for entry in shared_stream:
             event = self.event_of(entry)
             if event is not None:
@@ -111,6 +115,7 @@ class FanslyEventTrigger(BaseEventTrigger):
 
     # Airflow 3.0-3.2: no acknowledge mode.
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Read the streams and yield one event per entry."""
         self.log.warning(
             "This Airflow has no acknowledge mode for event triggers (3.3+): stream entries are acknowledged "
             "%.0f s after they are yielded, so a triggerer that stops within that time delivers them again "
@@ -161,8 +166,11 @@ def consumer_group(kwargs: dict[str, Any]) -> str:
 
 
 async def connect(redis_conn_id: str) -> Redis:
-    """An asyncio Redis client built from an Airflow connection (host, port, login, password, extra ``db``,
-    ``ssl``), read without blocking the triggerer's loop."""
+    """An asyncio Redis client built from an Airflow connection, read without blocking the loop.
+
+    Host, port, login, password, extra ``db`` and ``ssl`` come from the connection; the triggerer's loop
+    is not blocked.
+    """
     from redis.asyncio import Redis
 
     from airflow_provider_apifansly._compat import aget_connection
@@ -189,8 +197,10 @@ class StreamReader:
         self.group = group
 
     async def create_groups(self) -> None:
-        """Create the consumer group on each stream (and the stream) if missing, from the stream's start:
-        a new group replays what the streams hold (bounded by their trim, see ``webhooks.streams``)."""
+        """Create the consumer group on each stream (and the stream) if missing, from the stream's start.
+
+        A new group replays what the streams hold (bounded by their trim, see ``webhooks.streams``).
+        """
         from redis.exceptions import ResponseError
 
         for stream in self.streams:
@@ -235,6 +245,7 @@ class StreamReader:
         ]
 
     async def ack(self, entries: Sequence[tuple[str, str]]) -> None:
+        """Acknowledge entries in the consumer group."""
         by_stream: dict[str, list[str]] = {}
         for stream, entry_id in entries:
             by_stream.setdefault(stream, []).append(entry_id)
@@ -242,4 +253,5 @@ class StreamReader:
             await self.redis.xack(stream, self.group, *ids)
 
     async def close(self) -> None:
+        """Close the Redis client."""
         await asyncio.shield(self.redis.aclose())

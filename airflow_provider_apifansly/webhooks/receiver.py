@@ -147,8 +147,10 @@ def create_app(redis_url: str, token: str, accounts: Collection[str]) -> Starlet
 
 
 async def _read_body(request: Request) -> bytes | None:
-    """The body, or None when it is over the limit: the rest is read and dropped first, so that the
-    sender reads our 413 instead of a reset connection."""
+    """The body, or None when it is over the limit.
+
+    The rest is read and dropped first, so that the sender reads our 413 instead of a reset connection.
+    """
     declared = request.headers.get("content-length", "")
     too_big = declared.isdigit() and int(declared) > MAX_BODY_BYTES
     chunks: list[bytes] = []

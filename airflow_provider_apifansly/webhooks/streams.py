@@ -50,18 +50,22 @@ return held
 
 
 def stream_key(event: str) -> str:
+    """The Redis stream of one event type."""
     return STREAM_PREFIX + event
 
 
 def seen_key(key: str) -> str:
+    """The key that marks an event as seen (deduplication)."""
     return SEEN_PREFIX + key
 
 
 def claims_since_key(dag_id: str) -> str:
+    """The key holding where a DAG's claims of unclaimed events start."""
     return f"apifansly:claims-since:{dag_id}"
 
 
 def claim_key(dag_id: str, key: str) -> str:
+    """The key by which a DAG claims one event once."""
     return f"{CLAIM_PREFIX}{dag_id}:{key}"
 
 

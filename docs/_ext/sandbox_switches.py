@@ -36,6 +36,7 @@ class SandboxSwitches(Directive):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
+        """The table, one row per switch."""
         table, group = nodes.table(), nodes.tgroup(cols=len(COLUMNS))
         table += group
         group += [nodes.colspec(colwidth=width) for width in (18, 20, 22, 40)]

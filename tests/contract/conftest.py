@@ -40,8 +40,10 @@ class Replay:
     asked: list[tuple[str, str]] = field(default_factory=list)
 
     def answer(self, method: str, route: str, status: int, body: Any) -> None:
-        """Answer ``method /api/fansly{route}`` with ``status`` and ``body``; a route with a query answers
-        only that query, one without answers any."""
+        """Answer ``method /api/fansly{route}`` with ``status`` and ``body``.
+
+        A route with a query answers only that query, one without answers any.
+        """
         self.answers[(method, f"/api/fansly{route}")] = (status, body)
 
     def handler(self) -> type[BaseHTTPRequestHandler]:

@@ -1,9 +1,10 @@
-"""The contract suite: every request body and answer the contract marks [live] (and the recorded [seen] answers
-beside them), replayed. Bodies go to the sandbox, which must take them; answers go through the hook (served
-over HTTP by ``Replay``), which must read them; and the sandbox must answer in the recorded shapes.
+"""The contract suite: every request body and answer the contract marks [live], replayed.
+
+The recorded [seen] answers beside them too.
 
 The samples are in ``tests/fixtures/live`` (each citing its contract section) and
-``tests/fixtures/apifansly_recent_chats.json`` (a sanitised recording of List Chats)."""
+``tests/fixtures/apifansly_recent_chats.json`` (a sanitised recording of List Chats).
+"""
 
 from __future__ import annotations
 

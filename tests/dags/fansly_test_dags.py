@@ -1,5 +1,6 @@
-"""Test-only DAGs: operator settings the example DAGs do not show (budgets, fail policy, single sends,
-fans from a param with ``skip_existing``, fan lists of any window, media).
+"""Test-only DAGs: operator settings the example DAGs do not show.
+
+Budgets, fail policy, single sends, fans from a param with ``skip_existing``, fan lists of any window, media.
 
 Each DAG ends with ``report``, which runs whatever happened upstream (so the run itself
 succeeds: check the tested task's state) and prints every XCom of the tested task as

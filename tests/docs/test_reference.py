@@ -1,5 +1,8 @@
-"""The docs site covers the package: a how-to page with an example DAG for every operator and trigger
-Airflow lists, example DAGs included by markers that exist, and every public class in the API reference."""
+"""The docs site covers the package.
+
+A how-to page with an example DAG for every operator and trigger Airflow lists, example DAGs included by
+markers that exist, and every public class in the API reference.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Webhooks to DAG runs on a real Airflow 3.3 (api-server, scheduler with LocalExecutor, dag-processor,
-triggerer on SQLite), a real receiver and a real redis-server: each event reaches the DAG once.
+"""Webhooks to DAG runs on a real Airflow 3.3: each event reaches the DAG once.
+
+The api-server, a scheduler with LocalExecutor, the dag-processor and the triggerer on SQLite, a real receiver
+and a real redis-server.
 
 One stack serves the module's tests (starting it takes about half a minute); each test posts its own events.
 """

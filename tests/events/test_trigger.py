@@ -1,5 +1,8 @@
-"""FanslyEventTrigger and its acknowledge-mode producer against a real redis-server (no triggerer here:
-the end-to-end tests run one). Entries are acknowledged only once Airflow reports their events stored."""
+"""FanslyEventTrigger and its acknowledge-mode producer against a real redis-server.
+
+No triggerer here (the end-to-end tests run one). Entries are acknowledged only once Airflow reports
+their events stored.
+"""
 
 from __future__ import annotations
 

@@ -19,14 +19,10 @@ from airflow_provider_apifansly.exceptions import (
     FanslyServerError,
     FanslyValidationError,
 )
-from airflow_provider_apifansly.hooks.envelope import (
-    accounts,
-    chats_page,
-    messages_page,
-    nested_response,
-    retry_after_seconds,
-    unwrap,
-)
+from airflow_provider_apifansly.hooks.endpoints import account
+from airflow_provider_apifansly.hooks.envelope import nested_response, unwrap
+from airflow_provider_apifansly.hooks.errors import retry_after_seconds
+from airflow_provider_apifansly.hooks.paging import chats_page, messages_page
 
 REQUEST = "POST /api/fansly/fansly_a/group"
 CHATS = "GET /api/fansly/fansly_a/chats"
@@ -66,7 +62,7 @@ def read_messages(data: Any) -> Any:
 
 
 def read_accounts(data: Any) -> Any:
-    return accounts(data, request=ACCOUNTS, connection=CONNECTION)
+    return account.read_accounts(data, request=ACCOUNTS, connection=CONNECTION)
 
 
 def test_a_success_returns_the_data() -> None:

@@ -1,5 +1,7 @@
-"""Transport rules, run through FanslyHook on real sockets: the key stays on the configured host,
-pasted keys are cleaned or refused, 402 ends the run, and every request is counted against a budget.
+"""Transport rules, run through FanslyHook on real sockets.
+
+The key stays on the configured host, pasted keys are cleaned or refused, 402 ends the run, and every request
+is counted against a budget.
 
 The sandbox stands in for the API wherever it can. Where a test needs an answer the sandbox
 does not give (a redirect, a 402 envelope behind HTTP 200), a small stdlib server does, and a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from tests.helpers import printed_xcoms, run_dag
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
-DAY_END = datetime(2026, 11, 29, tzinfo=timezone.utc)  # the run's interval: the day before it
+DAY_END = datetime(2026, 11, 29, tzinfo=UTC)  # the run's interval: the day before it
 END_MS = int(DAY_END.timestamp() * 1000)
 DAY_MS = 86_400_000
 SHARED_FAN = "723516315247063042"  # subscribed to every account's creator

@@ -1,5 +1,7 @@
-"""SyncAutomatedMessagesOperator in real Airflow (``dag.test()``) against the sandbox: the account ends as the
-list says, a rerun changes nothing, and no try creates a rule twice."""
+"""SyncAutomatedMessagesOperator in real Airflow (``dag.test()``) against the sandbox.
+
+The account ends as the list says, a rerun changes nothing, and no try creates a rule twice.
+"""
 
 from __future__ import annotations
 

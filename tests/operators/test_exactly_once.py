@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,7 @@ class TestBroadcasts:
     def test_a_backfilled_runs_retry_never_adopts_a_later_runs_broadcast(
         self, fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
     ) -> None:
-        today = datetime.now(timezone.utc).replace(microsecond=0)
+        today = datetime.now(UTC).replace(microsecond=0)
         later = run("test_fansly_mass_message_timed_out", today)
         assert states(later, "broadcast") == [("success", 1)]
         (later_broadcast,) = fansly_sandbox.mass_messages
@@ -87,7 +87,7 @@ class TestBroadcasts:
     def test_a_backfilled_runs_retry_after_a_429_sends_its_broadcast(
         self, fansly_sandbox: FanslySandbox, fansly_connection: str
     ) -> None:
-        today = datetime.now(timezone.utc).replace(microsecond=0)
+        today = datetime.now(UTC).replace(microsecond=0)
         run("test_fansly_mass_message_retried", today)
         fansly_sandbox.set_faults(Fault(kind="status", status=429, first_n=1, method="POST"))
 
@@ -196,7 +196,7 @@ class TestMessages:
 
 
 def today_minus_days(days: int) -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=days)
+    return datetime.now(UTC).replace(microsecond=0) - timedelta(days=days)
 
 
 class TestNoDeadEnds:

@@ -9,7 +9,7 @@ import re
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from tests.helpers import AIRFLOW_3, airflow_cli, load_dag, printed_xcoms, run_d
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
 DAY_MS = 86_400_000
-DAY1 = int(datetime(2026, 11, 1, tzinfo=timezone.utc).timestamp() * 1000)
+DAY1 = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000)
 DAY2, DAY3 = DAY1 + DAY_MS, DAY1 + 2 * DAY_MS
 FANS = [f"72351631524706{n:04d}" for n in range(3)]
 FILES = [
@@ -43,7 +43,7 @@ FILES = [
 
 
 def iso(epoch_ms: int) -> str:
-    return datetime.fromtimestamp(epoch_ms / 1000, timezone.utc).isoformat()
+    return datetime.fromtimestamp(epoch_ms / 1000, UTC).isoformat()
 
 
 def seed(sandbox: FanslySandbox) -> dict[str, list[str]]:
@@ -272,7 +272,7 @@ def test_the_example_exports_a_day_and_its_downstream_loads_it(
     reserialized = airflow_cli("dags", "reserialize")
     assert reserialized.returncode == 0, reserialized.stderr[-2000:]
     fansly_sandbox.config.rpm = None
-    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     midnight = int(today.timestamp() * 1000)
     # Two days back to today: whichever day the run's interval is, it holds one row.
     fansly_sandbox.seed_transactions([midnight - 2 * DAY_MS + 1, midnight - DAY_MS + 1], amount=12_340)
@@ -298,8 +298,11 @@ def test_the_example_exports_a_day_and_its_downstream_loads_it(
 
 
 class EventsByAsset:
-    """A run's ``triggering_asset_events`` as Airflow 3 hands it over: looked up by asset, matched by URI
-    (an Asset is not hashable on 3.0 and 3.1, so a dict keyed by one cannot stand in for it)."""
+    """A run's ``triggering_asset_events`` as Airflow 3 hands it over.
+
+    Looked up by asset, matched by URI (an Asset is not hashable on 3.0 and 3.1, so a dict keyed by one
+    cannot stand in for it).
+    """
 
     def __init__(self, uri: str, events: list[Any]) -> None:
         self.uri, self.events = uri, events
@@ -413,7 +416,7 @@ def test_analytics_exports_write_supporters_summed_broadcast_stats_months_and_bu
 
 
 def utc_ms(year: int, month: int, day: int, hour: int = 0) -> int:
-    return int(datetime(year, month, day, hour, tzinfo=timezone.utc).timestamp() * 1000)
+    return int(datetime(year, month, day, hour, tzinfo=UTC).timestamp() * 1000)
 
 
 @pytest.mark.parametrize(("setting", "october"), [("clipped", "4000"), ("whole", "6000")])
@@ -455,9 +458,7 @@ def test_the_analytics_example_exports_the_month_so_far_and_every_stats_series(
         [utc_ms(2026, 9, 30), utc_ms(2026, 10, 5), utc_ms(2026, 10, 20, 12)], amount=[1_000, 2_000, 4_000]
     )
 
-    state, tasks = run_dag(
-        "example_fansly_analytics_export", logical_date=datetime(2026, 10, 21, tzinfo=timezone.utc)
-    )
+    state, tasks = run_dag("example_fansly_analytics_export", logical_date=datetime(2026, 10, 21, tzinfo=UTC))
 
     assert state == "success", tasks
     (monthly,) = (tmp_path / "earnings_monthly").iterdir()

@@ -1,5 +1,8 @@
-"""ExportToStorageOperator's OpenLineage facets, with apache-airflow-providers-openlineage installed: names as
-the OpenLineage naming spec builds them from each source's URI (https://openlineage.io/docs/spec/naming)."""
+"""ExportToStorageOperator's OpenLineage facets, with apache-airflow-providers-openlineage installed.
+
+Names as the OpenLineage naming spec builds them from each source's URI
+(https://openlineage.io/docs/spec/naming).
+"""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -18,8 +18,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
-FIRST_END = datetime(2026, 11, 29, 21, tzinfo=timezone.utc)  # the first run's interval is [20:00, 21:00)
-SECOND_END = datetime(2026, 11, 29, 22, tzinfo=timezone.utc)
+FIRST_END = datetime(2026, 11, 29, 21, tzinfo=UTC)  # the first run's interval is [20:00, 21:00)
+SECOND_END = datetime(2026, 11, 29, 22, tzinfo=UTC)
 BOUNDARY = int(FIRST_END.timestamp() * 1000)
 START = BOUNDARY - HOUR_MS
 

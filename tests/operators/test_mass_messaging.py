@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -27,7 +27,7 @@ def broadcast(dag_id: str = "test_fansly_mass_message", **conf: Any) -> Any:
 def test_the_body_maps_every_audience_and_the_schedule_is_sent_in_ms(
     fansly_sandbox: FanslySandbox, fansly_connection: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    when = datetime.fromtimestamp(time.time() + 7 * 86_400, timezone.utc).replace(microsecond=0)
+    when = datetime.fromtimestamp(time.time() + 7 * 86_400, UTC).replace(microsecond=0)
 
     ti = broadcast(
         content="come back",

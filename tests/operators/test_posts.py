@@ -1,9 +1,11 @@
-"""CreatePostOperator and CancelScheduledPostOperator in real Airflow (``dag.test()``) against the sandbox:
-a post is created once whatever Airflow does, and a cancel bears a repeat."""
+"""CreatePostOperator and CancelScheduledPostOperator in real Airflow (``dag.test()``) against the sandbox.
+
+A post is created once whatever Airflow does, and a cancel bears a repeat.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ MEDIA = "810000000000000001"
 
 
 def in_days(days: float) -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=days)
+    return datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
 
 
 def run(dag_id: str, task_id: str, **conf: Any) -> Any:
@@ -49,7 +51,7 @@ def test_a_bad_post_fails_the_dag_file_when_it_is_parsed(kwargs: dict[str, Any],
 
 
 def test_a_fixed_past_date_is_left_for_the_run_so_the_dag_file_does_not_break_once_it_passes() -> None:
-    CreatePostOperator(task_id="post", content="x", scheduled_for=datetime(2020, 1, 1, tzinfo=timezone.utc))
+    CreatePostOperator(task_id="post", content="x", scheduled_for=datetime(2020, 1, 1, tzinfo=UTC))
     with pytest.raises(FanslyValidationError, match="post_id must be a native"):
         CancelScheduledPostOperator(task_id="cancel", post_id="post-1")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,8 +10,8 @@ import pytest
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.operators.window import refuse_empty_interval
 
-RUN = datetime(2026, 11, 29, 20, tzinfo=timezone.utc)
-NEXT = datetime(2026, 11, 29, 21, tzinfo=timezone.utc)
+RUN = datetime(2026, 11, 29, 20, tzinfo=UTC)
+NEXT = datetime(2026, 11, 29, 21, tzinfo=UTC)
 
 
 def test_the_runs_empty_interval_as_the_window_is_refused_naming_the_timetable() -> None:

@@ -1,10 +1,12 @@
-"""Top Supporters, Monthly Earnings and Profile Stats: the shapes served, the caps, and the switches
-for what the contract leaves open."""
+"""Top Supporters, Monthly Earnings and Profile Stats.
+
+The shapes served, the caps, and the switches for what the contract leaves open.
+"""
 
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -84,7 +86,7 @@ def test_top_supporters_refuse_bad_windows(
 
 
 def test_monthly_earnings_lead_with_the_rolling_30_day_summary(fansly_sandbox: FanslySandbox) -> None:
-    october = int(datetime(2026, 10, 15, tzinfo=timezone.utc).timestamp() * 1000)
+    october = int(datetime(2026, 10, 15, tzinfo=UTC).timestamp() * 1000)
     fansly_sandbox.seed_transactions([october, october + 1, NOW - DAY_MS], amount=[10_000, 5_000, 1_000])
 
     rows = response_of(get(fansly_sandbox, "earnings/monthly"))
@@ -168,7 +170,7 @@ def test_the_switches_come_from_the_environment() -> None:
 
 
 def ms(*args: int) -> int:
-    return int(datetime(*args, tzinfo=timezone.utc).timestamp() * 1000)  # type: ignore[misc]
+    return int(datetime(*args, tzinfo=UTC).timestamp() * 1000)  # type: ignore[misc]
 
 
 def seed_autumn(sandbox: FanslySandbox) -> tuple[int, int]:

@@ -1,5 +1,8 @@
-"""The sandbox's media routes: multipart upload answered 202 ``{"jobId"}`` (not nested) and charged by
-size, job status without an account id, and the switches for processing, failure and size."""
+"""The sandbox's media routes and their switches.
+
+Multipart upload answered 202 ``{"jobId"}`` (not nested) and charged by size, job status without an account
+id, and the switches for processing, failure and size.
+"""
 
 from __future__ import annotations
 

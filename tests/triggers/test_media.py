@@ -1,6 +1,8 @@
-"""MediaUploadTrigger: serializes ids and counts only, polls on a schedule without blocking the
-triggerer's loop or its threads, turns every failure into an event, and counts what a run before a
-restart may have spent."""
+"""MediaUploadTrigger: ids and counts serialized, polls that never block, failures as events.
+
+It serializes ids and counts only, polls on a schedule without blocking the triggerer's loop or its threads,
+turns every failure into an event, and counts what a run before a restart may have spent.
+"""
 
 from __future__ import annotations
 

@@ -36,9 +36,12 @@ WAIT_SECONDS = 90
 
 @pytest.fixture
 def connection_in_db(fansly_sandbox: FanslySandbox) -> Iterator[str]:
-    """``fansly_default`` stored in the metadata DB by the CLI, for the triggerer (whose environment has
-    no AIRFLOW_CONN_ variable; this process keeps ``fansly_connection``'s, as a lookup done here
-    outside a task can hide DB connections from a later in-process ``dag.test()`` on Airflow 3.3)."""
+    """``fansly_default`` stored in the metadata DB by the CLI, for the triggerer.
+
+    The triggerer's environment has no AIRFLOW_CONN_ variable; this process keeps ``fansly_connection``'s,
+    as a lookup done here outside a task can hide DB connections from a later in-process ``dag.test()`` on
+    Airflow 3.3.
+    """
     added = airflow_cli(
         "connections", "add", "fansly_default", "--conn-json", fansly_sandbox.connection_json()
     )
@@ -86,8 +89,11 @@ def stored_kwargs(next_kwargs: Any) -> Any:
 
 
 def fire_on_the_triggerer(trigger: Any, task_sdk_ti: Any) -> Any:
-    """Stands in for dag.test()'s inline trigger run: store the trigger as a deferral does, for the
-    triggerer process to run, and return the event it gives the task instance."""
+    """Stands in for dag.test()'s inline trigger run.
+
+    Store the trigger as a deferral does, for the triggerer process to run, and return the event it gives
+    the task instance.
+    """
     from airflow.models.taskinstance import TaskInstance
     from airflow.models.trigger import Trigger
     from airflow.triggers.base import TriggerEvent

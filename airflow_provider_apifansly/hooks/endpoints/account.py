@@ -24,7 +24,7 @@ class AccountEndpoints(EndpointGroup):
     def list_accounts(self) -> list[dict[str, Any]]:
         """The connected accounts of the API key (``GET /accounts``)."""
         accounts: list[dict[str, Any]] = self.transport.request(
-            "GET", "/accounts", envelope.accounts, idempotent=True
+            "GET", "/accounts", read_accounts, idempotent=True
         )
         return accounts
 
@@ -64,3 +64,8 @@ def account_summary(row: Any, position: int) -> dict[str, Any]:
         raise FanslyApiError(f"{ACCOUNTS_REQUEST}: {exc}", request=ACCOUNTS_REQUEST) from None
     name = row.get("name")
     return {"account_id": account_id, "name": name if isinstance(name, str) else None}
+
+
+def read_accounts(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
+    """The rows of ``GET /accounts``, which is not nested: ``data.accounts``."""
+    return envelope.rows_of(data, "accounts", request)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_apifansly.automated_message import AutomatedRule
 from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyError
 from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label, may_have_sent
 from airflow_provider_apifansly.ids import validate_opaque_id
+from airflow_provider_apifansly.models.automated_message import AutomatedRule, automated_message_id
 
 
 class AutomatedMessageEndpoints(EndpointGroup):
@@ -19,11 +19,11 @@ class AutomatedMessageEndpoints(EndpointGroup):
 
         The shape is not documented: rules are read from ``response`` as a list, or under
         ``response.automatedMessages``, each with an id (``id``, else ``automatedMessageId``;
-        ``envelope.automated_message_id`` reads it); anything else raises.
+        ``automated_message_id`` reads it); anything else raises.
         """
         account_id = self.resolve_account_id(account_id)
         path = f"/{account_id}/automated-messages"
-        rows: list[dict[str, Any]] = self._account_call("GET", path, envelope.automated_messages)
+        rows: list[dict[str, Any]] = self._account_call("GET", path, automated_messages)
         return rows
 
     def create_automated_message(
@@ -60,7 +60,7 @@ class AutomatedMessageEndpoints(EndpointGroup):
             self.log.warning("%s failed (%s), but the rule is there: %s", request, exc, rule.describe())
             return found
         try:
-            envelope.automated_message_id(created, request)
+            automated_message_id(created, request)
         except FanslyApiError:
             found = self._find_rule(rule, account_id)
             if found is None:
@@ -86,3 +86,20 @@ class AutomatedMessageEndpoints(EndpointGroup):
     def _find_rule(self, rule: AutomatedRule, account_id: str) -> dict[str, Any] | None:
         """The account's rule equal to ``rule``, if any (one request)."""
         return next((row for row in self.list_automated_messages(account_id) if rule.matches(row)), None)
+
+
+def automated_messages(data: Any, request: str, connection: str) -> list[dict[str, Any]]:
+    """The rules of List Automated Messages, whose shape is undocumented.
+
+    ``response`` as a list, or under ``response.automatedMessages``; each with its id (see
+    ``automated_message_id``).
+    """
+    response = envelope.nested_success(data, request, connection)
+    rows = (
+        envelope.rows_of({"response": response}, "response", request) if isinstance(response, list) else None
+    )
+    if rows is None:
+        rows = envelope.rows_of(response, "automatedMessages", request)
+    for row in rows:
+        automated_message_id(row, request)
+    return rows

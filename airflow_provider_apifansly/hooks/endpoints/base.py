@@ -37,13 +37,16 @@ class EndpointGroup:
     if TYPE_CHECKING:
 
         @property
-        def settings(self) -> ConnectionSettings: ...
+        def settings(self) -> ConnectionSettings:
+            """The connection's parsed settings (the hook's)."""
 
         @property
-        def transport(self) -> Transport: ...
+        def transport(self) -> Transport:
+            """How requests are sent: session, pacing, retries, credits (the hook's)."""
 
         @property
-        def log(self) -> Any: ...  # Airflow's logger (its type differs between Airflow 2 and 3)
+        def log(self) -> Any:  # its type differs between Airflow 2 and 3
+            """Airflow's logger of the hook."""
 
     def resolve_account_id(self, account_id: str | None) -> str:
         """The given account id, else the connection's default; validated for use in a URL path."""
@@ -77,9 +80,12 @@ class EndpointGroup:
         consequence: str,
         parse: Parser[T] | None = None,
     ) -> Any:
-        """POST a create that is never repeated: only what cannot have reached the server (a 429, a refused
-        connection) is retried; after a failure that may have created it, raise ``uncertain`` with the
-        failure and ``consequence`` (what may exist and where to look), which Airflow does not retry."""
+        """POST a create that is never repeated.
+
+        Only what cannot have reached the server (a 429, a refused connection) is retried; after a
+        failure that may have created it, raise ``uncertain`` with the failure and ``consequence``
+        (what may exist and where to look), which Airflow does not retry.
+        """
         try:
             return self._account_call("POST", path, parse, json=body, idempotent=False)
         except FanslyError as exc:
@@ -93,8 +99,11 @@ class EndpointGroup:
             ) from exc
 
     def _remove(self, method: str, path: str, *, maybe_gone: bool = False) -> None:
-        """A delete or a cancel: harmless to repeat, so retried like a read. A 404 after an attempt that
-        may have done it means it is done, as it does when ``maybe_gone`` (an earlier try may have)."""
+        """A delete or a cancel: harmless to repeat, so retried like a read.
+
+        A 404 after an attempt that may have done it means it is done, as it does when ``maybe_gone``
+        (an earlier try may have).
+        """
         request = label(method, path)
         done_before = maybe_gone
 
@@ -140,9 +149,11 @@ def label(method: str, path: str) -> str:
 
 
 def may_have_sent(exc: FanslyError) -> bool:
-    """Whether the server may have acted on a failed request, so a create must not be repeated blindly:
-    a 5xx, a drop or timeout after sending, or a 2xx that is not a usable success (an inner failure,
-    a broken body). A 429 or a refused connection never reached it."""
+    """Whether the server may have acted on a failed request, so a create must not be repeated blindly.
+
+    A 5xx, a drop or timeout after sending, or a 2xx that is not a usable success (an inner failure, a
+    broken body). A 429 or a refused connection never reached it.
+    """
     if isinstance(exc, FanslyServerError):
         return True
     if isinstance(exc, FanslyConnectionError):

@@ -15,6 +15,7 @@ from airflow_provider_apifansly.exceptions import (
 from airflow_provider_apifansly.hooks import envelope, read_back
 from airflow_provider_apifansly.hooks.endpoints.account import AccountEndpoints
 from airflow_provider_apifansly.hooks.endpoints.base import label, require_id
+from airflow_provider_apifansly.hooks.paging import Page, messages_page
 from airflow_provider_apifansly.hooks.read_back import (
     Taken,
     chat_messages_since,
@@ -22,7 +23,7 @@ from airflow_provider_apifansly.hooks.read_back import (
     unclaimed_ids,
 )
 from airflow_provider_apifansly.ids import validate_native_id
-from airflow_provider_apifansly.message import OutgoingMessage
+from airflow_provider_apifansly.models.message import OutgoingMessage
 from airflow_provider_apifansly.timestamps import Instant, iso, to_epoch_ms
 
 MAX_MESSAGES_LIMIT = 10
@@ -42,7 +43,7 @@ class ChatMessageEndpoints(AccountEndpoints):
                 f"limit must be a whole number from 1 to {MAX_MESSAGES_LIMIT}, got {limit!r}"
             )
         path = f"/{account_id}/chats/{chat_id}/messages"
-        page: envelope.Page = self._account_call("GET", path, envelope.messages_page, params={"limit": limit})
+        page: Page = self._account_call("GET", path, messages_page, params={"limit": limit})
         return page.rows
 
     def send_message(
@@ -128,8 +129,11 @@ class ChatMessageEndpoints(AccountEndpoints):
     def sent_messages_like(
         self, message: OutgoingMessage, account_id: str | None, since: Instant
     ) -> list[dict[str, Any]]:
-        """The chat's messages since ``since`` (less no skew: the caller's bound) that can be ``message``
-        (``read_back.same_chat_message``), newest first; no page is read past the bound."""
+        """The chat's messages since ``since`` that can be ``message``, newest first.
+
+        ``since`` is the caller's bound (less no skew); a message can be ``message`` as
+        ``read_back.same_chat_message`` decides; no page is read past the bound.
+        """
         return self._messages_like(
             message, self.resolve_account_id(account_id), to_epoch_ms(since, field="since")
         )
@@ -148,8 +152,11 @@ class ChatMessageEndpoints(AccountEndpoints):
     def _delivered(
         self, message: OutgoingMessage, account_id: str, since_ms: float, taken: Taken | None
     ) -> dict[str, Any] | None:
-        """Our message in the chat, if an earlier attempt stored it: the one match since ``since_ms`` that
-        no other task instance claims (see ``read_back.chat_messages_since``); two raise."""
+        """Our message in the chat, if an earlier attempt stored it.
+
+        The one match since ``since_ms`` that no other task instance claims (see
+        ``read_back.chat_messages_since``); two raise.
+        """
         # Single tries: deliver's retry loop is the only one, so a failing lookup cannot multiply.
         rows = self._messages_like(message, account_id, since_ms, retry=False)
         path = f"/{account_id}/chats/{message.chat_id}/messages"

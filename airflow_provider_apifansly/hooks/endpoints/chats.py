@@ -57,8 +57,9 @@ class ChatEndpoints(AccountEndpoints):
         sort: str | None = None,
         search: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Every chat of the account (rows as the API sends them), each once, following ``nextCursor``:
-        one request per page.
+        """Every chat of the account (rows as the API sends them), each once, following ``nextCursor``.
+
+        One request per page.
 
         :param filter: ``all``, ``vips``, ``followers`` or ``subscribers``.
         :param sort: ``newest``, ``oldest`` or ``unread``.

@@ -102,8 +102,10 @@ def _transaction_id(request: str) -> Callable[[dict[str, Any]], str | int]:
 
 
 def _month(row: dict[str, Any], request: str, window: tuple[int, int] | None) -> dict[str, Any]:
-    """The row, marked as the summary (year 0, month 0) or a calendar month, and with a window, as
-    partly outside it or not."""
+    """The row, marked as the summary (year 0, month 0) or a calendar month.
+
+    With a window, also marked as partly outside it or not.
+    """
     year, month = row.get("year"), row.get("month")
     summary = year == 0 and month == 0
     is_month = isinstance(year, int) and isinstance(month, int) and year > 0 and 1 <= month <= 12

@@ -7,24 +7,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
-from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, created_at_ms, label
 from airflow_provider_apifansly.hooks.endpoints.chats import validate_search
-from airflow_provider_apifansly.hooks.paging import cursor_pages, each_once
+from airflow_provider_apifansly.hooks.paging import Page, cursor_pages, each_once
 from airflow_provider_apifansly.ids import validate_native_id
 from airflow_provider_apifansly.timestamps import Instant, check_window, to_epoch_ms
 
 
 @dataclass(frozen=True)
 class WireStatus:
-    """How one subscription status goes on the wire: the docs' code, the later docs' word, and the
-    ``status`` code its rows carry."""
+    """How one subscription status goes on the wire.
+
+    The docs' code, the later docs' word, and the ``status`` code its rows carry.
+    """
 
     code: str
     word: str
     row_code: int
 
     def sent(self, form: str) -> str:
+        """What goes on the wire for this status in ``form``: the docs' code or the later docs' word."""
         return self.code if form == "codes" else self.word
 
 
@@ -165,7 +167,7 @@ class FanEndpoints(EndpointGroup):
                 )
                 return
 
-    def _status_pages(self, path: str, wire: WireStatus, params: dict[str, Any]) -> Iterator[envelope.Page]:
+    def _status_pages(self, path: str, wire: WireStatus, params: dict[str, Any]) -> Iterator[Page]:
         """The pages of one status's list, in the status form the API takes (codes, else words)."""
         form = self.subscriber_status_form
         pages = self._fan_pages(path, "subscriptions", {**params, "status": wire.sent(form)})
@@ -187,7 +189,7 @@ class FanEndpoints(EndpointGroup):
         yield first
         yield from pages
 
-    def _fan_pages(self, path: str, rows: str, params: dict[str, Any]) -> Iterator[envelope.Page]:
+    def _fan_pages(self, path: str, rows: str, params: dict[str, Any]) -> Iterator[Page]:
         """The pages of a fan list, as long as a cursor comes back (a short page may have one).
 
         A full last page without a cursor is the end, not an error: a list of exactly 100 rows

@@ -1,5 +1,7 @@
-"""Mass messaging: one broadcast to a whole audience for one credit, never sent twice (docs: "Mass Messaging"),
-and the lists of scheduled and sent broadcasts that show what was sent."""
+"""Mass messaging: one broadcast to a whole audience for one credit, never sent twice.
+
+(docs: "Mass Messaging"), and the lists of scheduled and sent broadcasts that show what was sent.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyAmbiguousSendError
-from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
-from airflow_provider_apifansly.hooks.paging import cursor_pages
+from airflow_provider_apifansly.hooks.paging import Page, cursor_pages
 from airflow_provider_apifansly.hooks.read_back import broadcast_stamp_ms
-from airflow_provider_apifansly.mass_message import MassMessage
+from airflow_provider_apifansly.models.mass_message import MassMessage
 from airflow_provider_apifansly.timestamps import Instant, optional_epoch_ms
 
 # Where the rows sit (contract part 2, section 5): the native answers' keys, which apifansly passes on.
@@ -73,8 +74,10 @@ class MassMessagingEndpoints(EndpointGroup):
         return self.send_broadcast(message, account_id)
 
     def send_broadcast(self, message: MassMessage, account_id: str | None = None) -> dict[str, Any]:
-        """Send a validated broadcast once; after a failure that may have sent it, raise
-        ``FanslyAmbiguousSendError`` (which Airflow does not retry) rather than risk sending it twice.
+        """Send a validated broadcast once.
+
+        After a failure that may have sent it, raise ``FanslyAmbiguousSendError`` (which Airflow does
+        not retry) rather than risk sending it twice.
 
         The retry policy, told it is not idempotent, retries only what cannot have reached the
         server: a 429 or a refused connection. Reading back whether it arrived is left to a later
@@ -94,8 +97,9 @@ class MassMessagingEndpoints(EndpointGroup):
         return response
 
     def list_scheduled_mass_messages(self, account_id: str | None = None) -> list[dict[str, Any]]:
-        """Every scheduled broadcast of the account (rows of ``scheduledBroadcastMessages``), one credit
-        per page. A ``messageTemplate`` sent as JSON text is parsed (text that is not JSON is kept as is).
+        """Every scheduled broadcast of the account (rows of ``scheduledBroadcastMessages``), one credit per page.
+
+        A ``messageTemplate`` sent as JSON text is parsed (text that is not JSON is kept as is).
         """
         account_id = self.resolve_account_id(account_id)
         path = f"/{account_id}/mass-messaging/scheduled"
@@ -106,8 +110,9 @@ class MassMessagingEndpoints(EndpointGroup):
     def list_sent_mass_messages(
         self, account_id: str | None = None, *, deleted: bool = False, since: Instant | None = None
     ) -> list[dict[str, Any]]:
-        """The account's sent broadcasts with their delivery stats (rows of ``messages``), newest
-        first as the API lists them; one credit per page.
+        """The account's sent broadcasts with their delivery stats (rows of ``messages``).
+
+        Newest first, as the API lists them; one credit per page.
 
         :param deleted: list the withdrawn broadcasts (``/stats/deleted``) instead of ``/stats/sent``.
         :param since: only broadcasts created since then (a datetime, ISO text or epoch ms, as every
@@ -127,7 +132,7 @@ class MassMessagingEndpoints(EndpointGroup):
                 break
         return found
 
-    def _broadcast_pages(self, path: str, rows: str) -> Iterator[envelope.Page]:
+    def _broadcast_pages(self, path: str, rows: str) -> Iterator[Page]:
         """The pages of a broadcast list: the cursor at ``data.nextCursor``, else ``response.cursor``."""
         params = {"limit": BROADCAST_PAGE}
         return cursor_pages(

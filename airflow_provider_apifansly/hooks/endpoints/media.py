@@ -7,6 +7,7 @@ polled at ``GET /media/upload/{jobId}/status``, a route without an account id.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_apifansly.credits import STANDARD_CREDITS, media_credits
@@ -22,9 +23,9 @@ from airflow_provider_apifansly.exceptions import (
 )
 from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
-from airflow_provider_apifansly.hooks.envelope import MediaJob
 from airflow_provider_apifansly.hooks.multipart import MultipartUpload, media_source
 from airflow_provider_apifansly.ids import validate_opaque_id
+from airflow_provider_apifansly.shapes import shape_of
 
 
 class MediaEndpoints(EndpointGroup):
@@ -51,7 +52,7 @@ class MediaEndpoints(EndpointGroup):
             job_id: str = self.transport.request(
                 "POST",
                 route,
-                envelope.upload_job,
+                upload_job,
                 idempotent=False,
                 body=upload.stream,
                 headers=upload.headers,
@@ -79,7 +80,7 @@ class MediaEndpoints(EndpointGroup):
         """
         job_id = validate_job_id(job_id)
         return self.transport.request(
-            "GET", f"/media/upload/{job_id}/status", envelope.media_job, idempotent=True, retry=retry
+            "GET", f"/media/upload/{job_id}/status", media_job, idempotent=True, retry=retry
         )
 
     def wait_for_media(
@@ -124,7 +125,7 @@ def finished_ids(job: MediaJob, job_id: str) -> dict[str, str] | None:
         )
     if job.state != "completed":
         return None
-    if job.media_id is None or job.account_media_id is None:  # envelope.media_job refuses such answers
+    if job.media_id is None or job.account_media_id is None:  # media_job refuses such answers
         raise FanslyApiError(f"Media processing job {job_id} completed without its media ids")
     return {"media_id": job.media_id, "account_media_id": job.account_media_id}
 
@@ -137,3 +138,56 @@ def media_timeout(job_id: str, timeout: float, state: str) -> FanslyError:
         job_id=job_id,
         state=state,
     )
+
+
+def upload_job(data: Any, request: str, connection: str) -> str:
+    """The job id of a media upload, which is not nested: ``data = {"jobId": ...}``."""
+    job_id = data.get("jobId") if isinstance(data, dict) else None
+    if isinstance(job_id, int) and not isinstance(job_id, bool):
+        job_id = str(job_id)
+    if not isinstance(job_id, str) or not job_id:
+        raise FanslyApiError(f"{request} returned no 'jobId': got {shape_of(data)}", request=request)
+    return job_id
+
+
+MEDIA_JOB_STATES = ("waiting", "active", "completed", "failed")
+
+
+@dataclass(frozen=True)
+class MediaJob:
+    """A media processing job's state; a completed one carries its ids, a failed one its reason."""
+
+    state: str
+    progress: Any = None
+    media_id: str | None = None
+    account_media_id: str | None = None
+    reason: str | None = None
+
+
+def media_job(data: Any, request: str, connection: str) -> MediaJob:
+    """A job status, not nested: ``data = {"state", "progress", "result": {"mediaId", "accountMedia": [{"id"}]}}``."""
+    state = data.get("state") if isinstance(data, dict) else None
+    if state not in MEDIA_JOB_STATES:
+        detail = f"state {state!r:.40}" if isinstance(data, dict) else shape_of(data)
+        raise FanslyApiError(
+            f"{request} returned no known job state ({', '.join(MEDIA_JOB_STATES)}): got {detail}",
+            request=request,
+        )
+    if state == "failed":
+        said = next((data[k] for k in ("failedReason", "error", "message") if data.get(k)), None)
+        return MediaJob(
+            state, data.get("progress"), reason=str(said)[: envelope.MAX_MESSAGE] if said else None
+        )
+    if state != "completed":
+        return MediaJob(state, data.get("progress"))
+    result = data.get("result")
+    media_id = result.get("mediaId") if isinstance(result, dict) else None
+    account_media = result.get("accountMedia") if isinstance(result, dict) else None
+    first = account_media[0] if isinstance(account_media, list) and account_media else None
+    account_media_id = first.get("id") if isinstance(first, dict) else None
+    for name, value in (("result.mediaId", media_id), ("result.accountMedia[0].id", account_media_id)):
+        if not isinstance(value, str) or not value:
+            raise FanslyApiError(
+                f"{request} says the job completed without {name}: got {shape_of(result)}", request=request
+            )
+    return MediaJob(state, data.get("progress"), media_id=media_id, account_media_id=account_media_id)

@@ -121,9 +121,12 @@ class TopSupporterEndpoints(AccountEndpoints):
 def _cut_rows_cannot_qualify(
     spends: list[tuple[str | None, int, int]], top: int | None, min_gross: int | None
 ) -> bool:
-    """Whether a cut answer is enough: the rows it cut spent at most its smallest spend, so they are
-    all below ``min_gross``, or none of them outranks the ``top`` fans it lists (one that ties with
-    the last of them is as much a top fan: the API's ranking chose)."""
+    """Whether a cut answer is enough.
+
+    The rows it cut spent at most its smallest spend, so they are all below ``min_gross``, or none of them
+    outranks the ``top`` fans it lists (one that ties with the last of them is as much a top fan: the
+    API's ranking chose).
+    """
     smallest = min(gross for _, gross, _ in spends)
     if min_gross is not None and min_gross > smallest:
         return True
@@ -143,8 +146,10 @@ def _halves(start: int, end: int, request: str) -> list[tuple[int, int]]:
 
 
 def _supporter(row: dict[str, Any], creator_id: str, request: str) -> tuple[str | None, int, int]:
-    """The fan's id (None when the row names no fan: an id field present and null) and the row's gross
-    and net thousandths; any other shape is an error."""
+    """The fan's id and the row's gross and net thousandths; any other shape is an error.
+
+    The fan's id is None when the row names no fan (an id field present and null).
+    """
     ids = [row.get(name, "absent") for name in SUPPORTER_ID_FIELDS]
     fans = [value for value in ids if isinstance(value, str) and value.isdigit() and value != creator_id]
     if len(fans) != 1 and not (not fans and None in ids):

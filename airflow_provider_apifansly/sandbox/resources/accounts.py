@@ -26,8 +26,11 @@ def list_accounts(call: Call) -> Reply:
 
 
 def current_account(call: Call) -> Reply:
-    """Get Current Account: the creator's native profile, its id at ``response.account.id``, with the fields
-    a live client reads (``id``, ``username``, ``displayName``, ``avatar``; contract section 9)."""
+    """Get Current Account: the creator's native profile, its id at ``response.account.id``.
+
+    With the fields a live client reads (``id``, ``username``, ``displayName``, ``avatar``; contract
+    section 9).
+    """
     account = call.account()
     profile = {
         "id": account.creator_id,

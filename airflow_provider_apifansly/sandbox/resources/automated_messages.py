@@ -144,10 +144,13 @@ def row(switches: AutomatedMessageSwitches, record: AutomatedMessageRecord) -> d
 
 
 def native_row(call: Call, record: AutomatedMessageRecord) -> dict[str, Any]:
-    """A rule as Fansly's native list shows it (contract section 6): the text, media and price in a
-    ``messageTemplate`` (an object, or JSON text), the price in thousandths, media as attachments (whose
-    ``contentId`` follows ``attachment_content_id``), ``delay``/``cooldown`` left out when 0, the
-    access type not shown, and fields of its own (the creator, a status, times)."""
+    """A rule as Fansly's native list shows it (contract section 6).
+
+    The text, media and price in a ``messageTemplate`` (an object, or JSON text), the price in
+    thousandths, media as attachments (whose ``contentId`` follows ``attachment_content_id``),
+    ``delay``/``cooldown`` left out when 0, the access type not shown, and fields of its own (the creator,
+    a status, times).
+    """
     body, switches = record.body, call.switches(AutomatedMessageSwitches)
     media_ids = [m["mediaId"] if isinstance(m, dict) else m for m in body.get("mediaIds") or []]
     if call.switches(MessageSwitches).attachment_content_id == "account_media":

@@ -1,5 +1,6 @@
-"""Chat messages: ``GET`` (newest first, ``limit`` 1 to 10) and ``POST`` (Send Message, 201) of
-``{account_id}/chats/{chat_id}/messages``.
+"""Chat messages: list (newest first) and send, at ``{account_id}/chats/{chat_id}/messages``.
+
+``GET`` takes ``limit`` 1 to 10; ``POST`` is Send Message (201).
 
 A sent message's attachments carry, as ``contentId``, the account media id of each mediaId sent
 (or, with ``config.attachment_content_id`` ``"media"``, the mediaId itself). The store holds every

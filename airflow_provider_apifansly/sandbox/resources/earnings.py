@@ -1,9 +1,10 @@
-"""Earnings: ``GET {account_id}/earnings/transactions``, paged by ``limit`` and ``offset``, and
-``GET {account_id}/earnings/monthly``, the ledger's totals per UTC month after a summary row
-(``year`` 0, ``month`` 0); its ``response`` is the bare list or an object holding it
-(``config.earnings_monthly_nesting``). Given ``after``/``before``, Monthly Earnings either sums
-within them and stamps every row with them (``config.earnings_monthly_window`` "clipped", as the
-recorded sample) or serves the whole months they touch ("whole").
+"""Earnings: transactions paged by ``limit`` and ``offset``, and the monthly totals.
+
+``GET {account_id}/earnings/transactions``, and ``GET {account_id}/earnings/monthly``, the ledger's totals per
+UTC month after a summary row (``year`` 0, ``month`` 0); its ``response`` is the bare list or an object
+holding it (``config.earnings_monthly_nesting``). Given ``after``/``before``, Monthly Earnings either sums
+within them and stamps every row with them (``config.earnings_monthly_window`` "clipped", as the recorded
+sample) or serves the whole months they touch ("whole").
 
 Rows come newest first (the order is not documented) with ``response.total`` the
 count of the whole window. ``after`` and ``before`` are epoch milliseconds; both
@@ -19,7 +20,7 @@ import time
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -136,8 +137,10 @@ class TransactionStore(Store):
     def totals(
         self, account_id: str, after: int | None, before: int | None
     ) -> tuple[dict[tuple[int, int], list[int]], list[int]]:
-        """Gross and net (thousandths) per UTC month of the rows with ``after <= createdAt <= before``,
-        and over all of them."""
+        """Gross and net (thousandths) per UTC month, and over all the rows.
+
+        Of the rows with ``after <= createdAt <= before``.
+        """
         with self.world.lock:
             ledger = self._ledgers.get(account_id, _Ledger())
             lo, hi = ledger.window(after, before, exclusive=False)
@@ -145,7 +148,7 @@ class TransactionStore(Store):
             overall = [0, 0]
             for index in range(lo, hi):
                 amount = ledger.amount[index]
-                when = datetime.fromtimestamp(ledger.created_at[index] / 1000, timezone.utc)
+                when = datetime.fromtimestamp(ledger.created_at[index] / 1000, UTC)
                 for totals in (months.setdefault((when.year, when.month), [0, 0]), overall):
                     totals[0] += amount
                     totals[1] += amount - _tax(amount)
@@ -214,8 +217,11 @@ def list_transactions(call: Call) -> Reply:
 
 
 def list_monthly(call: Call) -> Reply:
-    """Monthly Earnings: the summary row (``year`` 0, ``month`` 0), then one row per month with earnings,
-    the latest first, as ``config.earnings_monthly_window`` reads ``after`` and ``before``."""
+    """Monthly Earnings: the summary row, then one row per month with earnings.
+
+    The summary row has ``year`` 0, ``month`` 0; the months come latest first, as
+    ``config.earnings_monthly_window`` reads ``after`` and ``before``.
+    """
     account = call.account()
     found = parameters(call.request.query, MONTHLY_PARAMETERS, "Monthly Earnings")
     after, before = whole(found, "after"), whole(found, "before")
@@ -244,8 +250,8 @@ def list_monthly(call: Call) -> Reply:
 
 def month_bounds(year: int, month: int) -> tuple[int, int]:
     """A UTC month as epoch ms ``[start, end)``."""
-    start = datetime(year, month, 1, tzinfo=timezone.utc)
-    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=timezone.utc)
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
     return _ms(start), _ms(end)
 
 
@@ -279,6 +285,7 @@ def _ms(moment: datetime) -> int:
 
 
 def whole(found: dict[str, str], name: str) -> int | None:
+    """A query value that must be a whole number, or None when absent."""
     value = found.get(name)
     if value is None:
         return None

@@ -330,8 +330,11 @@ def _subscription(
     auto_renew: bool,
     ends_at: int | None,
 ) -> dict[str, Any]:
-    """A subscription row as the API shows it: money in cents, times in epoch milliseconds, ``autoRenew``
-    the integer 0 or 1 (a fan with it off stays active until ``endsAt``)."""
+    """A subscription row as the API shows it.
+
+    Money in cents, times in epoch milliseconds, ``autoRenew`` the integer 0 or 1 (a fan with it off stays
+    active until ``endsAt``).
+    """
     if ends_at is None:
         ends_at = created_at + BILLING_DAYS * _DAY_MS
     return {

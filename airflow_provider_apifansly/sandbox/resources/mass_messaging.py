@@ -1,5 +1,7 @@
-"""Mass messaging: ``POST {account_id}/mass-messaging`` (Send Mass Message), and the lists
-``GET {account_id}/mass-messaging/scheduled`` and ``.../stats/sent`` (and ``/stats/deleted``).
+"""Mass messaging: Send Mass Message, and the lists of scheduled and sent broadcasts.
+
+``POST {account_id}/mass-messaging``, ``GET {account_id}/mass-messaging/scheduled`` and ``.../stats/sent``
+(and ``/stats/deleted``).
 
 The store keeps every broadcast the API accepted. The lists answer in the contract's shapes
 (part 2, section 5): ``scheduledBroadcastMessages`` (and ``groups``), each row's

@@ -1,5 +1,7 @@
-"""Media: ``POST {account_id}/media/upload`` (multipart, field ``file``) and
-``GET media/upload/{job_id}/status`` (no account id).
+"""Media: the upload and its job's status.
+
+``POST {account_id}/media/upload`` (multipart, field ``file``) and ``GET media/upload/{job_id}/status`` (no
+account id).
 
 Neither answer is nested: the upload answers 202 with ``{"jobId"}``, the status
 ``{"state", "progress", "result": {"mediaId", "accountMedia": [{"id"}]}}``. A job is
@@ -106,6 +108,7 @@ class MediaStore(Store):
             return job
 
     def jobs(self) -> list[MediaJobRecord]:
+        """A snapshot of every upload job, oldest first."""
         with self.world.lock:
             return list(self._jobs.values())
 

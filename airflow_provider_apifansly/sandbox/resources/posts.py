@@ -1,5 +1,7 @@
-"""Posts: ``POST {account_id}/posts`` (Create Post), ``GET``/``DELETE .../posts/{post_id}``,
-``POST .../posts/scheduled/{post_id}/cancel`` and ``GET .../posts/walls``.
+"""Posts: create, read, delete, cancel a scheduled one, list the walls.
+
+``POST {account_id}/posts`` (Create Post), ``GET``/``DELETE .../posts/{post_id}``, ``POST
+.../posts/scheduled/{post_id}/cancel`` and ``GET .../posts/walls``.
 
 Create Post takes the body the live client sends (``scheduledFor``/``expiresAt`` 0 for now and never,
 an empty caption beside media) and, with ``post_walls="required"`` (the default), refuses a post that
@@ -201,8 +203,11 @@ RESOURCE = Resource(
 
 
 def _check_post(body: dict[str, Any], media_field: str, walls: set[str], walls_required: bool) -> list[str]:
-    """Validate a Create Post body; return its media ids. ``scheduledFor``/``expiresAt`` 0 mean now and
-    never, and ``content`` may be empty beside media, as the live client sends them (contract section 7)."""
+    """Validate a Create Post body; return its media ids.
+
+    ``scheduledFor``/``expiresAt`` 0 mean now and never, and ``content`` may be empty beside media, as the
+    live client sends them (contract section 7).
+    """
     allowed = ("content", media_field, "wallIds", "scheduledFor", "expiresAt", "postToFYP", *OTHER_FIELDS)
     unknown = [name for name in body if name not in allowed]
     if unknown:

@@ -53,6 +53,7 @@ class SpendStore(Store):
         self._spends: dict[str, list[tuple[str | None, int, int]]] = {}
 
     def add(self, account_id: str, spends: list[tuple[str | None, int, int]]) -> None:
+        """Record each fan's spend (at a time, gross) for an account."""
         with self.world.lock:
             self._spends.setdefault(account_id, []).extend(spends)
 

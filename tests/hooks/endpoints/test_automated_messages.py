@@ -35,11 +35,11 @@ def test_rules_are_listed_with_their_ids_in_every_undocumented_shape(
 def test_a_list_without_rules_or_ids_raises_rather_than_returning_nothing(
     fansly_sandbox: FanslySandbox, make_hook: MakeHook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from airflow_provider_apifansly.hooks import envelope
+    from airflow_provider_apifansly.hooks.endpoints.automated_messages import automated_messages
 
     hook = make_hook()
     with pytest.raises(FanslyApiError, match="no 'automatedMessages' list of objects"):
-        envelope.automated_messages(
+        automated_messages(
             {"status_code": 200, "data": {"success": True, "response": {"rules": []}}}, "GET x", "c"
         )
     fansly_sandbox.seed_automated_messages([WELCOME])

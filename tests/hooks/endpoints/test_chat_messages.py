@@ -301,7 +301,7 @@ def test_a_message_is_ours_only_from_the_creator_with_the_same_media_and_any_pri
     row: dict[str, Any], ours: bool
 ) -> None:
     from airflow_provider_apifansly.hooks.read_back import same_chat_message
-    from airflow_provider_apifansly.message import OutgoingMessage
+    from airflow_provider_apifansly.models.message import OutgoingMessage
 
     message = OutgoingMessage.parse("800000000000000001", "unlock", MEDIA, ["ppv"], 9)
 

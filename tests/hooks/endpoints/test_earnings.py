@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,14 +13,14 @@ from airflow_provider_apifansly.exceptions import (
     FanslyOutOfCreditsError,
     FanslyValidationError,
 )
-from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks import paging
 from airflow_provider_apifansly.hooks.seen_ids import SeenIds
 from airflow_provider_apifansly.sandbox import FanslySandbox
 from tests.helpers import MakeHook
 
 DAY_MS = 86_400_000
 # Two adjacent data intervals: 2026-11-01 and 2026-11-02 (UTC), in epoch ms.
-DAY1 = int(datetime(2026, 11, 1, tzinfo=timezone.utc).timestamp() * 1000)
+DAY1 = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp() * 1000)
 DAY2 = DAY1 + DAY_MS
 DAY3 = DAY2 + DAY_MS
 
@@ -122,7 +122,7 @@ class ChangingList:
     def request(self, method: str, path: str, parse: Any, *, params: dict[str, Any], **_: Any) -> Any:
         self.offsets.append(params["offset"])
         page = self.rows[params["offset"] : params["offset"] + params["limit"]]
-        answer = envelope.OffsetPage(list(page), len(self.rows))
+        answer = paging.OffsetPage(list(page), len(self.rows))
         if self.after_page is not None:
             self.after_page(self)
             self.after_page = None
@@ -152,7 +152,7 @@ def test_a_full_page_of_rows_already_read_is_an_error(
 ) -> None:
     hook = make_hook()
     listed = ChangingList(transactions(300))
-    listed.request = lambda *args, params, **kwargs: envelope.OffsetPage(transactions(100), 300)  # type: ignore[method-assign]
+    listed.request = lambda *args, params, **kwargs: paging.OffsetPage(transactions(100), 300)  # type: ignore[method-assign]
     monkeypatch.setattr(hook, "transport", listed)
 
     with pytest.raises(FanslyApiError, match="full page at offset 100 holding only rows already read"):
@@ -165,7 +165,7 @@ def test_a_total_that_paging_never_reaches_is_an_error(
     hook = make_hook()
     listed = ChangingList(transactions(30))
     listed.request = (
-        lambda *args, params, **kwargs: envelope.OffsetPage(  # type: ignore[method-assign]
+        lambda *args, params, **kwargs: paging.OffsetPage(  # type: ignore[method-assign]
             transactions(30)[params["offset"] :][:30], 40
         )
     )
@@ -197,7 +197,7 @@ def test_a_row_without_its_id_or_timestamp_raises(
     make_hook: MakeHook, monkeypatch: pytest.MonkeyPatch, row: dict[str, Any], error: str
 ) -> None:
     hook = make_hook()
-    monkeypatch.setattr(hook.transport, "request", lambda *args, **kwargs: envelope.OffsetPage([row], 1))
+    monkeypatch.setattr(hook.transport, "request", lambda *args, **kwargs: paging.OffsetPage([row], 1))
 
     with pytest.raises(FanslyApiError, match=error):
         list(hook.list_transactions(since=DAY1, until=DAY2))
@@ -240,7 +240,7 @@ def test_a_monthly_row_that_is_neither_a_month_nor_the_summary_fails_loudly() ->
 
 
 def utc_ms(year: int, month: int, day: int) -> int:
-    return int(datetime(year, month, day, tzinfo=timezone.utc).timestamp() * 1000)
+    return int(datetime(year, month, day, tzinfo=UTC).timestamp() * 1000)
 
 
 @pytest.mark.parametrize(("setting", "october"), [("clipped", 4_000), ("whole", 6_000)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,14 +13,14 @@ from airflow_provider_apifansly.exceptions import (
     FanslyOutOfCreditsError,
     FanslyValidationError,
 )
-from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks import paging
 from airflow_provider_apifansly.hooks.endpoints.fans import _Order
 from airflow_provider_apifansly.sandbox import FanslySandbox
 from tests.helpers import MakeHook
 
 HOUR_MS = 3_600_000
 # A data interval: [20:00, 21:00) UTC on 2026-11-29, in epoch ms.
-START = int(datetime(2026, 11, 29, 20, tzinfo=timezone.utc).timestamp() * 1000)
+START = int(datetime(2026, 11, 29, 20, tzinfo=UTC).timestamp() * 1000)
 END = START + HOUR_MS
 
 
@@ -83,7 +83,7 @@ def test_since_and_until_take_datetimes_iso_text_and_epoch_ms(
     [fan] = fans(1)
     fansly_sandbox.seed_subscribers([fan], created_at=START + 1)
     hook = make_hook()
-    as_datetime = datetime(2026, 11, 29, 20, tzinfo=timezone.utc)
+    as_datetime = datetime(2026, 11, 29, 20, tzinfo=UTC)
 
     for since in (as_datetime, "2026-11-29T20:00:00+00:00", "2026-11-29T20:00:00Z", START, str(START)):
         assert [row["subscriberId"] for row in hook.list_subscribers(since=since, until=END)] == [fan]
@@ -181,7 +181,7 @@ def test_a_subscription_moving_from_active_to_expired_between_the_two_lists_come
 ) -> None:
     hook = make_hook()
     row = {"id": "1", "subscriberId": "723516315247063042", "createdAt": START, "status": 3}
-    pages = iter([envelope.Page([row], None), envelope.Page([{**row, "status": 4}], None)])
+    pages = iter([paging.Page([row], None), paging.Page([{**row, "status": 4}], None)])
     monkeypatch.setattr(hook.transport, "request", lambda *args, **kwargs: next(pages))
 
     assert [found["status"] for found in hook.list_subscribers(status="all")] == [3]
@@ -216,7 +216,7 @@ def test_rows_whose_status_is_not_the_one_asked_are_kept_and_named_in_a_warning(
 
     expired = list(hook.list_subscribers(status="expired"))
     with pytest.MonkeyPatch.context() as patch:  # an "expired" list that holds an active row
-        patch.setattr(hook.transport, "request", lambda *args, **kwargs: envelope.Page([row], None))
+        patch.setattr(hook.transport, "request", lambda *args, **kwargs: paging.Page([row], None))
         mislabelled = list(hook.list_subscribers(status="expired"))
 
     assert [found["status"] for found in expired + mislabelled] == [5, 5, 3]
@@ -346,7 +346,7 @@ def cursor_data(response: dict[str, Any], next_cursor: Any = None) -> dict[str, 
 )
 def test_a_subscribers_page_in_an_unknown_shape_raises(response: dict[str, Any]) -> None:
     with pytest.raises(FanslyApiError, match="subscriptions"):
-        envelope.cursor_page("subscriptions")(cursor_data(response), "GET /x", "connection 'c'")
+        paging.cursor_page("subscriptions")(cursor_data(response), "GET /x", "connection 'c'")
 
 
 def test_a_row_without_its_fan_id_or_timestamp_raises(
@@ -354,7 +354,7 @@ def test_a_row_without_its_fan_id_or_timestamp_raises(
 ) -> None:
     hook = make_hook()
     rows = [{"id": "1", "subscriberId": "723516315247063042", "createdAt": "yesterday"}]
-    monkeypatch.setattr(hook.transport, "request", lambda *args, **kwargs: envelope.Page(rows, None))
+    monkeypatch.setattr(hook.transport, "request", lambda *args, **kwargs: paging.Page(rows, None))
     with pytest.raises(FanslyApiError, match="createdAt"):
         list(hook.list_subscribers(since=START))
 

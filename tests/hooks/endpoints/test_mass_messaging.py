@@ -1,5 +1,4 @@
-"""FanslyHook's mass messaging against the sandbox: the scheduled and sent lists, the budget, and the shapes
-it refuses."""
+"""FanslyHook's mass messaging against the sandbox: both lists, the budget, the shapes it refuses."""
 
 from __future__ import annotations
 

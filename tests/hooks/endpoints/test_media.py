@@ -1,5 +1,8 @@
-"""FanslyHook's media endpoints against the sandbox: streamed upload charged by size, retried only when
-it cannot have arrived, strict job shapes, and waits that end in ids, a reason or a timeout."""
+"""FanslyHook's media endpoints against the sandbox.
+
+Streamed upload charged by size, retried only when it cannot have arrived, strict job shapes, and waits that
+end in ids, a reason or a timeout.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyUploadUncertainError,
     FanslyValidationError,
 )
-from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.endpoints import media
 from airflow_provider_apifansly.hooks.multipart import MediaSource, MultipartUpload
 from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
 from tests.helpers import MakeHook
@@ -207,7 +210,7 @@ def test_bad_wait_arguments_are_refused_before_any_request(
 @pytest.mark.parametrize("data", [None, {}, {"jobId": ""}, {"jobId": None}, {"data": {"jobId": "1"}}])
 def test_an_upload_answer_without_a_job_id_is_an_error(data: Any) -> None:
     with pytest.raises(FanslyApiError, match="no 'jobId'"):
-        envelope.upload_job(data, UPLOAD, "connection 'x'")
+        media.upload_job(data, UPLOAD, "connection 'x'")
 
 
 @pytest.mark.parametrize(
@@ -221,7 +224,7 @@ def test_an_upload_answer_without_a_job_id_is_an_error(data: Any) -> None:
 )
 def test_a_job_status_of_unknown_shape_is_an_error(data: Any, error: str) -> None:
     with pytest.raises(FanslyApiError, match=error):
-        envelope.media_job(data, "GET /api/fansly/media/upload/1/status", "connection 'x'")
+        media.media_job(data, "GET /api/fansly/media/upload/1/status", "connection 'x'")
 
 
 @pytest.mark.parametrize("job_id", [".", ".."])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
 from tests.helpers import MakeHook
 
 MEDIA = "810000000000000001"
-SOON = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
+SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
 
 
 @pytest.mark.parametrize("status", [200, 201])
@@ -48,11 +48,11 @@ def test_a_scheduled_post_is_sent_in_epoch_ms_and_its_id_returned(
 
 
 def test_post_ids_are_read_from_post_id_too(fansly_sandbox: FanslySandbox, make_hook: MakeHook) -> None:
-    from airflow_provider_apifansly.hooks import envelope
+    from airflow_provider_apifansly.hooks.endpoints.posts import created_post
 
     data = {"status_code": 200, "data": {"success": True, "response": {"postId": "123", "content": "x"}}}
 
-    assert envelope.created_post(data, "POST x", "c")["id"] == "123"
+    assert created_post(data, "POST x", "c")["id"] == "123"
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.ids import validate_native_id
-from airflow_provider_apifansly.message import OutgoingMessage
+from airflow_provider_apifansly.models.message import OutgoingMessage
 
 MESSAGE_FIELDS = ("chat_id", "content", "media_ids", "access_type", "price")
 
@@ -32,8 +32,10 @@ def parse_rendered(value: Any, field: str) -> Any:
 
 
 def pending_template(value: Any) -> bool:
-    """Whether a value (or anything inside it) is still to be rendered, a Jinja template or an XCom,
-    so that it can only be checked when the task runs, not when the DAG file is parsed."""
+    """Whether a value (or anything inside it) is still to be rendered: a Jinja template or an XCom.
+
+    Such a value can only be checked when the task runs, not when the DAG file is parsed.
+    """
     if isinstance(value, str):
         return "{{" in value or "{%" in value
     if isinstance(value, Mapping):
@@ -53,8 +55,11 @@ def parse_user_ids(user_ids: Sequence[str | int] | str) -> list[str]:
 
 
 def parse_messages(messages: Any) -> list[OutgoingMessage]:
-    """Validate a batch of messages: ``{chat_id: content}``, or a list of dicts with ``chat_id``,
-    ``content`` and optionally ``media_ids``, ``access_type`` and ``price``. One message per chat."""
+    """Validate a batch of messages.
+
+    ``{chat_id: content}``, or a list of dicts with ``chat_id``, ``content`` and optionally ``media_ids``,
+    ``access_type`` and ``price``. One message per chat.
+    """
     messages = parse_rendered(messages, "messages")
     if isinstance(messages, Mapping):
         parsed = [

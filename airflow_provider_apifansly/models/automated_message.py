@@ -1,5 +1,7 @@
-"""``AutomatedRule``: an automated message (welcome, renewal thanks, tip thanks) as code, checked against
-the documented Create Automated Message body, and matched against the rules an account already has.
+"""``AutomatedRule``: an automated message (welcome, renewal thanks, tip thanks) as code.
+
+Checked against the documented Create Automated Message body, and matched against the rules an account already
+has.
 
 Every rule is validated before any request (when the DAG is parsed, where it can be), so a
 bad list never reaches the account. Imports no hook and no HTTP client (Airflow only for
@@ -12,11 +14,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_provider_apifansly.batch_input import parse_rendered
-from airflow_provider_apifansly.exceptions import FanslyValidationError
-from airflow_provider_apifansly.hooks.envelope import automated_message_id
-from airflow_provider_apifansly.message import MediaId, as_list, media_fields, parse_content, parse_media
+from airflow_provider_apifansly.exceptions import FanslyApiError, FanslyValidationError
+from airflow_provider_apifansly.ids import validate_opaque_id
+from airflow_provider_apifansly.models.batch_input import parse_rendered
+from airflow_provider_apifansly.models.message import (
+    MediaId,
+    as_list,
+    media_fields,
+    parse_content,
+    parse_media,
+)
 from airflow_provider_apifansly.rule_identity import Comparison, ListedRule, comparable, compare
+from airflow_provider_apifansly.shapes import shape_of
 
 TRIGGER_TYPES = (
     "new_follower",
@@ -131,9 +140,11 @@ class AutomatedRule:
         return body
 
     def matches(self, row: Mapping[str, Any]) -> bool:
-        """Whether an existing rule (a row of List Automated Messages, echoed or native) is surely this one:
-        every documented field it shows equals this rule's, normalised, and none this rule sets is hidden
-        (see ``rule_identity``)."""
+        """Whether an existing rule (a row of List Automated Messages, echoed or native) is surely this one.
+
+        Every documented field it shows equals this rule's, normalised, and none this rule sets is
+        hidden (see ``rule_identity``).
+        """
         return compare(comparable(self.body()), ListedRule.read(row)).verdict == "same"
 
     def describe(self) -> str:
@@ -144,8 +155,10 @@ class AutomatedRule:
 
 
 def parse_rules(rules: object) -> list[AutomatedRule]:
-    """Check a whole list of rules (or the text a template rendered it to) before any request; two
-    identical rules would message every fan twice, so they are refused."""
+    """Check a whole list of rules (or the text a template rendered it to) before any request.
+
+    Two identical rules would message every fan twice, so they are refused.
+    """
     rules = parse_rendered(rules, "rules")
     parsed = [
         AutomatedRule.parse(rule, where=f"rules[{index}].")
@@ -200,8 +213,11 @@ def _keywords(value: object, field: str) -> str | tuple[str, ...] | None:
 
 @dataclass(frozen=True)
 class ListedRow:
-    """A rule the account holds, as a plan names it: its id, trigger and text (None when not shown), and the
-    fields that could not be compared with a wanted rule it may be."""
+    """A rule the account holds, as a plan names it.
+
+    Its id, trigger and text (None when not shown), and the fields that could not be compared with a
+    wanted rule it may be.
+    """
 
     rule_id: str
     trigger_type: str | None
@@ -221,8 +237,11 @@ class ListedRow:
 
 @dataclass(frozen=True)
 class SyncPlan:
-    """What makes an account's rules match a list: the rules to create, the listed rules kept (``keep``:
-    equal to a wanted rule; ``unsure``: maybe one, not comparable) and the listed rules to delete."""
+    """What makes an account's rules match a list.
+
+    The rules to create, the listed rules kept (``keep``: equal to a wanted rule; ``unsure``: maybe one,
+    not comparable) and the listed rules to delete.
+    """
 
     create: tuple[AutomatedRule, ...]
     keep: tuple[ListedRow, ...]
@@ -241,12 +260,13 @@ class SyncPlan:
 def plan_sync(
     rules: list[AutomatedRule], existing: list[dict[str, Any]], *, prune: bool, request: str
 ) -> SyncPlan:
-    """Match each wanted rule to a listed rule that surely is it (each listed rule matches once); the rest
-    are created, unless a listed rule that cannot be compared may be it: that one is kept, and the wanted
-    rule not created (a duplicate would message every fan twice). With ``prune``, every other listed rule
-    (a duplicate too) is deleted; one that may be a wanted rule never is.
+    """Match each wanted rule to a listed rule that surely is it (each listed rule matches once).
 
-    :param existing: the account's rules as listed, each with an id (``envelope.automated_message_id``).
+    The rest are created, unless a listed rule that cannot be compared may be it: that one is kept, and
+    the wanted rule not created (a duplicate would message every fan twice). With ``prune``, every other
+    listed rule (a duplicate too) is deleted; one that may be a wanted rule never is.
+
+    :param existing: the account's rules as listed, each with an id (``automated_message_id``).
     :param request: how errors name the list request.
     """
     unmatched = [(automated_message_id(row, request), ListedRule.read(row)) for row in existing]
@@ -278,3 +298,16 @@ def _row(rule_id: str, read: ListedRule, comparison: Comparison | None = None) -
     trigger = read.values.get("triggerType")
     unknown = comparison.unknown if comparison else ()
     return ListedRow(rule_id, trigger if isinstance(trigger, str) else None, read.text(), unknown)
+
+
+def automated_message_id(row: Any, request: str) -> str:
+    """A rule's id: ``id``, else ``automatedMessageId`` (the docs name neither); none is an error."""
+    raw = next((row[k] for k in ("id", "automatedMessageId") if isinstance(row, dict) and row.get(k)), None)
+    try:
+        return validate_opaque_id(raw, field="automated message id")
+    except FanslyValidationError:
+        raise FanslyApiError(
+            f"{request} returned an automated message without an id ('id' or 'automatedMessageId'): "
+            f"got {shape_of(row)}",
+            request=request,
+        ) from None

@@ -12,7 +12,13 @@ from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.ids import validate_native_id
-from airflow_provider_apifansly.message import MediaId, as_list, media_fields, parse_content, parse_media
+from airflow_provider_apifansly.models.message import (
+    MediaId,
+    as_list,
+    media_fields,
+    parse_content,
+    parse_media,
+)
 from airflow_provider_apifansly.timestamps import future_epoch_ms
 
 # Parameter -> body field of the audience booleans, all false unless set.

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_apifansly.batch_input import parse_messages
 from airflow_provider_apifansly.exceptions import FanslyValidationError
-from airflow_provider_apifansly.message import OutgoingMessage
+from airflow_provider_apifansly.models.batch_input import parse_messages
+from airflow_provider_apifansly.models.message import OutgoingMessage
 
 CHAT = "800000000000000001"
 MEDIA = ["900000000000000001"]

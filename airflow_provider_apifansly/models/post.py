@@ -12,7 +12,7 @@ from typing import Any
 
 from airflow_provider_apifansly.exceptions import FanslyValidationError
 from airflow_provider_apifansly.ids import validate_native_id
-from airflow_provider_apifansly.message import as_list, parse_content
+from airflow_provider_apifansly.models.message import as_list, parse_content
 from airflow_provider_apifansly.timestamps import future_epoch_ms, iso, optional_epoch_ms
 
 
@@ -70,9 +70,12 @@ class Post:
         return cls(text, media, _ids(wall_ids, "wall_ids"), scheduled, expires, post_to_fyp)
 
     def body(self) -> dict[str, Any]:
-        """The Create Post body as the live client sends it (contract section 7): ``content`` always (empty
-        for a media-only post, as a docs revision requires it), ``scheduledFor``/``expiresAt`` always (0:
-        now, never), ``mediaIds``, ``wallIds`` and ``postToFYP`` when given."""
+        """The Create Post body as the live client sends it (contract section 7).
+
+        ``content`` always (empty for a media-only post, as a docs revision requires it),
+        ``scheduledFor``/``expiresAt`` always (0: now, never), ``mediaIds``, ``wallIds`` and
+        ``postToFYP`` when given.
+        """
         body: dict[str, Any] = {"content": self.content or ""}
         if self.media_ids:
             body["mediaIds"] = list(self.media_ids)

@@ -1,5 +1,8 @@
-"""Automated rules as code: how a listed rule is told to be a wanted one (echoed or native), and the plan that
-makes an account match a list."""
+"""Automated rules as code: telling a listed rule for a wanted one, and the sync's plan.
+
+How a listed rule is told to be a wanted one (echoed or native), and the plan that makes an account match a
+list.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,12 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_apifansly.automated_message import AutomatedRule, ListedRow, parse_rules, plan_sync
+from airflow_provider_apifansly.models.automated_message import (
+    AutomatedRule,
+    ListedRow,
+    parse_rules,
+    plan_sync,
+)
 
 REQUEST = "GET /api/fansly/fansly_1/automated-messages"
 MEDIA = "810000000000000001"
