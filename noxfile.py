@@ -67,11 +67,12 @@ AIRFLOW_PINS = {
 AIRFLOW_CONSTRAINTS = {
     # Airflow 2.11's and 3.0's ObjectStoragePath refuse every URL under universal-pathlib 0.3
     # ("detected protocol file which is incompatible"); their own constraints files pin 0.2.x.
-    # Under cryptography 51, Airflow 2.11's and 3.0's get_fernet() fails once a Fernet key is set (every
+    # Under cryptography 51, Airflow 2.11's, 3.0's and 3.1's get_fernet() fails once a Fernet key is set (every
     # deployment has one, and `airflow tasks test` reads airflow.cfg's): every connection with a password
     # then reads as "not defined". Their constraints cap it.
     "2.11": ["universal-pathlib<0.3", "cryptography<51"],
     "3.0": ["fastapi<0.118", "cadwyn<6", "universal-pathlib<0.3", "cryptography<51"],
+    "3.1": ["cryptography<51"],  # the same Fernet failure as 2.11 and 3.0
     "3.2": ["fastapi<0.137", "cadwyn<8", "svcs<26"],
 }
 # The other sessions run on the interpreter of .venv, Python 3.11 (requires-python's floor); this one
