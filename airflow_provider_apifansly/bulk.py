@@ -2,7 +2,7 @@
 
 A permanent error for one item does not stop the others. An error that no
 later call could escape (a rejected key, credits used up, the credit budget
-spent) stops the run: calls in flight finish, none starts after it.
+spent, the API failing) stops the run: calls in flight finish, none starts after it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_apifansly.exceptions import (
     FanslyAmbiguousSendError,
+    FanslyApiFailingError,
     FanslyAuthError,
     FanslyCreditBudgetError,
     FanslyError,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from airflow_provider_apifansly.timestamps import Instant
 
 PROGRESS_SECONDS = 10.0
-STOPPING_ERRORS = (FanslyAuthError, FanslyOutOfCreditsError, FanslyCreditBudgetError)
+STOPPING_ERRORS = (FanslyAuthError, FanslyOutOfCreditsError, FanslyCreditBudgetError, FanslyApiFailingError)
 
 
 @dataclass
@@ -129,6 +130,8 @@ def run_batch(
             try:
                 _settle(result, item, future)
             except STOPPING_ERRORS as exc:
+                if may_have_sent(exc):  # the failure that opened the circuit breaker reached the server
+                    result.uncertain.add(item)
                 if result.stopped is None:
                     result.stopped = exc
                     for pending in futures:

@@ -86,6 +86,31 @@ class FanslyServerError(FanslyError):
     retryable = True
 
 
+class FanslyApiFailingError(FanslyServerError):
+    """The hook's circuit breaker is open: so many requests in a row failed that the API is taken as down.
+
+    Raised at once, without sending, by every call of the hook after the breaker opened (and by the
+    failure that opened it); not retried within the task. Airflow's own retries (a new hook) try again.
+
+    :param request_sent: True for the failure that opened the breaker (or one in flight with it),
+        whose request reached the server; False for a call refused without sending.
+    """
+
+    retryable = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int | None = None,
+        api_message: str | None = None,
+        request: str | None = None,
+        request_sent: bool = False,
+    ) -> None:
+        super().__init__(message, http_status=http_status, api_message=api_message, request=request)
+        self.request_sent = request_sent
+
+
 class FanslyConnectionError(FanslyError):
     """No response arrived (refused, dropped, timed out).
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -78,7 +79,12 @@ def error_for_status(
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    """Seconds the server asks us to wait: ``X-RateLimit-Retry-After``, else ``Retry-After``."""
+    """Seconds the server asks us to wait: ``X-RateLimit-Retry-After``, else ``Retry-After``.
+
+    A ``Retry-After`` date is read against the answer's own clock (its ``Date`` header), so a server
+    clock ahead of or behind ours asks for the wait it means; without a usable ``Date``, against ours.
+    A date already past is 0.
+    """
     for name in ("X-RateLimit-Retry-After", "Retry-After"):
         value = headers.get(name)
         if value is None:
@@ -87,11 +93,25 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
             return max(0.0, float(value))
         except ValueError:
             pass
-        try:  # Retry-After may also be an HTTP date
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
+        asked = _http_date(value)  # Retry-After may also be an HTTP date
+        if asked is None:
             continue
+        now = _http_date(headers.get("Date"))
+        return max(0.0, asked - (time.time() if now is None else now))
     return None
+
+
+def _http_date(value: str | None) -> float | None:
+    """Epoch seconds of an HTTP date (a zone-less one read as GMT, as HTTP dates are), None if not one."""
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
 
 
 def _location_host(headers: Mapping[str, str]) -> str:

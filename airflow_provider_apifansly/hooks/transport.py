@@ -1,8 +1,8 @@
 """``Transport``: one pooled session to the API, and every rule about sending a request.
 
-Pacing, retries, the credit count and budget, redirects refused, the key kept to
-the configured host, and HTTP failures turned into typed errors all live here, so
-the hook's endpoint methods only say what to send and how to read the answer.
+Pacing, retries, the credit count and budget, the circuit breaker, redirects refused, the key kept
+to the configured host, and HTTP failures turned into typed errors all live here, so the hook's
+endpoint methods only say what to send and how to read the answer.
 """
 
 from __future__ import annotations
@@ -20,9 +20,12 @@ from airflow_provider_apifansly import __version__
 from airflow_provider_apifansly.connection import API_PREFIX, ConnectionSettings
 from airflow_provider_apifansly.credits import STANDARD_CREDITS, response_credits
 from airflow_provider_apifansly.exceptions import (
+    FanslyApiFailingError,
     FanslyConnectionError,
     FanslyCreditBudgetError,
+    FanslyError,
     FanslyOutOfCreditsError,
+    FanslyServerError,
 )
 from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.envelope import Parser
@@ -36,6 +39,10 @@ RATE_WINDOW_SECONDS = 60.0
 # A request reaches the server a little after the pacer stamps it, by a varying amount;
 # pacing on a slightly longer window keeps a freed slot from being reused too early.
 PACING_MARGIN_SECONDS = 0.5
+# This many failed requests in a row (a 5xx, an upstream failure inside a 2xx, a drop or timeout
+# after sending), across every thread of one hook, open its circuit breaker: the API is failing,
+# and every later call of the hook fails at once instead of spending requests and credits on it.
+BREAKER_THRESHOLD = 10
 
 
 class Transport:
@@ -55,10 +62,16 @@ class Transport:
         self.connection_label = connection_label
         self.pool_size = pool_size
         self._count_lock = threading.Lock()
+        self._settled = threading.Condition(self._count_lock)  # a request in flight settled
         self._sent = 0
-        self._credits = 0
+        self._credits = 0  # what answered requests cost
         self._bytes = 0
+        self._in_flight = 0
+        self._held = 0  # what the requests in flight hold against the budget
+        self._largest = 0  # the largest cost of a standard answer so far (0: none answered yet)
         self._out_of_credits: FanslyOutOfCreditsError | None = None
+        self._failures = 0  # failed requests in a row (the circuit breaker's count)
+        self._failing: FanslyError | None = None  # the failure that opened the breaker
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.settings.base_url!r}, requests_sent={self._sent})"
@@ -71,7 +84,7 @@ class Transport:
 
     @property
     def credits_spent(self) -> int:
-        """Credits those requests cost, by ``credits.py``'s rule: each answer by its size, an upload by the file's."""
+        """What the answered requests cost by ``credits.py``'s rule: an answer by its size, an upload by its file."""
         with self._count_lock:
             return self._credits
 
@@ -157,23 +170,31 @@ class Transport:
         label = f"{method} {API_PREFIX}{path}"
 
         def attempt() -> T:
-            data = self.send_once(
-                method,
-                path,
-                json=json,
-                params=params,
-                label=label,
-                data=None if body is None else body(),
-                headers=headers,
-                media_credits=media_credits,
-                idempotent=idempotent,
-                reserve=reserve,
-            )
             try:
-                return parse(data, label, self.connection_label)
+                data = self.send_once(
+                    method,
+                    path,
+                    json=json,
+                    params=params,
+                    label=label,
+                    data=None if body is None else body(),
+                    headers=headers,
+                    media_credits=media_credits,
+                    idempotent=idempotent,
+                    reserve=reserve,
+                )
+                result = parse(data, label, self.connection_label)
             except FanslyOutOfCreditsError as exc:  # an inner 402: as final as an outer one
                 self._out_of_credits = exc
                 raise
+            except FanslyApiFailingError:
+                raise
+            except (FanslyServerError, FanslyConnectionError) as exc:
+                self._count_failure(exc, label)
+                raise
+            if self._failures:
+                self._count_success()
+            return result
 
         if not retry:
             return attempt()
@@ -195,14 +216,20 @@ class Transport:
     ) -> Any:
         """One request, no retry: the envelope's ``data``, or a typed error.
 
-        A standard call holds one credit while in flight (its price is known only from its
-        answer); a media call holds its whole price. Both are settled when the answer comes.
+        Refused at once while the circuit breaker is open. What it holds against the budget while
+        in flight is ``_admit``'s; it is settled at what its answer costs (an answer cut off after
+        its headers at what its ``Content-Length`` bills), refunded if it never left.
         """
         settings = self.settings
-        held = STANDARD_CREDITS if media_credits is None else media_credits
-        self._admit(label, held, reserve)
+        if self._failing is not None:
+            raise self._failing_error(label, sent=False)
+        held = self._admit(label, media_credits, reserve)
         if self.pacer is not None:
-            self.pacer.acquire()
+            try:
+                self.pacer.acquire()
+            except BaseException:
+                self._refund(held)
+                raise
         response: requests.Response | None = None
         try:
             # Never follow a redirect: requests would carry x-api-key to any host it points at.
@@ -215,12 +242,19 @@ class Transport:
                 headers=headers,
                 timeout=(settings.connect_timeout, settings.timeout),
                 allow_redirects=False,
+                stream=True,  # the body is read below, so an answer cut off mid-body is still charged
             )
+            content = response.content
         except requests.exceptions.RequestException as exc:
             error = _connection_error(exc, label, settings.base_url)
-            if not error.request_sent:
+            if error.request_sent:
+                self._charge(held, _cut_answer_credits(response), 0)
+            else:
                 self._refund(held)
             raise error from None
+        except BaseException:  # e.g. Airflow's execution_timeout mid-request: it may have been sent
+            self._charge(held, _cut_answer_credits(response), 0)
+            raise
         finally:
             if self.pacer is not None:  # what the key's other users spend, and a 429's wait
                 self.pacer.observe(
@@ -228,7 +262,7 @@ class Transport:
                     rate_limited=response is not None and response.status_code == 429,
                 )
         self._settle(label, held, response, media=media_credits is not None, idempotent=idempotent)
-        body = response.content.replace(settings.api_key.encode(), b"***")
+        body = content.replace(settings.api_key.encode(), b"***")
         try:
             return envelope.unwrap(
                 response.status_code, response.headers, body, request=label, connection=self.connection_label
@@ -237,32 +271,54 @@ class Transport:
             self._out_of_credits = exc
             raise
 
-    def _admit(self, label: str, held: int, reserve: int = 0) -> None:
-        """Count a request about to be sent, holding ``held`` credits, or refuse it.
+    def _admit(self, label: str, media_credits: int | None, reserve: int = 0) -> int:
+        """Count a request about to be sent and return the credits it holds while in flight; or refuse it.
 
-        Credits ran out, or it (and ``reserve`` after it) cannot fit the budget (a standard one needs
-        room for at least one credit).
+        Refused when credits ran out, or when it (and ``reserve`` after it) cannot fit the budget even
+        alone: a standard call needs room for one credit, a media call for its price.
+
+        With ``max_credits`` set, a request goes beside others in flight only when the budget left
+        covers each of them, and it, at the largest cost an answer of this hook has had so far (a media
+        call at its price); otherwise it waits until none is in flight and goes alone (the hook's first
+        standard request always does: no answer has shown a cost yet). The guarantee: the count passes
+        ``max_credits`` by less than one answer's cost (the last one, sent alone with room for one
+        credit), however many threads share the hook, unless answers in flight together each cost more
+        than any answer before them; then by at most the sum of those excesses.
         """
+        needed = STANDARD_CREDITS if media_credits is None else media_credits
+        budget = self.options.max_credits
         with self._count_lock:
-            if self._out_of_credits is not None:
-                raise FanslyOutOfCreditsError(
-                    f"{label} not sent: the plan's credits ran out earlier in this run "
-                    f"({self._out_of_credits.request} answered 402).",
-                    http_status=402,
-                    request=label,
-                )
-            budget = self.options.max_credits
-            if budget is not None and self._credits + held + reserve > budget:
-                cost = f" (it costs {held} credits)" if held != STANDARD_CREDITS else ""
+            while True:
+                if self._out_of_credits is not None:
+                    raise FanslyOutOfCreditsError(
+                        f"{label} not sent: the plan's credits ran out earlier in this run "
+                        f"({self._out_of_credits.request} answered 402).",
+                        http_status=402,
+                        request=label,
+                    )
+                if self._failing is not None:
+                    raise self._failing_error(label, sent=False)
+                held = needed if media_credits is not None else max(self._largest, STANDARD_CREDITS)
+                if budget is None or self._in_flight == 0:
+                    break
+                if self._credits + needed + reserve > budget:
+                    break  # it cannot fit even alone: refused below without waiting
+                if self._largest and self._credits + self._held + held + reserve <= budget:
+                    break
+                self._settled.wait()  # until the requests in flight settle
+            if budget is not None and self._credits + self._held + needed + reserve > budget:
+                cost = f" (it costs {needed} credits)" if needed != STANDARD_CREDITS else ""
                 if reserve:
-                    cost = f" (it costs {held} credit(s) and needs {reserve} more after it)"
+                    cost = f" (it costs {needed} credit(s) and needs {reserve} more after it)"
                 raise FanslyCreditBudgetError(
                     f"credit budget of {budget} reached after {self._spent()}; {label} not sent{cost}",
                     budget=budget,
                     request=label,
                 )
             self._sent += 1
-            self._credits += held
+            self._in_flight += 1
+            self._held += held
+            return held
 
     def _settle(
         self, label: str, held: int, response: requests.Response, *, media: bool, idempotent: bool
@@ -276,12 +332,11 @@ class Transport:
         """
         size = len(response.content)
         cost = STANDARD_CREDITS if response.status_code == 429 else held if media else response_credits(size)
+        if not media and response.status_code != 429 and cost > self._largest:
+            with self._count_lock:
+                self._largest = max(self._largest, cost)
+        over, spent = self._charge(held, cost, size)
         budget = self.options.max_credits
-        with self._count_lock:
-            self._bytes += size
-            self._credits += cost - held
-            over = budget is not None and self._credits > budget
-            spent = self._spent()
         if over and idempotent and budget is not None:
             raise FanslyCreditBudgetError(
                 f"credit budget of {budget} passed: {label} answered {size:,} bytes ({cost} credits), "
@@ -289,6 +344,17 @@ class Transport:
                 budget=budget,
                 request=label,
             )
+
+    def _charge(self, held: int, cost: int, size: int) -> tuple[bool, str]:
+        """Settle a request that reached the server at ``cost``: whether the count passed the budget, and the spend."""
+        budget = self.options.max_credits
+        with self._count_lock:
+            self._bytes += size
+            self._credits += cost
+            self._held -= held
+            self._in_flight -= 1
+            self._settled.notify_all()
+            return budget is not None and self._credits > budget, self._spent()
 
     def _spent(self) -> str:
         """``"12 requests (14 credits)"``, for messages; the caller holds the lock."""
@@ -303,12 +369,62 @@ class Transport:
         """Take back a request that never left (a refused connection)."""
         with self._count_lock:
             self._sent -= 1
-            self._credits -= held
+            self._held -= held
+            self._in_flight -= 1
+            self._settled.notify_all()
+
+    def _count_failure(self, exc: FanslyServerError | FanslyConnectionError, label: str) -> None:
+        """Count a failed request against the circuit breaker; raise its error once it is open.
+
+        A 5xx (outer or inner) or a drop or timeout after sending counts; a refused connection does
+        not (it cost nothing). The failure that opens it, and each that ends in flight after, raise
+        ``FanslyApiFailingError`` from the failure.
+        """
+        if isinstance(exc, FanslyConnectionError) and not exc.request_sent:
+            return
+        with self._count_lock:
+            if self._failing is None:
+                self._failures += 1
+                if self._failures >= BREAKER_THRESHOLD:
+                    self._failing = exc
+                    self._settled.notify_all()  # a request waiting for the budget is refused now
+            opened = self._failing is not None
+        if opened:
+            raise self._failing_error(label, sent=True) from exc
+
+    def _count_success(self) -> None:
+        """A usable answer: the API works, so the breaker's count starts again (an open breaker stays open)."""
+        with self._count_lock:
+            if self._failing is None:
+                self._failures = 0
+
+    def _failing_error(self, label: str, *, sent: bool) -> FanslyApiFailingError:
+        """The open breaker's error for ``label``: how many failures in a row, the last, and what to do."""
+        last = self._failing
+        assert last is not None
+        what = f"{label} failed" if sent else f"{label} not sent"
+        status = f"status {last.http_status}" if last.http_status is not None else "no answer"
+        return FanslyApiFailingError(
+            f"The API is failing: {self._failures} requests of this hook failed in a row, the last with "
+            f"{status} ({last}). {what}; no further request of this hook is sent, retries included. "
+            f"Check that the API is up (and the base URL of {self.connection_label}), then retry the task.",
+            http_status=last.http_status,
+            request=label,
+            request_sent=sent,
+        )
 
 
 def _option(override: float | None, setting: int) -> float:
     """The hook's override when it set one, else the connection's setting."""
     return setting if override is None else override
+
+
+def _cut_answer_credits(response: requests.Response | None) -> int:
+    """What an answer lost after sending bills: by its ``Content-Length`` when its headers came, else one credit."""
+    length = None if response is None else response.headers.get("Content-Length")
+    if length is None or not length.strip().isdigit():
+        return STANDARD_CREDITS
+    return response_credits(int(length))
 
 
 def _connection_error(

@@ -8,6 +8,7 @@ from airflow_provider_apifansly.connection import API_PREFIX
 from airflow_provider_apifansly.exceptions import (
     FanslyAmbiguousSendError,
     FanslyApiError,
+    FanslyApiFailingError,
     FanslyConnectionError,
     FanslyError,
     FanslyNotFoundError,
@@ -152,8 +153,10 @@ def may_have_sent(exc: FanslyError) -> bool:
     """Whether the server may have acted on a failed request, so a create must not be repeated blindly.
 
     A 5xx, a drop or timeout after sending, or a 2xx that is not a usable success (an inner failure, a
-    broken body). A 429 or a refused connection never reached it.
+    broken body). A 429, a refused connection or a call the circuit breaker refused never reached it.
     """
+    if isinstance(exc, FanslyApiFailingError):
+        return exc.request_sent
     if isinstance(exc, FanslyServerError):
         return True
     if isinstance(exc, FanslyConnectionError):

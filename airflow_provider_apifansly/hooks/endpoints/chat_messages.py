@@ -7,6 +7,7 @@ from typing import Any
 
 from airflow_provider_apifansly.exceptions import (
     FanslyAmbiguousSendError,
+    FanslyApiFailingError,
     FanslyConnectionError,
     FanslyError,
     FanslyServerError,
@@ -14,7 +15,7 @@ from airflow_provider_apifansly.exceptions import (
 )
 from airflow_provider_apifansly.hooks import envelope, read_back
 from airflow_provider_apifansly.hooks.endpoints.account import AccountEndpoints
-from airflow_provider_apifansly.hooks.endpoints.base import label, require_id
+from airflow_provider_apifansly.hooks.endpoints.base import label, may_have_sent, require_id
 from airflow_provider_apifansly.hooks.paging import Page, messages_page
 from airflow_provider_apifansly.hooks.read_back import (
     Taken,
@@ -109,7 +110,7 @@ class ChatMessageEndpoints(AccountEndpoints):
                     "POST", path, envelope.nested_response, json=message.body(), idempotent=False, retry=False
                 )
             except (FanslyServerError, FanslyConnectionError) as exc:
-                ambiguous = ambiguous or isinstance(exc, FanslyServerError) or exc.request_sent
+                ambiguous = ambiguous or may_have_sent(exc)
                 raise
             require_id(sent, request, "message")
             return sent
@@ -118,10 +119,17 @@ class ChatMessageEndpoints(AccountEndpoints):
             return self.transport.retry_policy.call(attempt, idempotent=True)
         except FanslyAmbiguousSendError:
             raise
-        except FanslyError:
+        except FanslyError as exc:
             # Out of retries after an ambiguous failure: one last look, so a message that
             # did arrive is not reported as failed (and then re-sent by hand).
-            delivered = self._delivered(message, account_id, since_ms, taken) if ambiguous else None
+            if not ambiguous:
+                raise
+            try:
+                delivered = self._delivered(message, account_id, since_ms, taken)
+            except FanslyApiFailingError as failing:  # no look possible: it may have been sent
+                raise FanslyApiFailingError(
+                    str(failing), http_status=failing.http_status, request=request, request_sent=True
+                ) from exc
             if delivered is None:
                 raise
             return delivered
