@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import time
+from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
@@ -421,3 +423,49 @@ def test_accounts_that_are_not_a_list_of_objects_are_refused(data: Any) -> None:
 )
 def test_retry_after_prefers_the_documented_header(headers: dict[str, str], seconds: float | None) -> None:
     assert retry_after_seconds(headers) == seconds
+
+
+def http_date(epoch: float) -> str:
+    return formatdate(epoch, usegmt=True)
+
+
+@pytest.mark.parametrize("skew", [120.0, -120.0, 0.0], ids=["server-ahead", "server-behind", "same-clock"])
+def test_a_retry_after_date_is_read_against_the_answers_own_date(skew: float) -> None:
+    server_now = time.time() + skew  # the server's clock, off ours by ``skew``
+    headers = {"Retry-After": http_date(server_now + 29), "Date": http_date(server_now)}
+
+    assert retry_after_seconds(headers) == pytest.approx(29.0, abs=1.0)
+
+
+def test_a_retry_after_date_without_a_date_header_is_read_against_our_clock() -> None:
+    assert retry_after_seconds({"Retry-After": http_date(time.time() + 30)}) == pytest.approx(30.0, abs=1.5)
+
+
+@pytest.mark.parametrize("date", ["yesterday", "", "Wed, 99 Foo 2015 07:28:00 GMT"], ids=repr)
+def test_a_retry_after_date_beside_a_garbage_date_header_is_read_against_our_clock(date: str) -> None:
+    headers = {"Retry-After": http_date(time.time() + 30), "Date": date}
+
+    assert retry_after_seconds(headers) == pytest.approx(30.0, abs=1.5)
+
+
+def test_a_retry_after_date_already_past_on_the_servers_clock_is_no_wait() -> None:
+    server_now = time.time() - 300  # server clock behind: the date is in our future, its past
+    headers = {"Retry-After": http_date(server_now - 5), "Date": http_date(server_now)}
+
+    assert retry_after_seconds(headers) == 0.0
+
+
+def test_a_retry_after_date_without_a_zone_is_read_as_gmt() -> None:
+    server_now = time.time()
+    headers = {
+        "Retry-After": http_date(server_now + 20).replace("GMT", "-0000"),
+        "Date": http_date(server_now),
+    }
+
+    assert retry_after_seconds(headers) == pytest.approx(20.0, abs=1.0)
+
+
+def test_seconds_in_retry_after_ignore_the_date_header() -> None:
+    headers = {"Retry-After": "12", "Date": http_date(time.time() + 3600)}
+
+    assert retry_after_seconds(headers) == 12.0

@@ -572,3 +572,133 @@ def test_an_unknown_option_name_is_refused_by_hook_options() -> None:
 
 def test_the_smallest_budget_is_one_request() -> None:
     assert FanslyHook(max_credits=1).options.max_credits == 1
+
+
+# -- the budget under concurrency, and answers cut off mid-body -------------------------------------
+
+
+def three_credit_pages(sandbox: FanslySandbox) -> None:
+    """List Chats' first page: 500 rows, past 160,000 bytes (3 credits)."""
+    sandbox.config.chats_page_size = 500
+    sandbox.seed_chats(str(FIRST_FAN + n) for n in range(500))
+
+
+def first_pages(hook: FanslyHook, threads: int, calls: int) -> list[Exception]:
+    """``threads`` threads, each reading List Chats' first page ``calls`` times; the budget errors they met."""
+    hook.get_conn()
+    refused: list[Exception] = []
+    start = threading.Barrier(threads)
+
+    def read() -> None:
+        start.wait()
+        for _ in range(calls):
+            try:
+                next(iter(hook.list_chats()))
+            except FanslyCreditBudgetError as exc:
+                refused.append(exc)
+
+    workers = [threading.Thread(target=read) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return refused
+
+
+def test_eight_threads_reading_three_credit_answers_pass_the_budget_by_less_than_one_answer(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    three_credit_pages(fansly_sandbox)
+    hook = make_hook(pool_size=8, max_credits=8)
+
+    refused = first_pages(hook, threads=8, calls=1)
+
+    assert hook.credits_spent == fansly_sandbox.credits_spent() <= 8 + 3 - 1
+    assert len(fansly_sandbox.journal) == hook.requests_sent == 3  # 3, 3, then one alone with room for 1
+    assert len(refused) == 8 - 2  # the third read passed the budget, so it failed too
+
+
+def test_a_budget_that_covers_many_answers_still_lets_threads_read_side_by_side(
+    fansly_sandbox: FanslySandbox, make_hook: MakeHook
+) -> None:
+    three_credit_pages(fansly_sandbox)
+    hook = make_hook(pool_size=8, max_credits=100)
+
+    refused = first_pages(hook, threads=8, calls=5)
+
+    # 33 answers of 3 fit 99 (side by side, each held at 3), and the 34th goes alone with room for 1.
+    assert (hook.requests_sent, hook.credits_spent) == (34, 102) == (34, fansly_sandbox.credits_spent())
+    assert len(refused) == 40 - 33  # the 34th read passed the budget, so it failed too
+
+
+class CutServer:
+    """An HTTP server on 127.0.0.1 whose first ``cut`` answers promise ``Content-Length`` bytes and close early."""
+
+    def __init__(self, promised: int, sent: int, cut: int = 1) -> None:
+        self.promised, self.sent, self.cut = promised, sent, cut
+        self.requests = 0
+        body = json.dumps(
+            {"statusCode": 200, "message": "Success", "data": {"accounts": []}, "timestamp": "2026-01-09"}
+        ).encode()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                server.requests += 1
+                cut = server.requests <= server.cut
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(server.promised if cut else len(body)))
+                self.end_headers()
+                self.wfile.write(b" " * server.sent if cut else body)
+                self.wfile.flush()
+                self.close_connection = cut
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> CutServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+def test_an_answer_cut_off_mid_body_is_charged_by_its_content_length(monkeypatch: pytest.MonkeyPatch) -> None:
+    with CutServer(promised=400_000, sent=1_000) as server:
+        connect(monkeypatch, server.url, max_retries=0)
+        hook = FanslyHook()
+
+        with pytest.raises(FanslyConnectionError, match="lost the connection") as err:
+            hook.list_accounts()
+
+    assert err.value.request_sent
+    assert DEFAULT_API_KEY not in str(err.value)
+    assert (hook.requests_sent, hook.credits_spent) == (1, response_credits(400_000)) == (1, 5)
+
+
+def test_a_cut_answer_is_retried_on_a_fresh_connection_and_both_are_charged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with CutServer(promised=250_000, sent=10) as server:
+        connect(monkeypatch, server.url, max_retries=1, max_retry_wait=0)
+        hook = FanslyHook(max_credits=10)
+
+        assert hook.list_accounts() == []
+
+    assert (server.requests, hook.requests_sent, hook.credits_spent) == (2, 2, 4 + 1)
