@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -174,3 +175,20 @@ def test_messages_the_breaker_refused_were_not_sent_and_those_it_stopped_in_flig
     assert len(posts) <= BREAKER_THRESHOLD + 4
     # A chat a POST reached may have its message: uncertain; every other chat was provably not sent.
     assert result.uncertain == sent_into
+
+
+def test_an_upload_the_breaker_refused_is_not_reported_as_maybe_uploaded(
+    fansly_sandbox: FanslySandbox, hook_of: Any, tmp_path: Path
+) -> None:
+    fansly_sandbox.set_faults(Fault(kind="status", status=503))
+    hook = hook_of(max_retries=BREAKER_THRESHOLD - 1)
+    with pytest.raises(FanslyApiFailingError):
+        hook.list_accounts()
+    media = tmp_path / "clip.mp4"
+    media.write_bytes(b"x" * 1000)
+
+    with pytest.raises(FanslyApiFailingError, match="upload not sent") as err:
+        hook.upload_media(str(media))
+
+    assert not err.value.request_sent
+    assert len(fansly_sandbox.journal) == BREAKER_THRESHOLD

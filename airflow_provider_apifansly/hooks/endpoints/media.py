@@ -22,7 +22,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyValidationError,
 )
 from airflow_provider_apifansly.hooks import envelope
-from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label
+from airflow_provider_apifansly.hooks.endpoints.base import EndpointGroup, label, may_have_sent
 from airflow_provider_apifansly.hooks.multipart import MultipartUpload, media_source
 from airflow_provider_apifansly.ids import validate_opaque_id
 from airflow_provider_apifansly.shapes import shape_of
@@ -60,7 +60,7 @@ class MediaEndpoints(EndpointGroup):
                 reserve=STANDARD_CREDITS,
             )
         except (FanslyServerError, FanslyConnectionError) as exc:
-            if isinstance(exc, FanslyConnectionError) and not exc.request_sent:
+            if not may_have_sent(exc):  # a refused connection, or a call the circuit breaker refused
                 raise
             raise FanslyUploadUncertainError(
                 f"{label('POST', route)} of {source.name} may have reached the API ({exc}); not repeated, "
