@@ -248,12 +248,12 @@ class Transport:
         except requests.exceptions.RequestException as exc:
             error = _connection_error(exc, label, settings.base_url)
             if error.request_sent:
-                self._charge(held, _cut_answer_credits(response), 0)
+                self._charge(held, _lost_answer_credits(response, media_credits), 0)
             else:
                 self._refund(held)
             raise error from None
         except BaseException:  # e.g. Airflow's execution_timeout mid-request: it may have been sent
-            self._charge(held, _cut_answer_credits(response), 0)
+            self._charge(held, _lost_answer_credits(response, media_credits), 0)
             raise
         finally:
             if self.pacer is not None:  # what the key's other users spend, and a 429's wait
@@ -419,8 +419,14 @@ def _option(override: float | None, setting: int) -> float:
     return setting if override is None else override
 
 
-def _cut_answer_credits(response: requests.Response | None) -> int:
-    """What an answer lost after sending bills: by its ``Content-Length`` when its headers came, else one credit."""
+def _lost_answer_credits(response: requests.Response | None, media_credits: int | None) -> int:
+    """What a request whose answer was lost after sending may be billed, as an upper bound.
+
+    A media call its price; a standard one what its ``Content-Length`` bills when its headers came
+    (an answer cut off mid-body), else one credit.
+    """
+    if media_credits is not None:
+        return media_credits
     length = None if response is None else response.headers.get("Content-Length")
     if length is None or not length.strip().isdigit():
         return STANDARD_CREDITS

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_apifansly.credits import media_credits
 from airflow_provider_apifansly.exceptions import (
     FanslyApiError,
     FanslyCreditBudgetError,
@@ -150,10 +151,12 @@ def test_an_upload_that_may_have_arrived_is_not_repeated_and_says_so(
 ) -> None:
     fansly_sandbox.set_faults(fault)
 
+    hook = make_hook()
     with pytest.raises(FanslyUploadUncertainError, match=r"may have reached the API .* not repeated"):
-        make_hook().upload_media(str(media_file))
+        hook.upload_media(str(media_file))
 
     assert len(fansly_sandbox.journal) == 1
+    assert hook.credits_spent == media_credits(media_file.stat().st_size)  # its price, as if it arrived
 
 
 def test_wait_returns_both_ids_after_polling_through_waiting_and_active(
