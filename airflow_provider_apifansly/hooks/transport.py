@@ -346,15 +346,20 @@ class Transport:
             )
 
     def _charge(self, held: int, cost: int, size: int) -> tuple[bool, str]:
-        """Settle a request that reached the server at ``cost``: whether the count passed the budget, and the spend."""
+        """Settle a request that reached the server at ``cost``: whether it passed the budget, and the spend.
+
+        The spend (``_spent``) is only said with a budget: nothing else reads it.
+        """
         budget = self.options.max_credits
         with self._count_lock:
             self._bytes += size
             self._credits += cost
             self._held -= held
             self._in_flight -= 1
-            self._settled.notify_all()
-            return budget is not None and self._credits > budget, self._spent()
+            if budget is None:
+                return False, ""
+            self._settled.notify_all()  # only a budget makes requests wait
+            return self._credits > budget, self._spent()
 
     def _spent(self) -> str:
         """``"12 requests (14 credits)"``, for messages; the caller holds the lock."""
@@ -371,7 +376,8 @@ class Transport:
             self._sent -= 1
             self._held -= held
             self._in_flight -= 1
-            self._settled.notify_all()
+            if self.options.max_credits is not None:  # only a budget makes requests wait
+                self._settled.notify_all()
 
     def _count_failure(self, exc: FanslyServerError | FanslyConnectionError, label: str) -> None:
         """Count a failed request against the circuit breaker; raise its error once it is open.
