@@ -44,7 +44,6 @@ class SharedRun:
     label: str
     hits: list[Hit]
     workers: list[WorkerResult]
-    before: bool = False
 
     @property
     def admitted(self) -> list[float]:
@@ -115,7 +114,7 @@ def shared_key(sizes: Sizes) -> Section:
     go, stop = context.Event(), context.Event()
     with ExitStack() as stack:
         sandboxes = {label: stack.enter_context(RemoteSandbox(config)) for label in [*runs, "busy", "idle"]}
-        queues = {label: context.Queue() for label in sandboxes}
+        queues = {label: context.Queue() for label in [*sandboxes, "busy workers"]}
         processes = []
         for n, (label, (stagger, before)) in enumerate(runs.items()):
             conn_id = f"bench_shared_{n}"
@@ -131,7 +130,7 @@ def shared_key(sizes: Sizes) -> Section:
             processes.append(context.Process(target=joiner, args=args, daemon=True))
         period = BUSY_WORKERS * window / BUSY_SLOTS
         for _ in range(BUSY_WORKERS):
-            args = ("bench_shared_busy", period, window, go, stop, queues["busy"])
+            args = ("bench_shared_busy", period, window, go, stop, queues["busy workers"])
             processes.append(context.Process(target=busy_worker, args=args, daemon=True))
         for process in processes:
             process.start()
@@ -140,13 +139,10 @@ def shared_key(sizes: Sizes) -> Section:
         results = {label: [queues[label].get() for _ in range(WORKERS)] for label in runs}
         joined = {label: queues[label].get() for label in ("busy", "idle")}
         stop.set()
-        busy_results = [queues["busy"].get() for _ in range(BUSY_WORKERS)]
+        busy_results = [queues["busy workers"].get() for _ in range(BUSY_WORKERS)]
         for process in processes:
             process.join()
-        measured = [
-            SharedRun(label, sandboxes[label].hits(), results[label], before)
-            for label, (_, before) in runs.items()
-        ]
+        measured = [SharedRun(label, sandboxes[label].hits(), results[label]) for label in runs]
         join = JoinRun(joined["busy"], joined["idle"], sandboxes["busy"].hits(), busy_results)
     return _section(measured, join, count, limit, window)
 
