@@ -35,7 +35,12 @@ FORK = multiprocessing.get_context("fork")  # the workers start with the hook im
 
 @pytest.fixture
 def shared_key(fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch) -> FanslySandbox:
-    """The sandbox with a short window, on connection ``fansly_default`` paced at the key's limit."""
+    """The sandbox with a short window, on connection ``fansly_default`` paced at the key's limit.
+
+    The hooks the workers build pace on that window (the workers fork with it; the test's own process
+    gets the minute back at the end).
+    """
+    monkeypatch.setattr(transport, "RATE_WINDOW_SECONDS", WINDOW)
     fansly_sandbox.config.rpm = LIMIT
     fansly_sandbox.config.window_seconds = WINDOW
     fansly_sandbox.config.latency = 0.02
@@ -62,8 +67,7 @@ def start() -> Iterator[Callable[..., BaseProcess]]:
 
 
 def _hook() -> FanslyHook:
-    """This worker's hook on the shared key, built, pacing on the sandbox's window (this process only)."""
-    transport.RATE_WINDOW_SECONDS = WINDOW
+    """This worker's hook on the shared key, built (its pacer on the sandbox's window, as forked)."""
     hook = FanslyHook(pool_size=THREADS)
     hook.transport.build()
     return hook
