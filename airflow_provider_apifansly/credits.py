@@ -1,4 +1,4 @@
-"""What a request costs in credits, as the client estimates it: the one place for the rule the hook's count and budget read.
+"""What a request costs in credits as the client estimates it: the one rule the hook's count and budget read.
 
 No response reports credits used (contract part 2, section 1), so the count is an upper
 estimate from the billing rules found, each read the way that counts higher:

@@ -259,8 +259,10 @@ class FanslySandbox(SandboxState):
         ]
 
     def _too_many_requests(self, retry_after: int, remaining: int | None = 0) -> Outcome:
-        """A 429 and the wait it announces: ``X-RateLimit-Retry-After`` (and ``Retry-After`` with
-        ``send_retry_after``), in the message too; no wait anywhere with ``retry_after_on_429=absent``.
+        """A 429, and the one place that decides the wait it announces.
+
+        ``X-RateLimit-Retry-After`` (and ``Retry-After`` with ``send_retry_after``), and in the message
+        too; no wait anywhere with ``retry_after_on_429=absent``.
 
         :param remaining: what ``X-RateLimit-Remaining`` says (none left, unless it counts an account's).
         """

@@ -192,7 +192,9 @@ class World:
                     window.drop_oldest()
                 if len(stamps) >= rpm:
                     wait = stamps[0][0] + window_seconds - now if stamps else window_seconds
-                    return Admission("rate_limited", window.remaining(rpm, remaining_of), max(1, math.ceil(wait)))
+                    return Admission(
+                        "rate_limited", window.remaining(rpm, remaining_of), max(1, math.ceil(wait))
+                    )
             if credits is not None and window.credits_spent >= credits:
                 return Admission("no_credits", None if rpm is None else window.remaining(rpm, remaining_of))
             if rpm is not None:

@@ -10,14 +10,7 @@ from airflow_provider_apifansly.exceptions import FanslyError
 from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
 from airflow_provider_apifansly.sandbox.billing import answer_bill
 from tests.helpers import MakeHook
-
-FIRST_FAN = 900_000_000_000_000_001
-
-
-def big_pages(sandbox: FanslySandbox, pages: int) -> None:
-    """List Chats pages of 250 rows, each past 80,000 bytes: ``pages`` of them."""
-    sandbox.config.chats_page_size = 250
-    sandbox.seed_chats(str(FIRST_FAN + n) for n in range(250 * pages))
+from tests.hooks.test_transport import big_pages  # List Chats pages past 80 KB
 
 
 def test_the_sandbox_bills_a_big_list_page_by_the_bytes_it_wrote(
@@ -56,7 +49,7 @@ def test_the_hooks_count_stays_above_the_bill_where_the_contract_leaves_it_open(
     fansly_sandbox: FanslySandbox, make_hook: MakeHook, clip: Path
 ) -> None:
     # The hook counts a 429 at 1 and a refused upload at its media price; the sandbox bills neither.
-    fansly_sandbox.set_faults(Fault(kind="status", status=429, retry_after=0, first_n=1))
+    fansly_sandbox.set_faults(Fault(kind="status", status=429, retry_after=1, first_n=1))
     fansly_sandbox.config.media_max_bytes = 1_000
     hook = make_hook(max_retry_wait=1)
 

@@ -113,6 +113,8 @@ def test_the_bulk_send_operator_sends_every_message_once(
     xcoms = printed_xcoms(capfd.readouterr().out)
     assert tasks["messages"] == "success", f"{refused(shared_key, '/messages')} sends answered 429"
     assert xcoms["failed"] == {}
-    sent = [record.group_id for record in shared_key.messages if record.message["senderId"] == DEFAULT_CREATOR_ID]
+    sent = [
+        record.group_id for record in shared_key.messages if record.message["senderId"] == DEFAULT_CREATOR_ID
+    ]
     assert sorted(sent) == sorted(chats.values())  # every chat its message, exactly once
     assert xcoms["return_value"] == {record.group_id: record.message["id"] for record in shared_key.messages}

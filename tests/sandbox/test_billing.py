@@ -1,4 +1,4 @@
-"""The sandbox's bill (``sandbox/billing.py``): its own reading of the contract, apart from the client's ``credits.py``."""
+"""The sandbox's bill (``sandbox/billing.py``): its own reading of the contract, apart from ``credits.py``."""
 
 from __future__ import annotations
 
@@ -13,4 +13,3 @@ def test_an_answer_is_billed_one_credit_per_started_80_kb_of_its_body() -> None:
 def test_an_upload_is_billed_two_credits_per_started_mb_and_never_less_than_the_flat_three() -> None:
     sizes = (0, 1_000_000, 1_000_001, 1_500_000, 2_000_001, 200_000_000)
     assert [media_bill(n) for n in sizes] == [3, 3, 4, 4, 6, 400]
-

@@ -8,7 +8,13 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from airflow_provider_apifansly.sandbox import DEFAULT_API_KEY, FanslySandbox, Fault, SandboxConfig, single_key
+from airflow_provider_apifansly.sandbox import (
+    DEFAULT_API_KEY,
+    FanslySandbox,
+    Fault,
+    SandboxConfig,
+    single_key,
+)
 
 HEADERS = {"x-api-key": DEFAULT_API_KEY}
 
@@ -230,7 +236,9 @@ def test_remaining_per_account_counts_only_that_accounts_requests(
 ) -> None:
     sandbox, (first, second) = agency
 
-    remaining = [get_account(sandbox, account).headers["X-RateLimit-Remaining"] for account in (first, first, second)]
+    remaining = [
+        get_account(sandbox, account).headers["X-RateLimit-Remaining"] for account in (first, first, second)
+    ]
 
     assert remaining == ["2", "1", "2"]  # the key has none left, but the second account has used one
 
@@ -267,6 +275,8 @@ def test_remaining_per_account_counts_the_keys_on_a_route_without_an_account(
 def test_remaining_per_key_is_the_documented_default(limited: FanslySandbox) -> None:
     [first, second] = limited.seed_accounts(2)
 
-    remaining = [get_account(limited, account).headers["X-RateLimit-Remaining"] for account in (first, second)]
+    remaining = [
+        get_account(limited, account).headers["X-RateLimit-Remaining"] for account in (first, second)
+    ]
 
     assert remaining == ["2", "1"]
