@@ -3,8 +3,8 @@
 This is deliberately not ``airflow_provider_apifansly.credits``, the client's estimate: a sandbox
 billing with the client's own rule would agree with it whatever the rule said, and a test or
 benchmark matching "the hook's count" with "the sandbox's bill" would prove nothing. Written apart,
-from the contract (``/work/shared/apifansly-contract.md``, part 2 section 1, "Credits as billed",
-version C, the newest), it is an oracle: where the two disagree, one of them misreads the contract.
+from the apifansly contract notes (part 2, section 1, "Credits as billed", version C, the newest), it
+is an oracle: where the two disagree, one of them misreads the contract.
 
 Where the text is silent, the sandbox takes the reading that bills more, so that a client whose
 count stays at or above this bill is an upper bound under any reading:
@@ -12,8 +12,9 @@ count stays at or above this bill is an upper bound under any reading:
 - an answer: "Every 80KB of response data = 1 Credit", a started unit billed whole, on the bytes of
   the body as written (80 KB read as 80,000 bytes, the smaller unit); an answer of the API refusing
   the request (4xx, 5xx) is response data too;
-- a 429 is refused before any work: it is billed nothing (the contract allows at most 1; no version
-  bills a refusal of the rate limiter);
+- the one exception, a 429: no version says whether it is billed, and it is refused before any work,
+  so it is billed nothing (at most 1, the contract's notes say; a client counting 1 stays above), and a
+  budget of ``credits`` never runs out on refusals alone;
 - media: "2 credits per MB" of the file (decimal MB, a started MB billed whole), and never less than
   the flat "3 credits per media request" of versions A and B; it replaces the upload answer's own bill.
 """
