@@ -1,4 +1,4 @@
-"""What a request costs in credits: the one place for the rule, read by the hook's count and budget and by the sandbox.
+"""What a request costs in credits as the client estimates it: the one rule the hook's count and budget read.
 
 No response reports credits used (contract part 2, section 1), so the count is an upper
 estimate from the billing rules found, each read the way that counts higher:
@@ -9,7 +9,9 @@ estimate from the billing rules found, each read the way that counts higher:
 - media (an upload): 2 credits per started MB (10**6 bytes), at least 3, the flat price per
   media request of the docs' earlier versions. So a file of up to 1 MB costs 3, of 1.5 MB 4.
 
-No import of Airflow or requests: the sandbox charges by it too.
+The sandbox does not bill by it: it bills by its own reading of the contract
+(``sandbox/billing.py``), so that tests and benchmarks comparing the hook's count with the
+sandbox's bill compare two implementations, not one with itself.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ class BulkRun:
     server_requests: int
     hook_requests: int
     rate_limited: int
-    server_credits: int  # as the server charged them (credits.py's rule)
+    server_credits: int  # as the server billed them (sandbox/billing.py, apart from the hook's credits.py)
     groups_created: int  # by the server, during the run
     listed: int  # fans the run took from List Chats
     posted: int  # fans the run POSTed a create for

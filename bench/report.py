@@ -37,7 +37,7 @@ class Credits:
     chats: int
     requests: int
     rate_limited: int
-    credits: int  # as the server charged them, by credits.py's rule (a 429 costs none)
+    credits: int  # as the server billed them, by sandbox/billing.py (a 429 costs none)
     unit: str = "chat"
     allowance: int = 1
     allowance_note: str = "one /me per run"
@@ -165,7 +165,8 @@ def credit_section(sections: list[Section]) -> Section:
             )
     return Section(
         f"{len(sections)}. Credits: requests per chat or message",
-        "Counted by the sandbox (server side), which charges by credits.py's rule: each answer 1 "
+        "Counted by the sandbox (server side), which bills by its own reading of the contract "
+        "(sandbox/billing.py, written apart from the hook's credits.py): each answer 1 "
         "credit per started 80,000 bytes (every answer here is far smaller, so 1), an upload 2 per "
         "started MB (at least 3); a 429 is refused before that, so it costs a request but no credit. "
         "An item is a chat the run created or found, or a message it delivered.",

@@ -38,7 +38,7 @@ class SendRun:
     server_requests: int
     hook_requests: int
     rate_limited: int
-    server_credits: int  # as the server charged them (credits.py's rule)
+    server_credits: int  # as the server billed them (sandbox/billing.py, apart from the hook's credits.py)
     drops: int  # faults the sandbox injected during the run
     retries: int
     retry_wait: float

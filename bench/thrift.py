@@ -198,7 +198,7 @@ def thrift(sizes: Sizes) -> Section:
         rows=rows,
         goals=goals,
         notes=[
-            "Requests and credits are the server's count (credits.py's rule; every answer here is under 80 KB).",
+            "Requests and credits are the server's count (sandbox/billing.py; every answer here is under 80 KB).",
             f"Credits a month: the expiring segment for {CREATORS} creators daily ({CREATORS * DAYS} reads; a Pro "
             f"plan holds {PRO_PLAN:,}); the top 20 once a month; opening chats daily.",
             "Top supporters' requests leave out the one GET /me both runs send.",

@@ -135,7 +135,8 @@ class CoreConfig:
     :param latency_jitter: up to this many more seconds, uniformly drawn from the seeded RNG.
     :param seed: seed of the RNGs behind jitter and fault probabilities.
     :param faults: misbehaviours tried in order; the first that acts on a request wins.
-    :param send_retry_after: also send a plain ``Retry-After`` header on 429s.
+    :param send_retry_after: also send a plain ``Retry-After`` header on 429s (none at all when
+        ``retry_after_on_429`` is ``absent``).
     :param host: interface to listen on.
     :param port: port to listen on (0: a free one).
     :param journal_size: how many recent requests the journal keeps (read at start and reset).
@@ -153,6 +154,23 @@ class CoreConfig:
         "null",
         "nextCursor on the last page of List Chats (and every list paged by nextCursor): null, absent "
         "(no key) or empty (''); the live API is seen doing each",
+    )
+    rate_limit_headers: Literal["sent", "absent"] = switch(
+        "sent",
+        "X-RateLimit-Limit, -Remaining and -Plan on every answer (sent, as documented: contract "
+        '"Rate limits and credits") or on none (absent: a server that says nothing; a 429 keeps its '
+        "retry header unless retry_after_on_429 is absent)",
+    )
+    retry_after_on_429: Literal["sent", "absent"] = switch(
+        "sent",
+        "a 429 carries X-RateLimit-Retry-After (and Retry-After with send_retry_after) (sent, as "
+        'documented: contract "Rate limits and credits") or neither, nor a wait in its message (absent)',
+    )
+    rate_limit_remaining: Literal["key", "account"] = switch(
+        "key",
+        "what X-RateLimit-Remaining counts: the API key's requests in the window (key, documented: "
+        'contract "Rate limits and credits") or only those to the request\'s account (account, an '
+        "unknown to survive: a route without an account counts the key's); the limit stays per key",
     )
     send_retry_after: bool = False
     host: str = "127.0.0.1"

@@ -17,12 +17,12 @@ from typing import Any
 
 # connection.py imports neither Airflow nor requests, so the sandbox stays free of both.
 from airflow_provider_apifansly.connection import CONN_TYPE, DEFAULT_CONN_ID
-from airflow_provider_apifansly.credits import STANDARD_CREDITS, response_credits
+from airflow_provider_apifansly.sandbox.billing import ADMISSION_CREDITS, answer_bill
 from airflow_provider_apifansly.sandbox.config import Fault, SandboxConfig
 from airflow_provider_apifansly.sandbox.envelope import INVALID, Reply, Request, envelope
 from airflow_provider_apifansly.sandbox.keys import Account
 from airflow_provider_apifansly.sandbox.resources import discover
-from airflow_provider_apifansly.sandbox.routing import Router
+from airflow_provider_apifansly.sandbox.routing import PREFIX, Router
 from airflow_provider_apifansly.sandbox.state import SandboxState, with_resources
 from airflow_provider_apifansly.sandbox.transport import HttpRequest, HttpServer, Outcome, reason_phrase
 from airflow_provider_apifansly.sandbox.world import JournalEntry, World
@@ -193,10 +193,12 @@ class FanslySandbox(SandboxState):
             rpm=config.rpm,
             window_seconds=config.window_seconds,
             credits=config.credits,
+            account=_account_of(request.path, accounts),
+            remaining_per_account=config.rate_limit_remaining == "account",
         )
         headers = self._rate_headers(admission.remaining)
         if admission.verdict == "rate_limited":
-            return self._too_many_requests(admission.retry_after or 1)
+            return self._too_many_requests(admission.retry_after or 1, admission.remaining)
         if admission.verdict == "no_credits":
             return _error(402, _STATUS_MESSAGES[402], headers)
         fault = self._world.pick_fault(config.faults, request.method, request.path)
@@ -206,9 +208,10 @@ class FanslySandbox(SandboxState):
             outcome = self._inject(fault, request, accounts, headers)
             outcome.fault = fault.kind
         if outcome.status is not None and outcome.status != 429:  # a 429 fault was taken back
-            # Admission charged one credit; an answer is charged by its size (an upload's
-            # answer is a few bytes, so its charge stays the file's price).
-            self._world.charge(request.key, response_credits(len(outcome.body)) - STANDARD_CREDITS)
+            # Admission took a credit; an answer is billed by the body written (none to a HEAD), and an
+            # upload's answer is a few bytes, so its bill stays the file's price (billing.py).
+            written = b"" if request.method == "HEAD" else outcome.body
+            self._world.charge(request.key, answer_bill(written) - ADMISSION_CREDITS)
         return outcome
 
     def _inject(
@@ -243,8 +246,10 @@ class FanslySandbox(SandboxState):
         return outcome
 
     def _rate_headers(self, remaining: int | None) -> list[tuple[str, str]]:
-        """The rate-limit headers of a response (an unlimited plan only names itself)."""
+        """The rate-limit headers of a response (an unlimited plan only names itself; none when switched absent)."""
         config = self.config
+        if config.rate_limit_headers == "absent":
+            return []
         if config.rpm is None:
             return [("X-RateLimit-Plan", config.plan)]
         return [
@@ -253,8 +258,25 @@ class FanslySandbox(SandboxState):
             ("X-RateLimit-Plan", config.plan),
         ]
 
-    def _too_many_requests(self, retry_after: int) -> Outcome:
-        headers = [*self._rate_headers(0), ("X-RateLimit-Retry-After", str(retry_after))]
-        if self.config.send_retry_after:
+    def _too_many_requests(self, retry_after: int, remaining: int | None = 0) -> Outcome:
+        """A 429, and the one place that decides the wait it announces.
+
+        ``X-RateLimit-Retry-After`` (and ``Retry-After`` with ``send_retry_after``), and in the message
+        too; no wait anywhere with ``retry_after_on_429=absent``.
+
+        :param remaining: what ``X-RateLimit-Remaining`` says (none left, unless it counts an account's).
+        """
+        config = self.config
+        headers = self._rate_headers(remaining)
+        if config.retry_after_on_429 == "absent":
+            return _error(429, "Rate limit exceeded.", headers)
+        headers.append(("X-RateLimit-Retry-After", str(retry_after)))
+        if config.send_retry_after:
             headers.append(("Retry-After", str(retry_after)))
         return _error(429, f"Rate limit exceeded. Try again in {retry_after} seconds.", headers)
+
+
+def _account_of(path: str, accounts: tuple[Account, ...]) -> str | None:
+    """The key's account a request goes to (its path's first segment), or None on a route without one."""
+    first = path[len(PREFIX) :].partition("/")[0] if path.startswith(PREFIX) else ""
+    return first if any(account.account_id == first for account in accounts) else None

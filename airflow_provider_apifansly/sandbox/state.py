@@ -66,10 +66,10 @@ class SandboxState:
         return [account.account_id for account in accounts]
 
     def credits_spent(self, key: str | None = None) -> int:
-        """Credits a key (default: the config's first) has spent, by ``credits.py``'s rule.
+        """Credits a key (default: the config's first) has spent, as the sandbox bills them (``billing.py``).
 
-        An answer by its size (1 per started 80,000 bytes), an upload by the file's; a 429 costs
-        nothing.
+        An answer by its body's size (1 per started 80,000 bytes), an upload by the file's; a 429 costs
+        nothing. Billed apart from the client's estimate (``credits.py``), so the two can be compared.
         """
         return self._world.credits_spent(key if key is not None else next(iter(self.config.keys)))
 

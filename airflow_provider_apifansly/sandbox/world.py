@@ -12,9 +12,11 @@ import itertools
 import math
 import random
 import threading
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+
+from airflow_provider_apifansly.sandbox.billing import ADMISSION_CREDITS
 
 if TYPE_CHECKING:  # config is built from the resources, which import this module
     from airflow_provider_apifansly.sandbox.config import Fault
@@ -50,7 +52,7 @@ class Counters:
 
     requests: int = 0
     rate_limited: int = 0
-    credits: int = 0  # charged to any key, by ``credits.py``'s rule
+    credits: int = 0  # billed to any key, by ``billing.py`` (the sandbox's own reading of the contract)
     groups_created: int = 0
     messages_sent: int = 0
     faults_injected: int = 0
@@ -64,7 +66,8 @@ ResourceCounter = Literal["groups_created", "messages_sent"]
 class Admission:
     """The rate-limit and credit verdict on one request of a known key.
 
-    :param remaining: requests left in the window after this one (None: unlimited plan).
+    :param remaining: requests left in the window after this one, as ``X-RateLimit-Remaining`` says it: of the
+        key, or of the request's account when admitted with one (None: unlimited plan).
     :param retry_after: whole seconds until the oldest request leaves the window (429 only).
     """
 
@@ -75,10 +78,28 @@ class Admission:
 
 @dataclass
 class _Window:
-    """One key's accepted requests (monotonic times) within the window, and its credits spent."""
+    """One key's accepted requests (monotonic times, each with its account) within the window, and its credits spent.
 
-    stamps: deque[float] = field(default_factory=deque)
+    :param per_account: how many of ``stamps`` went to each account (a route without one: None).
+    """
+
+    stamps: deque[tuple[float, str | None]] = field(default_factory=deque)
+    per_account: Counter[str | None] = field(default_factory=Counter)
     credits_spent: int = 0
+
+    def remaining(self, rpm: int, account: str | None) -> int:
+        """Requests left: the key's, or, given an account, the limit less that account's requests only."""
+        used = len(self.stamps) if account is None else self.per_account[account]
+        return max(0, rpm - used)
+
+    def drop_oldest(self) -> None:
+        self._forget(self.stamps.popleft())
+
+    def drop_newest(self) -> None:
+        self._forget(self.stamps.pop())
+
+    def _forget(self, stamp: tuple[float, str | None]) -> None:
+        self.per_account[stamp[1]] -= 1
 
 
 class Store:
@@ -144,28 +165,47 @@ class World:
     # -- rate limits, credits, faults, latency ---------------------------------------------------
 
     def admit(
-        self, key: str, now: float, *, rpm: int | None, window_seconds: float, credits: int | None
+        self,
+        key: str,
+        now: float,
+        *,
+        rpm: int | None,
+        window_seconds: float,
+        credits: int | None,
+        account: str | None = None,
+        remaining_per_account: bool = False,
     ) -> Admission:
-        """Count a request in the key's sliding window and credits, unless it must be refused."""
+        """Count a request in the key's sliding window and credits, unless it must be refused.
+
+        The limit is the key's whatever the account.
+
+        :param account: the account the request goes to (None: a route without one).
+        :param remaining_per_account: ``remaining`` counts only the requests to ``account`` (a request
+            without one: the key's); else the key's, as documented, and a 429 has none left.
+        """
+        remaining_of = account if remaining_per_account else None
         with self.lock:
             window = self._windows.setdefault(key, _Window())
             stamps = window.stamps
             if rpm is not None:
-                while stamps and stamps[0] <= now - window_seconds:
-                    stamps.popleft()
+                while stamps and stamps[0][0] <= now - window_seconds:
+                    window.drop_oldest()
                 if len(stamps) >= rpm:
-                    wait = stamps[0] + window_seconds - now if stamps else window_seconds
-                    return Admission("rate_limited", 0, max(1, math.ceil(wait)))
+                    wait = stamps[0][0] + window_seconds - now if stamps else window_seconds
+                    return Admission(
+                        "rate_limited", window.remaining(rpm, remaining_of), max(1, math.ceil(wait))
+                    )
             if credits is not None and window.credits_spent >= credits:
-                return Admission("no_credits", None if rpm is None else max(0, rpm - len(stamps)))
+                return Admission("no_credits", None if rpm is None else window.remaining(rpm, remaining_of))
             if rpm is not None:
-                stamps.append(now)
-            window.credits_spent += 1
-            self._counters.credits += 1
-            return Admission("accepted", None if rpm is None else max(0, rpm - len(stamps)))
+                stamps.append((now, account))
+                window.per_account[account] += 1
+            window.credits_spent += ADMISSION_CREDITS
+            self._counters.credits += ADMISSION_CREDITS
+            return Admission("accepted", None if rpm is None else window.remaining(rpm, remaining_of))
 
     def charge(self, key: str, credits: int) -> None:
-        """Charge an admitted request of a key more than the one credit admission took (by size)."""
+        """Charge an admitted request of a key more than the credit admission took (its bill by size)."""
         with self.lock:
             self._windows.setdefault(key, _Window()).credits_spent += credits
             self._counters.credits += credits
@@ -181,9 +221,9 @@ class World:
         with self.lock:
             window = self._windows[key]
             if window.stamps:
-                window.stamps.pop()
-            window.credits_spent -= 1
-            self._counters.credits -= 1
+                window.drop_newest()
+            window.credits_spent -= ADMISSION_CREDITS
+            self._counters.credits -= ADMISSION_CREDITS
 
     def pick_fault(self, faults: list[Fault], method: str, path: str) -> Fault | None:
         """The first fault that acts on this request; each fault counts only the requests it sees."""

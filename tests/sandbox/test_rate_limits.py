@@ -8,7 +8,13 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from airflow_provider_apifansly.sandbox import DEFAULT_API_KEY, FanslySandbox, SandboxConfig, single_key
+from airflow_provider_apifansly.sandbox import (
+    DEFAULT_API_KEY,
+    FanslySandbox,
+    Fault,
+    SandboxConfig,
+    single_key,
+)
 
 HEADERS = {"x-api-key": DEFAULT_API_KEY}
 
@@ -150,3 +156,127 @@ def test_spent_credits_get_402(fansly_sandbox: FanslySandbox) -> None:
     assert refused["data"] is None
     fansly_sandbox.reset()
     assert get(fansly_sandbox).status_code == 200
+
+
+def test_absent_rate_limit_headers_leave_every_answer_bare_but_a_429_keeps_its_wait(
+    limited: FanslySandbox, clock: FakeClock
+) -> None:
+    limited.config.rate_limit_headers = "absent"
+    limited.config.send_retry_after = True
+
+    answers = [get(limited) for _ in range(4)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    for answer in answers:
+        assert not {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Plan"} & set(answer.headers)
+    refused = answers[-1]
+    assert refused.headers["X-RateLimit-Retry-After"] == refused.headers["Retry-After"] == "60"
+
+
+def test_absent_rate_limit_headers_also_hide_an_unlimited_plan(fansly_sandbox: FanslySandbox) -> None:
+    fansly_sandbox.config.rpm = None
+    fansly_sandbox.config.rate_limit_headers = "absent"
+
+    assert "X-RateLimit-Plan" not in get(fansly_sandbox).headers
+
+
+def test_a_429_without_retry_after_names_no_wait_anywhere(limited: FanslySandbox, clock: FakeClock) -> None:
+    limited.config.retry_after_on_429 = "absent"
+    limited.config.send_retry_after = True  # the plain header goes too
+    for _ in range(3):
+        assert get(limited).status_code == 200
+
+    refused = get(limited)
+
+    assert refused.status_code == 429
+    assert "X-RateLimit-Retry-After" not in refused.headers
+    assert "Retry-After" not in refused.headers
+    body = refused.json()
+    assert (body["statusCode"], body["message"], body["data"]) == (429, "Rate limit exceeded.", None)
+    assert (refused.headers["X-RateLimit-Limit"], refused.headers["X-RateLimit-Remaining"]) == ("3", "0")
+    clock.now += 60
+    assert get(limited).status_code == 200
+
+
+def test_a_silent_server_sends_no_rate_header_at_all(limited: FanslySandbox) -> None:
+    limited.config.rate_limit_headers = "absent"
+    limited.config.retry_after_on_429 = "absent"
+    for _ in range(3):
+        get(limited)
+
+    refused = get(limited)
+
+    assert refused.status_code == 429
+    assert not [name for name in refused.headers if "ratelimit" in name.lower() or name == "Retry-After"]
+
+
+def test_a_429_fault_follows_the_retry_after_switch(fansly_sandbox: FanslySandbox) -> None:
+    fansly_sandbox.config.retry_after_on_429 = "absent"
+    fansly_sandbox.set_faults(Fault(kind="status", status=429, retry_after=5, first_n=1))
+
+    refused = get(fansly_sandbox)
+
+    assert refused.status_code == 429
+    assert "X-RateLimit-Retry-After" not in refused.headers
+
+
+def get_account(sandbox: FanslySandbox, account_id: str) -> requests.Response:
+    return requests.get(f"{sandbox.url}/api/fansly/{account_id}/me", headers=HEADERS, timeout=5)
+
+
+@pytest.fixture
+def agency(limited: FanslySandbox) -> tuple[FanslySandbox, list[str]]:
+    """The three-a-window sandbox whose key has two accounts, Remaining counted per account."""
+    limited.config.rate_limit_remaining = "account"
+    return limited, limited.seed_accounts(2)
+
+
+def test_remaining_per_account_counts_only_that_accounts_requests(
+    agency: tuple[FanslySandbox, list[str]],
+) -> None:
+    sandbox, (first, second) = agency
+
+    remaining = [
+        get_account(sandbox, account).headers["X-RateLimit-Remaining"] for account in (first, first, second)
+    ]
+
+    assert remaining == ["2", "1", "2"]  # the key has none left, but the second account has used one
+
+
+def test_remaining_per_account_still_limits_the_key_and_its_429_counts_the_account(
+    agency: tuple[FanslySandbox, list[str]], clock: FakeClock
+) -> None:
+    sandbox, (first, second) = agency
+    for _ in range(3):
+        assert get_account(sandbox, first).status_code == 200
+
+    refused = get_account(sandbox, second)
+
+    assert refused.status_code == 429
+    assert refused.headers["X-RateLimit-Remaining"] == "3"  # the second account has sent nothing
+    assert refused.headers["X-RateLimit-Retry-After"] == "60"
+    clock.now += 60  # the first account's requests leave the window; 429s never entered it
+    assert get_account(sandbox, second).headers["X-RateLimit-Remaining"] == "2"
+
+
+def test_remaining_per_account_counts_the_keys_on_a_route_without_an_account(
+    agency: tuple[FanslySandbox, list[str]],
+) -> None:
+    sandbox, (first, _) = agency
+    get_account(sandbox, first)
+
+    listed = get(sandbox)  # GET /accounts names no account
+    mine = get_account(sandbox, first)
+
+    assert listed.headers["X-RateLimit-Remaining"] == "1"  # both requests of the key
+    assert mine.headers["X-RateLimit-Remaining"] == "1"  # the account's two, not the listing
+
+
+def test_remaining_per_key_is_the_documented_default(limited: FanslySandbox) -> None:
+    [first, second] = limited.seed_accounts(2)
+
+    remaining = [
+        get_account(limited, account).headers["X-RateLimit-Remaining"] for account in (first, second)
+    ]
+
+    assert remaining == ["2", "1"]

@@ -7,7 +7,7 @@ Neither answer is nested: the upload answers 202 with ``{"jobId"}``, the status
 ``{"state", "progress", "result": {"mediaId", "accountMedia": [{"id"}]}}``. A job is
 ``waiting``, then ``active`` for ``config.media_polls`` polls (or ``media_seconds``),
 then ``completed``, or ``failed`` with ``failedReason`` when ``media_fail_reason`` was set
-at upload. An upload is charged by size (``credits.media_credits``).
+at upload. An upload is billed by the file's size (``billing.media_bill``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from airflow_provider_apifansly.credits import STANDARD_CREDITS, media_credits
+from airflow_provider_apifansly.sandbox.billing import ADMISSION_CREDITS, media_bill
 from airflow_provider_apifansly.sandbox.envelope import ApiError, Reply, invalid
 from airflow_provider_apifansly.sandbox.resources import Resource, Sandbox
 from airflow_provider_apifansly.sandbox.routing import Call, Route
@@ -126,7 +126,7 @@ def upload(call: Call) -> Reply:
     filename, size = file_part(content_type, body)
     key = call.request.key
     assert key is not None  # only authenticated requests reach a route
-    call.world.charge(key, media_credits(size) - STANDARD_CREDITS)
+    call.world.charge(key, media_bill(size) - ADMISSION_CREDITS)
     job_id = call.world.store(MediaStore).add(
         account.account_id, key, filename, size, config.media_fail_reason
     )
