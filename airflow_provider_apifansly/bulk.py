@@ -2,7 +2,7 @@
 
 A permanent error for one item does not stop the others. An error that no
 later call could escape (a rejected key, credits used up, the credit budget
-spent) stops the run: calls in flight finish, none starts after it.
+spent, a rate-limit wait longer than the task accepts) stops the run: calls in flight finish, none starts after it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyCreditBudgetError,
     FanslyError,
     FanslyOutOfCreditsError,
+    FanslyRateLimitWaitError,
     FanslyValidationError,
 )
 from airflow_provider_apifansly.hooks.endpoints.base import may_have_sent
@@ -34,7 +35,12 @@ if TYPE_CHECKING:
     from airflow_provider_apifansly.timestamps import Instant
 
 PROGRESS_SECONDS = 10.0
-STOPPING_ERRORS = (FanslyAuthError, FanslyOutOfCreditsError, FanslyCreditBudgetError)
+STOPPING_ERRORS = (
+    FanslyAuthError,
+    FanslyOutOfCreditsError,
+    FanslyCreditBudgetError,
+    FanslyRateLimitWaitError,
+)
 
 
 @dataclass

@@ -25,6 +25,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyConnectionError,
     FanslyError,
     FanslyRateLimitError,
+    FanslyRateLimitWaitError,
 )
 
 T = TypeVar("T")
@@ -59,9 +60,11 @@ class RetryPolicy:
         )
         try:
             return retrying(attempt)
+        except FanslyRateLimitWaitError:
+            raise  # the pacer's refusal while such a wait is in force: it says so already
         except FanslyRateLimitError as exc:
             if exc.retry_after is not None and exc.retry_after > self.max_retry_wait:
-                raise FanslyRateLimitError(
+                raise FanslyRateLimitWaitError(
                     f"{exc} Not retried: that is longer than max_retry_wait={self.max_retry_wait:g} s; "
                     "wait for the rate-limit window to pass or raise max_retry_wait.",
                     http_status=429,

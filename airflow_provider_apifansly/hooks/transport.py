@@ -23,6 +23,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyConnectionError,
     FanslyCreditBudgetError,
     FanslyOutOfCreditsError,
+    FanslyRateLimitWaitError,
 )
 from airflow_provider_apifansly.hooks import envelope
 from airflow_provider_apifansly.hooks.envelope import Parser
@@ -93,7 +94,10 @@ class Transport:
     def pacer(self) -> SlidingWindowPacer | None:
         """Keeps requests under the plan's requests per minute (None: unlimited plan)."""
         rpm = int(_option(self.options.rate_limit_rpm, self.settings.rate_limit_rpm))
-        return SlidingWindowPacer(rpm, RATE_WINDOW_SECONDS + PACING_MARGIN_SECONDS) if rpm > 0 else None
+        if rpm <= 0:
+            return None
+        window = RATE_WINDOW_SECONDS + PACING_MARGIN_SECONDS
+        return SlidingWindowPacer(rpm, window, max_hold=self.retry_policy.max_retry_wait)
 
     @cached_property
     def session(self) -> requests.Session:
@@ -202,7 +206,11 @@ class Transport:
         held = STANDARD_CREDITS if media_credits is None else media_credits
         self._admit(label, held, reserve)
         if self.pacer is not None:
-            self.pacer.acquire()
+            try:
+                self.pacer.acquire()
+            except FanslyRateLimitWaitError:  # a wait longer than max_retry_wait is in force: not sent
+                self._refund(held)
+                raise
         response: requests.Response | None = None
         try:
             # Never follow a redirect: requests would carry x-api-key to any host it points at.
