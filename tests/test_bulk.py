@@ -214,7 +214,9 @@ def test_a_429_asking_longer_than_max_retry_wait_stops_the_run_at_once_and_sends
 ) -> None:
     monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json(max_retry_wait=30))
     hook = FanslyHook(pool_size=4)  # paced: the connection's plan allows 600 a minute
-    fansly_sandbox.set_faults(Fault(kind="status", status=429, retry_after=600, first_n=1, path_contains="/group"))
+    fansly_sandbox.set_faults(
+        Fault(kind="status", status=429, retry_after=600, first_n=1, path_contains="/group")
+    )
 
     result = create_group_chats(hook, fans(12), creator_id=DEFAULT_CREATOR_ID, max_concurrency=4)
 
@@ -226,5 +228,7 @@ def test_a_429_asking_longer_than_max_retry_wait_stops_the_run_at_once_and_sends
     assert len(result.failed) >= 12 - 1 - len(sent_after)
     assert all("600" in reason or "wait" in reason for reason in result.failed.values())
     with pytest.raises(FanslyRateLimitWaitError, match="longer than max_retry_wait=30 s"):
-        hook.create_group_chat(fans(13)[-1], creator_id=DEFAULT_CREATOR_ID)  # still in force: refused, not sent
+        hook.create_group_chat(
+            fans(13)[-1], creator_id=DEFAULT_CREATOR_ID
+        )  # still in force: refused, not sent
     assert len(fansly_sandbox.journal) == refused + 1 + len(sent_after)

@@ -41,7 +41,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from airflow_provider_apifansly.exceptions import FanslyRateLimitWaitError
 from airflow_provider_apifansly.hooks.errors import retry_after_seconds
@@ -89,7 +89,9 @@ class SlidingWindowPacer:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._own: deque[float] = deque()  # our requests' starts, kept for the grace after they leave the window
+        self._own: deque[float] = (
+            deque()
+        )  # our requests' starts, kept for the grace after they leave the window
         self._others = OthersCount(window)
         self._mine = threading.local()  # the start of the request this thread has in flight
         self._server_limit: int | None = None
@@ -160,7 +162,9 @@ class SlidingWindowPacer:
         """A 429: not in the server's window; hold the pacer, learn the limit, and yield if others are here."""
         if started is not None and started in self._own:
             self._own.remove(started)
-        if not self._probing or not self._counted:  # a probe's 429 says nothing of the limit, unless nothing does
+        if (
+            not self._probing or not self._counted
+        ):  # a probe's 429 says nothing of the limit, unless nothing does
             self._learned_limit = max(1.0, self._own_in_window(now) + self._others.held)
             self._learned_at = now
         self._maybe_yield(now, None)
@@ -271,11 +275,15 @@ class SlidingWindowPacer:
         return now
 
 
+def until_utc(seconds: float) -> str:
+    """When a wait of ``seconds`` from now ends, for messages: ``2026-12-05 23:59:01 UTC``."""
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _wait_error(hold: float, max_hold: float) -> FanslyRateLimitWaitError:
     """The refusal to wait: how long, until when (UTC), and what to change."""
-    until = (datetime.now(timezone.utc) + timedelta(seconds=hold)).strftime("%Y-%m-%d %H:%M:%S UTC")
     return FanslyRateLimitWaitError(
-        f"Not sent: the API's rate limit asked this hook to wait {hold:.0f} s more (until {until}), "
+        f"Not sent: the API's rate limit asked this hook to wait {hold:.0f} s more (until {until_utc(hold)}), "
         f"longer than max_retry_wait={max_hold:g} s; wait for the rate-limit window to pass or raise "
         "max_retry_wait.",
         http_status=429,

@@ -59,10 +59,13 @@ class OthersCount:
         (first, before), (last, after) = self._samples[0], self._samples[-1]
         if after <= before or last <= first:
             return 0.0
-        age = min(GROWTH_SPAN_SECONDS, max(0.0, now - self._counted_at))  # no guess of a count's growth beyond that
+        age = min(
+            GROWTH_SPAN_SECONDS, max(0.0, now - self._counted_at)
+        )  # no guess of a count's growth beyond that
         return (after - before) / (last - first) * (age + latency)
 
     def started(self, start: float) -> None:
+        """One of our requests started: in flight until answered."""
         self.in_flight.append(start)
 
     def forget_own(self, start: float) -> None:
@@ -129,6 +132,7 @@ class OthersCount:
 
 
 def int_header(headers: Mapping[str, Any], name: str) -> int | None:
+    """A header's integer value (None: absent or not an integer)."""
     value = headers.get(name)
     try:
         return int(value) if value is not None else None

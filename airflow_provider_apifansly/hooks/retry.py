@@ -27,6 +27,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyRateLimitError,
     FanslyRateLimitWaitError,
 )
+from airflow_provider_apifansly.hooks.pacing import until_utc
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -65,7 +66,8 @@ class RetryPolicy:
         except FanslyRateLimitError as exc:
             if exc.retry_after is not None and exc.retry_after > self.max_retry_wait:
                 raise FanslyRateLimitWaitError(
-                    f"{exc} Not retried: that is longer than max_retry_wait={self.max_retry_wait:g} s; "
+                    f"{exc} Not retried: that is longer than max_retry_wait={self.max_retry_wait:g} s "
+                    f"(until {until_utc(exc.retry_after)}); "
                     "wait for the rate-limit window to pass or raise max_retry_wait.",
                     http_status=429,
                     api_message=exc.api_message,

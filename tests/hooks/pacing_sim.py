@@ -99,13 +99,18 @@ class Hook:
     def per_minute(self, begin: float, end: float) -> list[int]:
         """Accepted requests in each whole minute from ``begin`` to ``end``."""
         minutes = int((end - begin) // 60)
-        return [sum(1 for t in self.admitted if begin + 60 * m <= t < begin + 60 * (m + 1)) for m in range(minutes)]
+        return [
+            sum(1 for t in self.admitted if begin + 60 * m <= t < begin + 60 * (m + 1))
+            for m in range(minutes)
+        ]
 
 
 class Simulation:
     """Runs hooks against one server on a virtual clock until ``until`` or all work is done."""
 
-    def __init__(self, server: Server, hooks: list[Hook], *, seed: int = 33, window_margin: float = 0.5) -> None:
+    def __init__(
+        self, server: Server, hooks: list[Hook], *, seed: int = 33, window_margin: float = 0.5
+    ) -> None:
         self.server = server
         self.hooks = hooks
         self.now = 0.0
@@ -170,12 +175,20 @@ class Simulation:
                 hook.admitted.append(self.now)
             else:
                 hook.refused += 1
-            self._at(self.now + latency / 2, lambda: self._answer(hook, began, retries, started, status, headers))
+            self._at(
+                self.now + latency / 2, lambda: self._answer(hook, began, retries, started, status, headers)
+            )
 
         self._at(arrival, arrive)
 
     def _answer(
-        self, hook: Hook, began: float, retries: int, started: float | None, status: int, headers: dict[str, str]
+        self,
+        hook: Hook,
+        began: float,
+        retries: int,
+        started: float | None,
+        status: int,
+        headers: dict[str, str],
     ) -> None:
         if not hook.paced:
             return self._at(began + hook.interval, lambda: self._next_call(hook))
@@ -186,7 +199,9 @@ class Simulation:
             return self._at(self.now, lambda: self._next_call(hook))
         retry_after = _seconds(headers)
         if retry_after is not None and retry_after > hook.max_retry_wait:
-            error = FanslyRateLimitWaitError(f"Rate limit exceeded (429); the server asked to wait {retry_after:g} s")
+            error = FanslyRateLimitWaitError(
+                f"Rate limit exceeded (429); the server asked to wait {retry_after:g} s"
+            )
             hook.stopped = hook.stopped or error
             hook.failed.append(str(error))
             return self._at(self.now, lambda: self._next_call(hook))
@@ -207,7 +222,10 @@ class Simulation:
         return self.server.refused
 
     def finish_ratio(self, total: int) -> float:
-        """When the last of ``total`` requests was admitted, over the earliest any pacing could (from the first start)."""
+        """When the last of ``total`` requests was admitted, over the earliest any pacing could (from the first start).
+
+        The earliest: full windows one after another, the last one's share sent at one request per slot-time.
+        """
         begin = min(hook.start for hook in self.hooks)
         windows = math.ceil(total / self.server.limit) - 1
         earliest = windows * self.server.window + (total - windows * self.server.limit) / self.server.limit
@@ -219,7 +237,9 @@ class Simulation:
         stamps = self.admitted
         count = math.ceil((stamps[-1] - begin) / self.server.window) if stamps else 0
         window = self.server.window
-        return [sum(1 for t in stamps if begin + k * window <= t < begin + (k + 1) * window) for k in range(count)]
+        return [
+            sum(1 for t in stamps if begin + k * window <= t < begin + (k + 1) * window) for k in range(count)
+        ]
 
 
 def _seconds(headers: dict[str, str]) -> float | None:

@@ -253,7 +253,7 @@ def test_the_others_in_flight_are_not_reckoned_from_our_own_concurrency() -> Non
 
 
 def test_free_slots_are_claimed_whatever_we_already_hold() -> None:
-    pacer, clock = make_pacer(100)
+    pacer, _clock = make_pacer(100)
     pacer.acquire()
     pacer.observe(answer(remaining=5, limit=100))  # the others hold 94
     assert pacer.remaining == 5  # not 5 x 1/95, as a share proportional to what we hold would give
