@@ -2,7 +2,8 @@
 
 A permanent error for one item does not stop the others. An error that no
 later call could escape (a rejected key, credits used up, the credit budget
-spent, the API failing) stops the run: calls in flight finish, none starts after it.
+spent, the API failing, a rate-limit wait longer than the task accepts) stops the run: calls in
+flight finish, none starts after it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyCreditBudgetError,
     FanslyError,
     FanslyOutOfCreditsError,
+    FanslyRateLimitWaitError,
     FanslyValidationError,
 )
 from airflow_provider_apifansly.hooks.endpoints.base import may_have_sent
@@ -35,7 +37,13 @@ if TYPE_CHECKING:
     from airflow_provider_apifansly.timestamps import Instant
 
 PROGRESS_SECONDS = 10.0
-STOPPING_ERRORS = (FanslyAuthError, FanslyOutOfCreditsError, FanslyCreditBudgetError, FanslyApiFailingError)
+STOPPING_ERRORS = (
+    FanslyAuthError,
+    FanslyOutOfCreditsError,
+    FanslyCreditBudgetError,
+    FanslyApiFailingError,
+    FanslyRateLimitWaitError,
+)
 
 
 @dataclass

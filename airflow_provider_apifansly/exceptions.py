@@ -132,6 +132,14 @@ class FanslyRateLimitError(FanslyError):
     retryable = True
 
 
+class FanslyRateLimitWaitError(FanslyRateLimitError):
+    """The server asked the hook to wait longer than ``max_retry_wait``: the whole hook stops rather than wait.
+
+    Raised by the 429 that asked, and at once by every later call while that wait is in force (nothing
+    is sent meanwhile); ``retry_after`` is the wait left, in seconds.
+    """
+
+
 class FanslyMediaProcessingError(FanslyApiError):
     """An uploaded media's processing job ended ``failed``; ``reason`` is what the API said.
 

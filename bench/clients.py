@@ -58,7 +58,7 @@ def scale_pacer_window(hook: FanslyHook, window: float) -> None:
     pacer = transport.pacer
     if pacer is not None and window != API_WINDOW:
         margin = pacer.window - API_WINDOW
-        transport.pacer = SlidingWindowPacer(pacer.limit, window=window + margin)
+        transport.pacer = SlidingWindowPacer(pacer.limit, window=window + margin, max_hold=pacer.max_hold)
 
 
 def fan_ids(first: int, count: int) -> list[str]:

@@ -14,6 +14,7 @@ from airflow_provider_apifansly.exceptions import (
     FanslyAuthError,
     FanslyCreditBudgetError,
     FanslyOutOfCreditsError,
+    FanslyRateLimitWaitError,
     FanslyValidationError,
 )
 from airflow_provider_apifansly.hooks.fansly import FanslyHook
@@ -206,3 +207,28 @@ def test_a_fault_storm_leaves_every_fan_with_exactly_one_group(
     assert counters.groups_created == 1000
     assert sorted(g.partner_id for g in fansly_sandbox.groups) == fans(1000)
     assert per_chat <= 1.2
+
+
+def test_a_429_asking_longer_than_max_retry_wait_stops_the_run_at_once_and_sends_nothing_during_it(
+    fansly_sandbox: FanslySandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_FANSLY_DEFAULT", fansly_sandbox.connection_json(max_retry_wait=30))
+    hook = FanslyHook(pool_size=4)  # paced: the connection's plan allows 600 a minute
+    fansly_sandbox.set_faults(
+        Fault(kind="status", status=429, retry_after=600, first_n=1, path_contains="/group")
+    )
+
+    result = create_group_chats(hook, fans(12), creator_id=DEFAULT_CREATOR_ID, max_concurrency=4)
+
+    assert isinstance(result.stopped, FanslyRateLimitWaitError)
+    refused = next(n for n, entry in enumerate(fansly_sandbox.journal) if entry.status == 429)
+    sent_after = fansly_sandbox.journal[refused + 1 :]
+    assert len(sent_after) <= 3  # at most the other threads' requests already on the wire; none later
+    assert len(result.done) + len(result.failed) == 12
+    assert len(result.failed) >= 12 - 1 - len(sent_after)
+    assert all("600" in reason or "wait" in reason for reason in result.failed.values())
+    with pytest.raises(FanslyRateLimitWaitError, match="longer than max_retry_wait=30 s"):
+        hook.create_group_chat(
+            fans(13)[-1], creator_id=DEFAULT_CREATOR_ID
+        )  # still in force: refused, not sent
+    assert len(fansly_sandbox.journal) == refused + 1 + len(sent_after)

@@ -1,32 +1,38 @@
 """Client-side pacing under the API key's per-minute sliding-window rate limit, on a key others share.
 
 Hand-written rather than ``limits``/``pyrate-limiter``: besides counting our own
-requests it must learn from the server's headers what other hooks and other
+requests it must learn from the server's answers what other hooks and other
 workers spend on the same key, which neither library models.
 
-Sharing without talking to the others rests on three rules.
+The rules, as each worker applies them without talking to the others:
 
-- **A slot belongs to whoever used it.** When one of our requests leaves the window, that
-  slot is ours to use again at once; the others' slots stay theirs for a short grace after
-  an answer shows they left. So at a window's turn every worker reuses its own slots and
-  none races another for them.
-- **Only the server says the others' requests left.** We never see when the others started
-  theirs, so we hold them until an answer counts fewer, not until our clock guesses they
-  left; a count older than the window says nothing of now, so we then forget them and
-  probe again.
-- **The others are as busy as we are.** Slots nobody holds (``X-RateLimit-Remaining`` says
-  how many) are claimed by each worker in proportion to the slots it holds, less what the
-  others may have in flight: as many per slot of theirs as we can have per slot of ours.
-  So the last free ones are not all taken at once by every worker.
-
-A 429's ``X-RateLimit-Retry-After`` (or ``Retry-After``) holds the whole pacer, every thread,
-until the window frees.
+- **A slot belongs to whoever used it.** When one of our requests leaves the window, that slot
+  is ours to use again at once; the others' slots stay theirs for a short grace after an answer
+  shows they left. Only the server says the others' requests left: we hold them until an answer
+  counts fewer, and forget them (and probe again) when no count came within a window.
+- **The others' requests in flight are read from the answers**: how fast the others' count
+  grew between our answers, times the age of our last count plus our latency. Not from our own
+  concurrency, so a worker joining a busy key reaches its free slots at once.
+- **Free slots are claimed equally.** Any worker may take a slot nobody holds, whatever it
+  already holds, as long as the others' requests in flight leave it free.
+- **Above a fair share, yield.** A worker that sees the key full while others use it lowers its
+  ceiling to three quarters of what it holds (at most every eighth of a window), then raises it
+  by the limit per window. Below the ceiling it reuses its slots and claims free ones; above it,
+  its expiring slots go free for the others (also a joiner whose probe was refused, whom no
+  count shows). Equal increases and proportional decreases converge on equal shares (AIMD).
+  Alone on a key, it never lowers its ceiling, so it uses the whole window.
+- **A 429 holds the whole pacer.** For its ``X-RateLimit-Retry-After`` (or ``Retry-After``);
+  without a usable one (none, or 0) for an eighth of the window, doubling on each 429 in a row,
+  at most a window. A 429 also teaches the limit: what the key held by our count (all the server
+  says when it sends no count, or one that misses the others). That lower limit rises by an eighth
+  after each window without a 429.
+- **A hold longer than the task accepts stops the hook.** While the server's wait is longer than
+  ``max_hold`` (the retry policy's ``max_retry_wait``), ``acquire`` raises
+  ``FanslyRateLimitWaitError`` at once instead of sleeping; a hold the pacer guessed is cut to ``max_hold``.
 
 Our own threads race to the server too: a request we started later may arrive first and be in
 the count of an earlier one's answer. What such a count does not explain is held as the others'
-until our requests in flight then are answered: each answer with a lower count than the earlier
-one's arrived first, so one of those requests was ours; the rest (also if no answer came) were
-the others'.
+until our requests in flight then are answered (``pacing_count.py``).
 """
 
 from __future__ import annotations
@@ -35,25 +41,23 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
+from airflow_provider_apifansly.exceptions import FanslyRateLimitWaitError
 from airflow_provider_apifansly.hooks.errors import retry_after_seconds
+from airflow_provider_apifansly.hooks.pacing_count import OthersCount, int_header
 
 # How long a slot of the others' that an answer shows left stays theirs: the owner reuses it as it
 # leaves, and the grace covers the moment its waiting thread takes to wake and be counted.
 SLOT_GRACE_SECONDS = 0.5
 # The longest a waiting thread sleeps before looking again: an answer may free a claim meanwhile.
 POLL_SECONDS = 0.1
-
-
-@dataclass
-class _Unexplained:
-    """Requests an answer counted that ours do not explain, unless some of ours then in flight arrived first."""
-
-    key_spent: int  # the key's count in that answer
-    count: int  # how many of its requests may yet prove ours
-    pending: list[float] = field(default_factory=list)  # the starts of ours that were in flight
+# What a worker above its share keeps of what it holds when it sees the key full while others use it.
+YIELD_KEEP = 0.75
+# A hold for a 429 without a usable wait, and the spacing of yields, as a fraction of the window.
+WINDOW_FRACTION = 1 / 8
+# When an answer leaves this share of the limit or less, the key is full (and one slot at least).
+FULL_SHARE = 0.02
 
 
 class SlidingWindowPacer:
@@ -64,6 +68,8 @@ class SlidingWindowPacer:
 
     :param limit: requests allowed per window (the plan's RPM); a lower ``X-RateLimit-Limit`` wins.
     :param window: the window's length in seconds (60 for apifansly, plus a safety margin).
+    :param max_hold: the longest wait the caller accepts (seconds; None: any): a 429 asking for
+        longer makes ``acquire`` raise ``FanslyRateLimitWaitError`` until it has passed.
     """
 
     def __init__(
@@ -73,100 +79,131 @@ class SlidingWindowPacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        max_hold: float | None = None,
     ) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         self.limit = limit
         self.window = window
+        self.max_hold = max_hold
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        # Our requests' starts, kept for the grace after they leave the window: the slots we hold.
-        self._own: deque[float] = deque()
-        self._others = 0  # the others' requests in the server's window, as its last count showed them
-        # When each of the others' requests that an answer showed leaving the window left: theirs for the grace.
-        self._others_left: deque[float] = deque()
-        self._counted_at = float("-inf")  # when the last answer with a count came
-        # Others' requests an answer showed that may be our own later ones, which arrived first.
-        self._maybe_ours: list[_Unexplained] = []
-        self._counts: dict[float, int] = {}  # the key's count in the answer to each of our requests
-        self._in_flight: list[float] = []  # the starts of our requests not answered yet
-        self._concurrency = 1  # the most requests we have had in flight at once
+        self._own: deque[float] = (
+            deque()
+        )  # our requests' starts, kept for the grace after they leave the window
+        self._others = OthersCount(window)
         self._mine = threading.local()  # the start of the request this thread has in flight
         self._server_limit: int | None = None
+        self._counted = False  # whether any answer carried a count (else the server is silent)
+        self._learned_limit: float | None = None  # taught by a 429 (None: none yet, or forgotten)
+        self._learned_at = float("-inf")
+        self._ceiling = float(limit)  # what we may hold: lowered when above our share, raised steadily
+        self._ceiling_at = float("-inf")
+        self._yielded_at = float("-inf")
+        self._latency = 0.0  # our requests' time to answer, smoothed
+        self._held_until = float("-inf")
+        self._hold_asked = False  # whether the server asked for the hold in force (else we guessed it)
+        self._refusals = 0  # 429s without a usable wait in a row
         # Until an answer tells what the key has left (at first, after a 429, after a window with no count),
         # one request at a time.
         self._probing = True
-        self._held_until = float("-inf")
 
     def acquire(self) -> float:
-        """Block until a request may start, record it, and return the seconds spent waiting."""
+        """Block until a request may start, record it, and return the seconds spent waiting.
+
+        :raises FanslyRateLimitWaitError: the server asked for a wait longer than ``max_hold``.
+        """
         waited = 0.0
-        while True:
-            with self._lock:
-                now = self._expire()
-                wait = self._wait(now)
-                if wait <= 0:
-                    self._start(now)
-                    return waited
+        while (wait := self.try_acquire()) > 0:
             self._sleep(wait)
             waited += wait
+        return waited
 
-    def observe(self, headers: Mapping[str, str] | None, *, rate_limited: bool = False) -> None:
+    def try_acquire(self) -> float:
+        """Start a request now if one may (record it for this thread, return 0), else the seconds to wait."""
+        with self._lock:
+            now = self._expire()
+            wait = self._wait(now)
+            if wait <= 0:
+                self._start(now)
+            return wait
+
+    def observe(
+        self, headers: Mapping[str, str] | None, *, rate_limited: bool = False, started: float | None = None
+    ) -> None:
         """Close this thread's request with its answer's headers (None: it got no answer).
 
-        ``X-RateLimit-Limit`` minus ``X-RateLimit-Remaining`` is what the key spent in the server's
-        window; what our own requests that reached the server first do not explain, the others
-        spent (``_learn_others``). A 429's retry header holds every thread until then; its
-        ``Remaining: 0`` says nothing of when the window frees, so it is not adopted.
+        :param started: the request's start, for a caller stepping requests on one thread (a simulator);
+            by default the one this thread started.
         """
         with self._lock:
             now = self._expire()
-            started = getattr(self._mine, "started", None)
+            if started is None:
+                started = getattr(self._mine, "started", None)
             self._mine.started = None
-            if started is not None and started in self._in_flight:
-                self._in_flight.remove(started)
-            key_spent = self._key_spent(headers, rate_limited)
             if started is not None:
-                self._settle_maybe_ours(now, started, key_spent)
+                self._latency += (now - started - self._latency) / 4
+            key_spent = self._key_spent(headers, rate_limited)
+            self._others.answered(started, key_spent)
             if headers is None:
                 return
-            self._probing = rate_limited  # an answer, unless a 429, ends probing
             if rate_limited:
-                if started is not None and started in self._own:
-                    self._own.remove(started)  # refused, so not in the server's window
-                wait = retry_after_seconds(headers)
-                if wait is not None:
-                    self._held_until = max(self._held_until, now + wait)
+                self._refused(now, started, headers)
+                self._probing = True  # one request at a time until an answer counts again
                 return
+            self._probing = False
+            self._refusals = 0
             if key_spent is not None:
-                if started is not None:
-                    self._counts[started] = key_spent
-                self._counted_at = now
-                self._learn_others(now, key_spent, started)
+                self._others.learn(now, key_spent, started, self._own)
+                self._maybe_yield(now, key_spent)
+
+    def _refused(self, now: float, started: float | None, headers: Mapping[str, str]) -> None:
+        """A 429: not in the server's window; hold the pacer, learn the limit, and yield if others are here."""
+        if started is not None and started in self._own:
+            self._own.remove(started)
+        if (
+            not self._probing or not self._counted
+        ):  # a probe's 429 says nothing of the limit, unless nothing does
+            self._learned_limit = max(1.0, self._own_in_window(now) + self._others.held)
+            self._learned_at = now
+        self._maybe_yield(now, None)
+        wait = retry_after_seconds(headers)
+        if wait is not None and wait > 0:
+            self._hold(now + wait, asked=True)
+            return
+        self._refusals += 1
+        guess = min(self.window, self.window * WINDOW_FRACTION * 2 ** (self._refusals - 1))
+        if self.max_hold is not None and self.max_hold > 0:
+            guess = min(guess, self.max_hold)
+        self._hold(now + guess, asked=False)
+
+    def _hold(self, until: float, *, asked: bool) -> None:
+        if until > self._held_until:
+            self._held_until, self._hold_asked = until, asked
+
+    def _maybe_yield(self, now: float, key_spent: int | None) -> None:
+        """Lower the ceiling when the key is full (or refused us) and others hold part of it."""
+        limit = self._limit
+        full = key_spent is None or key_spent >= limit - max(1, int(limit * FULL_SHARE))
+        spacing = self.window * WINDOW_FRACTION
+        if full and self._others.held >= 1 and now - self._yielded_at >= spacing:
+            self._ceiling = min(self._ceiling_now(now), self._own_in_window(now) * YIELD_KEEP)
+            self._ceiling_at = self._yielded_at = now
 
     def _key_spent(self, headers: Mapping[str, str] | None, rate_limited: bool) -> int | None:
         """The requests in the key's window when the server counted ours (None: the answer does not say).
 
         A lower ``X-RateLimit-Limit`` than ours is adopted on the way.
         """
-        if headers is None or rate_limited:
+        if headers is None:
             return None
-        server_limit = _int_header(headers, "X-RateLimit-Limit")
+        server_limit = int_header(headers, "X-RateLimit-Limit")
         if server_limit is not None and server_limit > 0:
             self._server_limit = server_limit
-        remaining = _int_header(headers, "X-RateLimit-Remaining")
+        remaining = None if rate_limited else int_header(headers, "X-RateLimit-Remaining")
+        self._counted = self._counted or int_header(headers, "X-RateLimit-Remaining") is not None
         return None if remaining is None else (server_limit or self.limit) - max(0, remaining)
-
-    def _settle_maybe_ours(self, now: float, started: float, key_spent: int | None) -> None:
-        """Settle what earlier answers could not tell with this request's answer (None: no count)."""
-        for held in [held for held in self._maybe_ours if started in held.pending]:
-            held.pending.remove(started)
-            if key_spent is not None and key_spent < held.key_spent and held.count > 0:
-                held.count -= 1  # it arrived before that answer's request: it was ours
-            if not held.pending or not held.count:
-                self._maybe_ours.remove(held)
-                self._others += held.count
 
     @property
     def remaining(self) -> int:
@@ -177,78 +214,48 @@ class SlidingWindowPacer:
                 return 0
             in_window = self._own_in_window(now)
             reusable = len(self._own) - in_window  # our slots that left the window
-            room = self._limit - in_window
-            return max(0, min(room, reusable + int(self._claimable())))
+            room = min(self._limit, int(self._ceiling_now(now))) - in_window
+            return max(0, min(room, reusable + max(0, int(self._free(now)))))
 
     @property
     def _limit(self) -> int:
-        return self.limit if self._server_limit is None else min(self.limit, self._server_limit)
+        limit = self.limit if self._server_limit is None else min(self.limit, self._server_limit)
+        return limit if self._learned_limit is None else max(1, min(limit, int(self._learned_limit)))
 
     def _wait(self, now: float) -> float:
         """Seconds until a request may start (0: now), or until it is worth looking again."""
         if now < self._held_until:
-            return self._held_until - now
+            hold = self._held_until - now
+            if self._hold_asked and self.max_hold is not None and hold > self.max_hold:
+                raise _wait_error(hold, self.max_hold)
+            return hold
         in_window = self._own_in_window(now)
         if in_window >= self._limit:
             return self._own[len(self._own) - in_window] + self.window - now
-        if self._probing and self._in_flight:
+        if self._probing and self._others.in_flight:
             return POLL_SECONDS
-        if len(self._own) > in_window or self._claimable() >= 1:
+        if in_window >= self._ceiling_now(now):
+            return POLL_SECONDS
+        if len(self._own) > in_window or self._free(now) >= 1:
             return 0.0
         return POLL_SECONDS
 
     def _start(self, now: float) -> None:
         """Record a request: in a slot of ours that left the window if there is one, else in a claimed one."""
         if self._own and self._own[0] <= now - self.window:
-            self._counts.pop(self._own.popleft(), None)
+            self._others.forget_own(self._own.popleft())
         self._own.append(now)
-        self._in_flight.append(now)
-        self._concurrency = max(self._concurrency, len(self._in_flight))
+        self._others.started(now)
         self._mine.started = now
 
-    def _claimable(self) -> float:
-        """Our share of the slots nobody holds, as our share of the slots held (counting the next one).
+    def _free(self, now: float) -> float:
+        """Slots nobody holds, less the others' requests that no answer of ours counts yet."""
+        return self._limit - len(self._own) - self._others.held - self._others.unseen(now, self._latency)
 
-        The others' requests in flight are in no answer yet; they are reckoned to be as many
-        per slot of theirs as we can have in flight per slot of ours (busy, even when our own
-        threads wait). Whether the others are idle or waiting for a slot, no answer says: so
-        a worker takes only its share, even alone.
-        """
-        own = len(self._own)
-        others = self._others + len(self._others_left) + self._maybe_ours_count
-        others_in_flight = self._concurrency * others / max(1, own)
-        free = self._limit - own - others - others_in_flight
-        return free * (own + 1) / (own + 1 + others)
-
-    def _learn_others(self, now: float, key_spent: int, started: float | None) -> None:
-        """Hold as the others' the requests in the server's count that ours do not explain.
-
-        Ours started before this one were counted; of those started after it, the ones whose
-        answer counted less arrived first; the ones in flight may have, until they are answered.
-        If the count explains fewer of the others' than we hold, the oldest left its window.
-        """
-        horizon = now - self.window
-        ours = sum(
-            1
-            for start in self._own
-            if start > horizon
-            and (started is None or start <= started or self._counts.get(start, key_spent) < key_spent)
-        )
-        later = [start for start in self._in_flight if started is not None and start > started]
-        unseen = key_spent - ours - self._others - self._maybe_ours_count
-        left = min(-unseen, self._others)
-        if left > 0:
-            self._others -= left
-            self._others_left.extend([now] * left)
-        if unseen > 0:
-            maybe_ours = min(unseen, len(later))
-            if maybe_ours:
-                self._maybe_ours.append(_Unexplained(key_spent, maybe_ours, later))
-            self._others += unseen - maybe_ours
-
-    @property
-    def _maybe_ours_count(self) -> int:
-        return sum(held.count for held in self._maybe_ours)
+    def _ceiling_now(self, now: float) -> float:
+        """The ceiling, raised by the limit per window since it was last lowered."""
+        elapsed = max(0.0, now - self._ceiling_at)
+        return min(float(self.limit), self._ceiling + elapsed * self.limit / self.window)
 
     def _own_in_window(self, now: float) -> int:
         return sum(1 for start in self._own if start > now - self.window)
@@ -257,23 +264,28 @@ class SlidingWindowPacer:
         now = self._clock()
         horizon = now - self.window - SLOT_GRACE_SECONDS
         while self._own and self._own[0] <= horizon:
-            self._counts.pop(self._own.popleft(), None)
-        while self._others_left and self._others_left[0] <= now - SLOT_GRACE_SECONDS:
-            self._others_left.popleft()
-        if now - self._counted_at > self.window and (self._others or self._maybe_ours):
-            self._forget_others()
+            self._others.forget_own(self._own.popleft())
+        if self._others.expire(now, SLOT_GRACE_SECONDS):
+            self._probing = True
+        if self._learned_limit is not None and now - self._learned_at > self.window:
+            self._learned_limit += self.limit * WINDOW_FRACTION  # a window without a 429: probe up
+            self._learned_at = now
+            if self._learned_limit >= self.limit:
+                self._learned_limit = None
         return now
 
-    def _forget_others(self) -> None:
-        """No count within the window: what we held of the others says nothing of now, so probe again."""
-        self._others = 0
-        self._maybe_ours.clear()
-        self._probing = True
+
+def until_utc(seconds: float) -> str:
+    """When a wait of ``seconds`` from now ends, for messages: ``2026-12-05 23:59:01 UTC``."""
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _int_header(headers: Mapping[str, Any], name: str) -> int | None:
-    value = headers.get(name)
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
+def _wait_error(hold: float, max_hold: float) -> FanslyRateLimitWaitError:
+    """The refusal to wait: how long, until when (UTC), and what to change."""
+    return FanslyRateLimitWaitError(
+        f"Not sent: the API's rate limit asked this hook to wait {hold:.0f} s more (until {until_utc(hold)}), "
+        f"longer than max_retry_wait={max_hold:g} s; wait for the rate-limit window to pass or raise "
+        "max_retry_wait.",
+        http_status=429,
+        retry_after=hold,
+    )

@@ -25,7 +25,9 @@ from airflow_provider_apifansly.exceptions import (
     FanslyConnectionError,
     FanslyError,
     FanslyRateLimitError,
+    FanslyRateLimitWaitError,
 )
+from airflow_provider_apifansly.hooks.pacing import until_utc
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -59,10 +61,13 @@ class RetryPolicy:
         )
         try:
             return retrying(attempt)
+        except FanslyRateLimitWaitError:
+            raise  # the pacer's refusal while such a wait is in force: it says so already
         except FanslyRateLimitError as exc:
             if exc.retry_after is not None and exc.retry_after > self.max_retry_wait:
-                raise FanslyRateLimitError(
-                    f"{exc} Not retried: that is longer than max_retry_wait={self.max_retry_wait:g} s; "
+                raise FanslyRateLimitWaitError(
+                    f"{exc} Not retried: that is longer than max_retry_wait={self.max_retry_wait:g} s "
+                    f"(until {until_utc(exc.retry_after)}); "
                     "wait for the rate-limit window to pass or raise max_retry_wait.",
                     http_status=429,
                     api_message=exc.api_message,

@@ -106,7 +106,10 @@ class Transport:
     def pacer(self) -> SlidingWindowPacer | None:
         """Keeps requests under the plan's requests per minute (None: unlimited plan)."""
         rpm = int(_option(self.options.rate_limit_rpm, self.settings.rate_limit_rpm))
-        return SlidingWindowPacer(rpm, RATE_WINDOW_SECONDS + PACING_MARGIN_SECONDS) if rpm > 0 else None
+        if rpm <= 0:
+            return None
+        window = RATE_WINDOW_SECONDS + PACING_MARGIN_SECONDS
+        return SlidingWindowPacer(rpm, window, max_hold=self.retry_policy.max_retry_wait)
 
     @cached_property
     def session(self) -> requests.Session:
@@ -227,7 +230,7 @@ class Transport:
         if self.pacer is not None:
             try:
                 self.pacer.acquire()
-            except BaseException:
+            except BaseException:  # not sent: a wait longer than max_retry_wait, or Airflow said stop
                 self._refund(held)
                 raise
         response: requests.Response | None = None

@@ -87,13 +87,16 @@ def test_the_first_request_goes_alone_until_an_answer_says_what_the_key_has_left
 
 
 def test_the_others_requests_in_the_servers_count_slow_us_down_when_the_key_is_shared() -> None:
-    pacer, _ = make_pacer(10)
+    pacer, clock = make_pacer(10)
     pacer.acquire()
     pacer.observe(answer(remaining=2))  # someone else used 7 of this window's requests
-    # 2 are free, but whoever spent the 7 may want them too: our share (2 of 9 slots) is under one.
-    assert pacer.remaining == 0
-    # So the next request takes our own slot again, when it leaves the window.
-    assert pacer.acquire() == pytest.approx(60.0, abs=2 * POLL_SECONDS)
+    assert pacer.remaining == 2  # the free ones are ours to claim, however few we hold
+    for remaining in (1, 0):
+        pacer.acquire()
+        pacer.observe(answer(remaining))
+    # The key is full: the next request takes our own slot again, when it leaves the window.
+    pacer.acquire()
+    assert clock.now == pytest.approx(1060.0, abs=2 * POLL_SECONDS)
 
 
 def test_a_server_count_behind_ours_changes_nothing() -> None:
@@ -142,9 +145,8 @@ def test_our_later_request_that_arrives_first_is_the_others_only_until_it_is_ans
     send(pacer)
     first, second = InFlight(pacer, clock), InFlight(pacer, clock)
     first.answered(answer(remaining=7))  # counting the second, which reached the server first
-    # Ours or someone else's? Until the second is answered, held as someone else's: 6 free,
-    # less the others' share of our one in flight, shared 4 : 1 = 4.5.
-    assert pacer.remaining == 4
+    # Ours or someone else's? Until the second is answered, held as someone else's: 6 free.
+    assert pacer.remaining == 6
     second.answered(answer(remaining=8))  # it arrived before the first: the count was ours
     assert pacer.remaining == 7
 
@@ -165,8 +167,7 @@ def test_what_an_earlier_answer_counted_stays_the_others_if_our_later_request_ca
     first, second = InFlight(pacer, clock), InFlight(pacer, clock)
     first.answered(answer(remaining=7))  # someone else's request, not the second, came in between
     second.answered(answer(remaining=6))  # the second counts it too
-    # 6 free, shared as 4 requests of ours to 1 of the others': 4.8.
-    assert pacer.remaining == 4
+    assert pacer.remaining == 6  # 10 less our 3 and the others' 1
 
 
 def test_a_count_our_later_request_never_explains_stays_the_others() -> None:
@@ -175,7 +176,7 @@ def test_a_count_our_later_request_never_explains_stays_the_others() -> None:
     first, second = InFlight(pacer, clock), InFlight(pacer, clock)
     first.answered(answer(remaining=7))
     second.answered(None)  # e.g. a connection error: whether it arrived first, no answer tells
-    assert pacer.remaining == 4  # as in the test above: one request held as someone else's
+    assert pacer.remaining == 6  # as in the test above: one request held as someone else's
 
 
 def test_a_lower_limit_from_the_server_wins() -> None:
@@ -207,10 +208,10 @@ def test_the_others_slots_an_answer_shows_leaving_stay_theirs_for_a_grace() -> N
     clock.now += 1
     pacer.acquire()
     pacer.observe(answer(remaining=97, limit=100))  # 3 with our two: three of theirs left
-    # Those three are theirs to reuse first: 100 - 2 ours - 4 theirs - 2 theirs in flight, our share 3/7.
-    assert pacer.remaining == 39
+    # Those three are theirs to reuse first: 100 - 2 ours - 4 theirs.
+    assert pacer.remaining == 94
     clock.now += SLOT_GRACE_SECONDS
-    assert pacer.remaining == 72  # 100 - 2 - 1 - 0.5, our share 3/4
+    assert pacer.remaining == 97  # 100 - 2 - 1
 
 
 def test_a_count_older_than_the_window_is_forgotten_and_the_next_request_probes() -> None:
@@ -228,28 +229,34 @@ def test_a_count_older_than_the_window_is_forgotten_and_the_next_request_probes(
     waiter.join()
 
 
-def test_the_others_are_reckoned_busy_while_our_threads_wait() -> None:
-    pacer, clock = make_pacer(100)
-    send(pacer)
-    first, second = InFlight(pacer, clock), InFlight(pacer, clock)
-    first.answered(answer(remaining=50, limit=100))  # 48 of the others' with our three
-    second.answered(answer(remaining=50, limit=100))
-    # Nothing of ours is in flight, but we have had two at once: so may each of the others'
-    # slots, 48 / 3 x 2 = 32 requests no answer counts yet. 50 - 32 = 18 free, our share 4/52.
-    assert pacer.remaining == 1
-
-
-def test_free_slots_are_claimed_by_our_share_of_the_keys_recent_requests() -> None:
+def test_the_others_in_flight_are_read_from_how_fast_their_count_grew() -> None:
     pacer, clock = make_pacer(100)
     pacer.acquire()
-    pacer.observe(answer(remaining=97, limit=100))  # two others' requests with our one
-    clock.now += 0.1
-    for remaining in (96, 95):  # our next two, and nobody else's
-        pacer.acquire()
-        pacer.observe(answer(remaining, limit=100))
-    # 95 free, less the others' in flight (2 slots of theirs, 1 request in flight per 3 of ours):
-    # 94.3, of which 3 requests of ours and 2 of the others' lately give us 4/6.
-    assert pacer.remaining == 62
+    pacer.observe(answer(remaining=89, limit=100))  # 10 of the others' with our one
+    clock.now += 0.5
+    pacer.acquire()
+    pacer.observe(answer(remaining=69, limit=100))  # 29 of theirs: 38 a second
+    # 69 free less what they started since that count, at that rate: 38 x (0 s + our latency 0 s)...
+    assert pacer.remaining == 69
+    clock.now += 0.5  # ...and half a second later, 19 more of theirs no answer shows yet
+    assert pacer.remaining == 50
+
+
+def test_the_others_in_flight_are_not_reckoned_from_our_own_concurrency() -> None:
+    pacer, clock = make_pacer(240)
+    pacer.acquire()
+    pacer.observe(answer(remaining=131, limit=240))  # a joiner on a key 109/240 busy
+    first, second, third = InFlight(pacer, clock), InFlight(pacer, clock), InFlight(pacer, clock)
+    for remaining, request in zip((130, 129, 128), (first, second, third), strict=True):
+        request.answered(answer(remaining, limit=240))
+    assert pacer.remaining == 240 - 108 - 4  # every free slot, at once
+
+
+def test_free_slots_are_claimed_whatever_we_already_hold() -> None:
+    pacer, _clock = make_pacer(100)
+    pacer.acquire()
+    pacer.observe(answer(remaining=5, limit=100))  # the others hold 94
+    assert pacer.remaining == 5  # not 5 x 1/95, as a share proportional to what we hold would give
 
 
 def test_a_429_holds_every_thread_until_the_window_frees() -> None:
@@ -274,11 +281,9 @@ def test_a_plain_retry_after_holds_the_pacer_too() -> None:
 def test_a_refused_request_is_not_counted_in_our_window() -> None:
     pacer, clock = make_pacer(2)
     pacer.acquire()
-    pacer.observe(answer(remaining=1, limit=2))
-    pacer.acquire()
-    pacer.observe(refused(retry_after=1), rate_limited=True)
+    pacer.observe(refused(retry_after=1), rate_limited=True)  # a probe refused: it teaches no limit
     clock.now += 1
-    assert pacer.remaining == 1  # the first still holds a slot; the refused one never took one
+    assert pacer.remaining == 2  # the refused one never took a slot
 
 
 def test_concurrent_threads_never_exceed_the_limit() -> None:
