@@ -7,12 +7,13 @@ workers spend on the same key, which neither library models.
 The rules, as each worker applies them without talking to the others:
 
 - **A slot belongs to whoever used it.** When one of our requests leaves the window, that slot
-  is ours to use again at once; the others' slots stay theirs for a short grace after an answer
-  shows they left. Only the server says the others' requests left: we hold them until an answer
-  counts fewer, and forget them (and probe again) when no count came within a window.
-- **The others' requests in flight are read from the answers**: how fast the others' count
-  grew between our answers, times the age of our last count plus our latency. Not from our own
-  concurrency, so a worker joining a busy key reaches its free slots at once.
+  is ours to use again at once. Each of the others' requests is theirs by our clock, for a window
+  and a grace from the answer that first showed it (it started no later, so its owner reuses its
+  slot before then); when no count came within a window, we probe again (``pacing_count.py``).
+- **The others' requests in flight are read from the answers**: how many new ones our answers
+  showed over the last seconds, times the age of our last count plus our latency. Not from our own
+  concurrency, so a worker joining a busy key reaches its free slots at once. A count older than a
+  second that showed room sends one request, alone, to learn what the others did since.
 - **Free slots are claimed equally.** Any worker may take a slot nobody holds, whatever it
   already holds, as long as the others' requests in flight leave it free.
 - **Above a fair share, yield.** A worker that sees the key full while others use it lowers its
@@ -56,6 +57,9 @@ POLL_SECONDS = 0.1
 YIELD_KEEP = 0.75
 # A hold for a 429 without a usable wait, and the spacing of yields, as a fraction of the window.
 WINDOW_FRACTION = 1 / 8
+# How old our last count may be before one request (none of ours in flight) goes to refresh it, when the
+# others' requests since then, as their rate guesses them, leave no room in it.
+STALE_COUNT_SECONDS = 1.0
 # When an answer leaves this share of the limit or less, the key is full (and one slot at least).
 FULL_SHARE = 0.02
 
@@ -92,7 +96,7 @@ class SlidingWindowPacer:
         self._own: deque[float] = (
             deque()
         )  # our requests' starts, kept for the grace after they leave the window
-        self._others = OthersCount(window)
+        self._others = OthersCount(window, SLOT_GRACE_SECONDS)
         self._mine = threading.local()  # the start of the request this thread has in flight
         self._server_limit: int | None = None
         self._counted = False  # whether any answer carried a count (else the server is silent)
@@ -145,7 +149,7 @@ class SlidingWindowPacer:
             if started is not None:
                 self._latency += (now - started - self._latency) / 4
             key_spent = self._key_spent(headers, rate_limited)
-            self._others.answered(started, key_spent)
+            self._others.answered(now, started, key_spent)
             if headers is None:
                 return
             if rate_limited:
@@ -238,6 +242,9 @@ class SlidingWindowPacer:
             return POLL_SECONDS
         if len(self._own) > in_window or self._free(now) >= 1:
             return 0.0
+        counted = self._limit - len(self._own) - self._others.held
+        if counted >= 1 and not self._others.in_flight and self._others.count_age(now) > STALE_COUNT_SECONDS:
+            return 0.0  # our last count is old and showed room: one request learns what the others did since
         return POLL_SECONDS
 
     def _start(self, now: float) -> None:
@@ -250,7 +257,7 @@ class SlidingWindowPacer:
 
     def _free(self, now: float) -> float:
         """Slots nobody holds, less the others' requests that no answer of ours counts yet."""
-        return self._limit - len(self._own) - self._others.held - self._others.unseen(now, self._latency)
+        return self._limit - len(self._own) - self._others.held - int(self._others.unseen(now, self._latency))
 
     def _ceiling_now(self, now: float) -> float:
         """The ceiling, raised by the limit per window since it was last lowered."""
@@ -265,7 +272,7 @@ class SlidingWindowPacer:
         horizon = now - self.window - SLOT_GRACE_SECONDS
         while self._own and self._own[0] <= horizon:
             self._others.forget_own(self._own.popleft())
-        if self._others.expire(now, SLOT_GRACE_SECONDS):
+        if self._others.expire(now):
             self._probing = True
         if self._learned_limit is not None and now - self._learned_at > self.window:
             self._learned_limit += self.limit * WINDOW_FRACTION  # a window without a 429: probe up

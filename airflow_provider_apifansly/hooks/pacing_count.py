@@ -2,8 +2,10 @@
 
 ``X-RateLimit-Limit`` minus ``X-RateLimit-Remaining`` is what the key spent in the server's window
 when it counted one of our requests; what our own requests do not explain, the others spent.
-Our own threads race to the server: a request we started later may arrive first and be in the
-count of an earlier one's answer. What such a count does not explain is held as the others'
+Each of the others' requests is held by our clock from the answer that first showed it, for a
+window and a grace: it started no later than that, so its owner reuses its slot before then.
+Our own threads race to the server: a request we started later may arrive first and be in
+the count of an earlier one's answer. What such a count does not explain is held as the others'
 until our requests in flight then are answered: each answer with a lower count than the earlier
 one's arrived first, so one of those requests was ours; the rest (also if no answer came) were
 the others'.
@@ -16,53 +18,66 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# How far back the others' count is compared to tell how fast it grows (seconds).
-GROWTH_SPAN_SECONDS = 2.0
+# How far back the others' new requests are counted to tell how fast they start them (seconds).
+RATE_SPAN_SECONDS = 2.0
+# The shortest span a rate is read over: a burst seen in one answer is not read as a rate without bound.
+MIN_RATE_SPAN_SECONDS = 0.25
 
 
 @dataclass
 class _Unexplained:
     """Requests an answer counted that ours do not explain, unless some of ours then in flight arrived first."""
 
+    since: float  # the count before that answer (-inf: none)
+    seen: float  # when that answer came
     key_spent: int  # the key's count in that answer
     count: int  # how many of its requests may yet prove ours
     pending: list[float] = field(default_factory=list)  # the starts of ours that were in flight
 
 
 class OthersCount:
-    """The others' requests in the key's window, as our answers show them; the pacer's lock guards it."""
+    """The others' requests in the key's window, as our answers show them; the pacer's lock guards it.
 
-    def __init__(self, window: float) -> None:
+    :param window: how long a slot stays its owner's (the pacer's window, a little over the server's).
+    :param grace: how long past that a slot of the others' stays theirs: their thread's time to wake.
+    """
+
+    def __init__(self, window: float, grace: float) -> None:
         self.window = window
-        self._others = 0  # the others' requests in the server's window, as its last count showed them
-        # When each of the others' requests that an answer showed leaving the window left: theirs for the grace.
-        self._left: deque[float] = deque()
+        self.grace = grace
+        self._slots: deque[float] = deque()  # when an answer first showed each of the others' requests
         self._counted_at = float("-inf")  # when the last answer with a count came
         self._maybe_ours: list[_Unexplained] = []
         self._counts: dict[float, int] = {}  # the key's count in the answer to each of our requests
         self.in_flight: list[float] = []  # the starts of our requests not answered yet
-        self._samples: deque[tuple[float, int]] = deque()  # (when, the others' count) of recent answers
+        # (since, when, how many): the others' new requests that an answer showed, and the last count before it.
+        self._arrivals: deque[tuple[float, float, int]] = deque()
 
     @property
     def held(self) -> int:
-        """The others' requests we hold in the window: counted, just left (grace), or maybe ours."""
-        return self._others + len(self._left) + sum(held.count for held in self._maybe_ours)
+        """The others' slots: shown by a count within the window and grace, or maybe ours."""
+        return len(self._slots) + sum(held.count for held in self._maybe_ours)
+
+    def recent(self) -> int:
+        """The others' requests our answers showed new within the rate span before our last count."""
+        return sum(count for _, _, count in self._arrivals)
 
     def unseen(self, now: float, latency: float) -> float:
-        """The others' requests no count of ours shows yet: their count's growth since our last count.
+        """The others' requests no count of ours shows yet: started since our last count.
 
-        It grew at the rate our recent answers show; it keeps growing for as long as our last count
-        is old (up to the span the rate is read over), plus the time our next answer takes.
+        They start new ones at the rate our recent answers show; they keep starting them for as long as
+        our last count is old (up to the span the rate is read over), plus the time our next answer takes.
         """
-        if len(self._samples) < 2:
+        recent = self.recent()
+        if not recent:
             return 0.0
-        (first, before), (last, after) = self._samples[0], self._samples[-1]
-        if after <= before or last <= first:
-            return 0.0
-        age = min(
-            GROWTH_SPAN_SECONDS, max(0.0, now - self._counted_at)
-        )  # no guess of a count's growth beyond that
-        return (after - before) / (last - first) * (age + latency)
+        rate = recent / max(self._counted_at - self._arrivals[0][0], MIN_RATE_SPAN_SECONDS)
+        age = min(RATE_SPAN_SECONDS, max(0.0, now - self._counted_at))
+        return rate * (age + latency)
+
+    def count_age(self, now: float) -> float:
+        """Seconds since the last answer with a count."""
+        return now - self._counted_at
 
     def started(self, start: float) -> None:
         """One of our requests started: in flight until answered."""
@@ -72,7 +87,7 @@ class OthersCount:
         """One of our requests left the window for good."""
         self._counts.pop(start, None)
 
-    def answered(self, started: float | None, key_spent: int | None) -> None:
+    def answered(self, now: float, started: float | None, key_spent: int | None) -> None:
         """Our request is answered (``key_spent`` None: no count): settle what earlier answers could not tell."""
         if started is None:
             return
@@ -84,18 +99,20 @@ class OthersCount:
                 held.count -= 1  # it arrived before that answer's request: it was ours
             if not held.pending or not held.count:
                 self._maybe_ours.remove(held)
-                self._others += held.count
+                self._add(held.since, held.seen, held.count)
 
     def learn(self, now: float, key_spent: int, started: float | None, own: Iterable[float]) -> None:
-        """Hold as the others' the requests in the server's count that ours do not explain.
+        """Hold as the others' the requests in the server's count that ours and those we hold do not explain.
 
         Ours started before this one were counted; of those started after it, the ones whose
         answer counted less arrived first; the ones in flight may have, until they are answered.
-        If the count explains fewer of the others' than we hold, the oldest left its window.
+        A count below what we hold changes nothing: a slot of theirs stays theirs until our clock
+        says its owner had the time to reuse it.
         """
         if started is not None:
             self._counts[started] = key_spent
-        self._counted_at = now
+        since, self._counted_at = self._counted_at, now
+        self._drop_arrivals(now)
         horizon = now - self.window
         ours = sum(
             1
@@ -103,32 +120,38 @@ class OthersCount:
             if start > horizon
             and (started is None or start <= started or self._counts.get(start, key_spent) < key_spent)
         )
+        in_window = sum(1 for seen in self._slots if seen > horizon)
+        unseen = key_spent - ours - in_window - sum(held.count for held in self._maybe_ours)
+        if unseen <= 0:
+            return
         later = [start for start in self.in_flight if started is not None and start > started]
-        maybe_ours_count = sum(held.count for held in self._maybe_ours)
-        unseen = key_spent - ours - self._others - maybe_ours_count
-        left = min(-unseen, self._others)
-        if left > 0:
-            self._others -= left
-            self._left.extend([now] * left)
-        if unseen > 0:
-            maybe_ours = min(unseen, len(later))
-            if maybe_ours:
-                self._maybe_ours.append(_Unexplained(key_spent, maybe_ours, later))
-            self._others += unseen - maybe_ours
-        self._samples.append((now, self._others + sum(held.count for held in self._maybe_ours)))
-        while len(self._samples) > 2 and self._samples[1][0] <= now - GROWTH_SPAN_SECONDS:
-            self._samples.popleft()
+        maybe_ours = min(unseen, len(later))
+        if maybe_ours:
+            self._maybe_ours.append(_Unexplained(since, now, key_spent, maybe_ours, later))
+        self._add(since, now, unseen - maybe_ours)
 
-    def expire(self, now: float, grace: float) -> bool:
-        """Drop what the grace or the window made stale; True when a count older than the window was forgotten."""
-        while self._left and self._left[0] <= now - grace:
-            self._left.popleft()
-        if now - self._counted_at > self.window and (self._others or self._maybe_ours):
-            self._others = 0  # what we held of the others says nothing of now
-            self._maybe_ours.clear()
-            self._samples.clear()
-            return True
-        return False
+    def _add(self, since: float, seen: float, count: int) -> None:
+        """Hold ``count`` of the others' requests first seen at ``seen``, new since ``since`` (not on a first count)."""
+        if count <= 0:
+            return
+        self._slots.extend([seen] * count)
+        if since > float("-inf"):  # a first count shows what the others had, not how fast they start more
+            self._arrivals.append((since, seen, count))
+
+    def _drop_arrivals(self, now: float) -> None:
+        while self._arrivals and self._arrivals[0][1] <= now - RATE_SPAN_SECONDS:
+            self._arrivals.popleft()
+
+    def expire(self, now: float) -> bool:
+        """Drop the slots our clock gave back; True when no count came within a window (probe again)."""
+        while self._slots and self._slots[0] <= now - self.window - self.grace:
+            self._slots.popleft()
+        if now - self._counted_at <= self.window:
+            return False
+        self._maybe_ours.clear()  # no count within a window: what we guessed of the others says nothing of now
+        self._arrivals.clear()
+        forgot, self._counted_at = self._counted_at > float("-inf"), float("-inf")
+        return forgot
 
 
 def int_header(headers: Mapping[str, Any], name: str) -> int | None:

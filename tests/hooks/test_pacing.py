@@ -201,17 +201,19 @@ def test_our_slot_that_leaves_the_window_is_ours_again_while_the_others_hold_the
     assert pacer.remaining == 0  # but only the server can say when theirs left
 
 
-def test_the_others_slots_an_answer_shows_leaving_stay_theirs_for_a_grace() -> None:
+def test_the_others_slots_stay_theirs_for_a_window_after_an_answer_first_showed_them() -> None:
     pacer, clock = make_pacer(100)
     pacer.acquire()
     pacer.observe(answer(remaining=95, limit=100))  # the others hold 4
     clock.now += 1
     pacer.acquire()
-    pacer.observe(answer(remaining=97, limit=100))  # 3 with our two: three of theirs left
-    # Those three are theirs to reuse first: 100 - 2 ours - 4 theirs.
-    assert pacer.remaining == 94
-    clock.now += SLOT_GRACE_SECONDS
-    assert pacer.remaining == 97  # 100 - 2 - 1
+    pacer.observe(answer(remaining=97, limit=100))  # 3 with our two: three of theirs left the server's window
+    # They started no later than our first answer showed them, so their owners reuse those slots first.
+    assert pacer.remaining == 94  # 100 - our 2 - their 4
+    clock.now += 60.5 + SLOT_GRACE_SECONDS - 1  # a window and the grace since we first saw them
+    pacer.acquire()  # reuses our first slot
+    pacer.observe(answer(remaining=98, limit=100))  # our two, none of theirs
+    assert pacer.remaining == 98
 
 
 def test_a_count_older_than_the_window_is_forgotten_and_the_next_request_probes() -> None:
