@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pytest
 
@@ -65,7 +65,36 @@ class Received:
 Answer = tuple[int, dict[str, str], bytes]
 
 
-class Recorder:
+class LocalServer:
+    """An HTTP server on 127.0.0.1 serving ``handler`` on a thread while used as a context manager."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        # Polled every 20 ms (the default is 0.5 s), so stopping it does not hold each test half a second.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+class Recorder(LocalServer):
     """An HTTP server on 127.0.0.1 that records every request and answers each with ``answer``."""
 
     def __init__(self, answer: Callable[[Received], Answer]) -> None:
@@ -91,29 +120,7 @@ class Recorder:
             def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        # Polled every 20 ms (the default is 0.5 s), so stopping it does not hold each test half a second.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Recorder:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        super().__init__(Handler)
 
 
 def envelope_answer(http_status: int, status_code: int, message: str) -> Callable[[Received], Answer]:
@@ -631,7 +638,7 @@ def test_a_budget_that_covers_many_answers_still_lets_threads_read_side_by_side(
     assert len(refused) == 40 - 33  # the 34th read passed the budget, so it failed too
 
 
-class CutServer:
+class CutServer(LocalServer):
     """An HTTP server on 127.0.0.1 whose first ``cut`` answers promise ``Content-Length`` bytes and close early."""
 
     def __init__(self, promised: int, sent: int, cut: int = 1) -> None:
@@ -659,24 +666,7 @@ class CutServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> CutServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+        super().__init__(Handler)
 
 
 def test_an_answer_cut_off_mid_body_is_charged_by_its_content_length(monkeypatch: pytest.MonkeyPatch) -> None:
