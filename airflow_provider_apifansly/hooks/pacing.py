@@ -24,9 +24,10 @@ The rules, as each worker applies them without talking to the others:
   Alone on a key, it never lowers its ceiling, so it uses the whole window.
 - **A 429 holds the whole pacer.** For its ``X-RateLimit-Retry-After`` (or ``Retry-After``);
   without a usable one (none, or 0) for an eighth of the window, doubling on each 429 in a row,
-  at most a window. A 429 also teaches the limit: what the key held by our count (all the server
-  says when it sends no count, or one that misses the others). That lower limit rises by an eighth
-  after each window without a 429.
+  at most a window. From a server that sends no count, a 429 also teaches the limit: the requests
+  we had in the window. That lower limit rises by an eighth after each window without a 429. A
+  server that counts says with its wait when the key frees, and a 429 against a count that left
+  room (a passing fault, a ``Remaining`` that misses the others) teaches no lower limit.
 - **A hold longer than the task accepts stops the hook.** While the server's wait is longer than
   ``max_hold`` (the retry policy's ``max_retry_wait``), ``acquire`` raises
   ``FanslyRateLimitWaitError`` at once instead of sleeping; a hold the pacer guessed is cut to ``max_hold``.
@@ -166,9 +167,9 @@ class SlidingWindowPacer:
         """A 429: not in the server's window; hold the pacer, learn the limit, and yield if others are here."""
         if started is not None and started in self._own:
             self._own.remove(started)
-        if (
-            not self._probing or not self._counted
-        ):  # a probe's 429 says nothing of the limit, unless nothing does
+        # A 429 teaches the limit only when the server sends no count: with one, the 429's wait says
+        # when the key frees, and a 429 against a count that left room may be a passing fault.
+        if not self._counted:
             self._learned_limit = max(1.0, self._own_in_window(now) + self._others.held)
             self._learned_at = now
         self._maybe_yield(now, None)

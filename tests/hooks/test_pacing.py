@@ -308,3 +308,19 @@ def test_concurrent_threads_never_exceed_the_limit() -> None:
     assert len(starts) == 40
     # Any 21 consecutive starts span at least one window (less scheduling slack).
     assert min(later - earlier for earlier, later in zip(starts, starts[20:], strict=False)) > 0.45
+
+
+def test_one_429_against_a_count_that_left_room_holds_for_its_wait_and_teaches_no_lower_limit() -> None:
+    pacer, clock = make_pacer(100)
+    pacer.acquire()
+    pacer.observe(answer(remaining=95, limit=100))  # the others hold 4
+    pacer.acquire()
+    pacer.observe(
+        {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0", "X-RateLimit-Retry-After": "1"},
+        rate_limited=True,
+    )  # a passing fault, or a Remaining that missed the others: the wait says when the key frees
+    assert pacer.remaining == 0
+    clock.now += 1
+    assert pacer.remaining >= 1  # the wait is over
+    clock.now += 60
+    assert pacer.remaining == 100  # a window later the whole limit again: no lower limit was learned
