@@ -247,7 +247,9 @@ class Transport:
                 allow_redirects=False,
                 stream=True,  # the body is read below, so an answer cut off mid-body is still charged
             )
-            content = response.content
+            # Read (and redact) the whole body here; the raw bytes are never bound to a local, since a
+            # traceback that shows locals would show a key the server echoed.
+            body = response.content.replace(settings.api_key.encode(), b"***")
         except requests.exceptions.RequestException as exc:
             error = _connection_error(exc, label, settings.base_url)
             if error.request_sent:
@@ -265,7 +267,6 @@ class Transport:
                     rate_limited=response is not None and response.status_code == 429,
                 )
         self._settle(label, held, response, media=media_credits is not None, idempotent=idempotent)
-        body = content.replace(settings.api_key.encode(), b"***")
         try:
             return envelope.unwrap(
                 response.status_code, response.headers, body, request=label, connection=self.connection_label
