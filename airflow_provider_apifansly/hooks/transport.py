@@ -23,11 +23,11 @@ from airflow_provider_apifansly.exceptions import (
     FanslyApiFailingError,
     FanslyConnectionError,
     FanslyCreditBudgetError,
-    FanslyError,
     FanslyOutOfCreditsError,
     FanslyServerError,
 )
 from airflow_provider_apifansly.hooks import envelope
+from airflow_provider_apifansly.hooks.breaker import CircuitBreaker
 from airflow_provider_apifansly.hooks.envelope import Parser
 from airflow_provider_apifansly.hooks.options import HookOptions
 from airflow_provider_apifansly.hooks.pacing import SlidingWindowPacer
@@ -39,10 +39,6 @@ RATE_WINDOW_SECONDS = 60.0
 # A request reaches the server a little after the pacer stamps it, by a varying amount;
 # pacing on a slightly longer window keeps a freed slot from being reused too early.
 PACING_MARGIN_SECONDS = 0.5
-# This many failed requests in a row (a 5xx, an upstream failure inside a 2xx, a drop or timeout
-# after sending), across every thread of one hook, open its circuit breaker: the API is failing,
-# and every later call of the hook fails at once instead of spending requests and credits on it.
-BREAKER_THRESHOLD = 10
 
 
 class Transport:
@@ -70,8 +66,7 @@ class Transport:
         self._held = 0  # what the requests in flight hold against the budget
         self._largest = 0  # the largest cost of a standard answer so far (0: none answered yet)
         self._out_of_credits: FanslyOutOfCreditsError | None = None
-        self._failures = 0  # failed requests in a row (the circuit breaker's count)
-        self._failing: FanslyError | None = None  # the failure that opened the breaker
+        self._breaker = CircuitBreaker(self._settled, connection_label)
 
     def __repr__(self) -> str:
         return f"Transport(base_url={self.settings.base_url!r}, requests_sent={self._sent})"
@@ -193,10 +188,9 @@ class Transport:
             except FanslyApiFailingError:
                 raise
             except (FanslyServerError, FanslyConnectionError) as exc:
-                self._count_failure(exc, label)
+                self._breaker.failure(exc, label)
                 raise
-            if self._failures:
-                self._count_success()
+            self._breaker.success()
             return result
 
         if not retry:
@@ -224,8 +218,7 @@ class Transport:
         its headers at what its ``Content-Length`` bills), refunded if it never left.
         """
         settings = self.settings
-        if self._failing is not None:
-            raise self._failing_error(label, sent=False)
+        self._breaker.check(label)
         held = self._admit(label, media_credits, reserve)
         if self.pacer is not None:
             try:
@@ -300,8 +293,7 @@ class Transport:
                         http_status=402,
                         request=label,
                     )
-                if self._failing is not None:
-                    raise self._failing_error(label, sent=False)
+                self._breaker.check(label)
                 held = needed if media_credits is not None else max(self._largest, STANDARD_CREDITS)
                 if budget is None or self._in_flight == 0:
                     break
@@ -382,46 +374,6 @@ class Transport:
             self._in_flight -= 1
             if self.options.max_credits is not None:  # only a budget makes requests wait
                 self._settled.notify_all()
-
-    def _count_failure(self, exc: FanslyServerError | FanslyConnectionError, label: str) -> None:
-        """Count a failed request against the circuit breaker; raise its error once it is open.
-
-        A 5xx (outer or inner) or a drop or timeout after sending counts; a refused connection does
-        not (it cost nothing). The failure that opens it, and each that ends in flight after, raise
-        ``FanslyApiFailingError`` from the failure.
-        """
-        if isinstance(exc, FanslyConnectionError) and not exc.request_sent:
-            return
-        with self._count_lock:
-            if self._failing is None:
-                self._failures += 1
-                if self._failures >= BREAKER_THRESHOLD:
-                    self._failing = exc
-                    self._settled.notify_all()  # a request waiting for the budget is refused now
-            opened = self._failing is not None
-        if opened:
-            raise self._failing_error(label, sent=True) from exc
-
-    def _count_success(self) -> None:
-        """A usable answer: the API works, so the breaker's count starts again (an open breaker stays open)."""
-        with self._count_lock:
-            if self._failing is None:
-                self._failures = 0
-
-    def _failing_error(self, label: str, *, sent: bool) -> FanslyApiFailingError:
-        """The open breaker's error for ``label``: how many failures in a row, the last, and what to do."""
-        last = self._failing
-        assert last is not None
-        what = f"{label} failed" if sent else f"{label} not sent"
-        status = f"status {last.http_status}" if last.http_status is not None else "no answer"
-        return FanslyApiFailingError(
-            f"The API is failing: {self._failures} requests of this hook failed in a row, the last with "
-            f"{status} ({last}). {what}; no further request of this hook is sent, retries included. "
-            f"Check that the API is up (and the base URL of {self.connection_label}), then retry the task.",
-            http_status=last.http_status,
-            request=label,
-            request_sent=sent,
-        )
 
 
 def _option(override: float | None, setting: int) -> float:

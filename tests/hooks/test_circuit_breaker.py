@@ -19,9 +19,9 @@ from airflow_provider_apifansly.exceptions import (
     FanslyNotFoundError,
     FanslyServerError,
 )
+from airflow_provider_apifansly.hooks.breaker import BREAKER_THRESHOLD
 from airflow_provider_apifansly.hooks.endpoints.base import may_have_sent
 from airflow_provider_apifansly.hooks.fansly import FanslyHook
-from airflow_provider_apifansly.hooks.transport import BREAKER_THRESHOLD
 from airflow_provider_apifansly.sandbox import DEFAULT_CREATOR_ID, FanslySandbox, Fault
 from tests.helpers import MakeHook
 

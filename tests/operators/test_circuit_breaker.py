@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_apifansly.connection import DEFAULT_CONN_ID
-from airflow_provider_apifansly.hooks.transport import BREAKER_THRESHOLD
+from airflow_provider_apifansly.hooks.breaker import BREAKER_THRESHOLD
 from airflow_provider_apifansly.operators.try_record import NOT_SENT, RECORD_PREFIX, UNKNOWN
 from airflow_provider_apifansly.sandbox import FanslySandbox, Fault
 from tests.helpers import printed_xcoms, run_dag
