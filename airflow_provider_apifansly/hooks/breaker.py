@@ -1,7 +1,9 @@
 """The circuit breaker: a run of failed requests across a hook's threads stops the hook.
 
 An outage should cost a bulk run a handful of requests, not every item's retries: once the API
-has failed this many times in a row, every later call of the hook fails at once, unsent.
+has failed this many times in a row, every later call of the hook fails at once, unsent. Writes
+keep a run of their own that a successful read does not end: when only the API's write path is
+down, a bulk send's reads back between its failed sends still work.
 """
 
 from __future__ import annotations
@@ -33,15 +35,17 @@ class CircuitBreaker:
         self._settled = settled
         self._connection_label = connection_label
         self._failures = 0  # failed requests in a row
+        self._write_failures = 0  # failed writes in a row, whatever the reads between them
         self._failing: FanslyError | None = None  # the failure that opened the breaker
+        self._run = ""  # what failed in a row when it opened: "requests" or "writes"
 
     def check(self, label: str) -> None:
         """Refuse ``label`` without sending it when the breaker is open."""
         if self._failing is not None:
             raise self.error(label, sent=False)
 
-    def failure(self, exc: FanslyServerError | FanslyConnectionError, label: str) -> None:
-        """Count a failed request; raise the breaker's error once it is open.
+    def failure(self, exc: FanslyServerError | FanslyConnectionError, label: str, *, write: bool) -> None:
+        """Count a failed request (``write``: not a GET); raise the breaker's error once it is open.
 
         A 5xx (outer or inner) or a drop or timeout after sending counts; a refused connection does
         not (it cost nothing). The failure that opens it, and each that ends in flight after, raise
@@ -52,20 +56,27 @@ class CircuitBreaker:
         with self._settled:
             if self._failing is None:
                 self._failures += 1
-                if self._failures >= BREAKER_THRESHOLD:
+                self._write_failures += write
+                if self._failures >= BREAKER_THRESHOLD or self._write_failures >= BREAKER_THRESHOLD:
                     self._failing = exc
+                    self._run = "requests" if self._failures >= BREAKER_THRESHOLD else "writes"
                     self._settled.notify_all()  # a request waiting for the budget is refused now
             opened = self._failing is not None
         if opened:
             raise self.error(label, sent=True) from exc
 
-    def success(self) -> None:
-        """A usable answer: the API works, so the count starts again (an open breaker stays open)."""
-        if not self._failures:
+    def success(self, *, write: bool) -> None:
+        """A usable answer: the API works, so the count starts again; a read's does not vouch for writes.
+
+        An open breaker stays open.
+        """
+        if not self._failures and not (write and self._write_failures):
             return
         with self._settled:
             if self._failing is None:
                 self._failures = 0
+                if write:
+                    self._write_failures = 0
 
     def error(self, label: str, *, sent: bool) -> FanslyApiFailingError:
         """The open breaker's error for ``label``: how many failures in a row, the last, and what to do."""
@@ -74,8 +85,12 @@ class CircuitBreaker:
             raise ValueError("error() needs an open breaker")
         what = f"{label} failed" if sent else f"{label} not sent"
         status = f"status {last.http_status}" if last.http_status is not None else "no answer"
+        if self._run == "writes":
+            run = f"{self._write_failures} writes (sends, creates, uploads) of this hook failed in a row, reads aside"
+        else:
+            run = f"{self._failures} requests of this hook failed in a row"
         return FanslyApiFailingError(
-            f"The API is failing: {self._failures} requests of this hook failed in a row, the last with "
+            f"The API is failing: {run}, the last with "
             f"{status} ({last}). {what}; no further request of this hook is sent, retries included. "
             f"Check that the API is up (and the base URL of {self._connection_label}), then retry the task.",
             http_status=last.http_status,

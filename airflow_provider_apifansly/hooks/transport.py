@@ -188,9 +188,9 @@ class Transport:
             except FanslyApiFailingError:
                 raise
             except (FanslyServerError, FanslyConnectionError) as exc:
-                self._breaker.failure(exc, label)
+                self._breaker.failure(exc, label, write=method != "GET")
                 raise
-            self._breaker.success()
+            self._breaker.success(write=method != "GET")
             return result
 
         if not retry:

@@ -192,3 +192,22 @@ def test_an_upload_the_breaker_refused_is_not_reported_as_maybe_uploaded(
 
     assert not err.value.request_sent
     assert len(fansly_sandbox.journal) == BREAKER_THRESHOLD
+
+
+
+def test_failing_sends_open_the_breaker_though_the_reads_back_between_them_succeed(
+    fansly_sandbox: FanslySandbox, hook_of: Any
+) -> None:
+    chats = list(fansly_sandbox.seed_chats(fans(60)).values())
+    fansly_sandbox.set_faults(Fault(kind="status", status=503, method="POST"))  # the write path is down
+    hook = hook_of(pool_size=4)
+
+    result = send_messages(hook, dict.fromkeys(chats, "hi"), max_concurrency=4)
+
+    assert isinstance(result.stopped, FanslyApiFailingError)
+    assert "10 writes (sends, creates, uploads) of this hook failed in a row, reads aside" in str(result.stopped)
+    assert len(result.failed) == 60
+    posts = [entry for entry in fansly_sandbox.journal if entry.method == "POST"]
+    assert len(posts) <= BREAKER_THRESHOLD + 4  # was 300: five tries a chat, a read back between them
+    assert len(fansly_sandbox.journal) <= 2 * (BREAKER_THRESHOLD + 4)
+
