@@ -194,7 +194,6 @@ def test_an_upload_the_breaker_refused_is_not_reported_as_maybe_uploaded(
     assert len(fansly_sandbox.journal) == BREAKER_THRESHOLD
 
 
-
 def test_failing_sends_open_the_breaker_though_the_reads_back_between_them_succeed(
     fansly_sandbox: FanslySandbox, hook_of: Any
 ) -> None:
@@ -205,9 +204,11 @@ def test_failing_sends_open_the_breaker_though_the_reads_back_between_them_succe
     result = send_messages(hook, dict.fromkeys(chats, "hi"), max_concurrency=4)
 
     assert isinstance(result.stopped, FanslyApiFailingError)
-    assert "10 writes (sends, creates, uploads) of this hook failed in a row, reads aside" in str(result.stopped)
+    assert "10 writes (sends, creates, uploads) of this hook failed in a row, reads aside" in str(
+        result.stopped
+    )
     assert len(result.failed) == 60
+    # Was 300 sends and 301 reads: five tries a chat, with reads back between them that reset the count.
     posts = [entry for entry in fansly_sandbox.journal if entry.method == "POST"]
-    assert len(posts) <= BREAKER_THRESHOLD + 4  # was 300 (and 301 reads): five tries a chat, reads back between them
+    assert len(posts) <= BREAKER_THRESHOLD + 4
     assert len(fansly_sandbox.journal) <= 2 * (BREAKER_THRESHOLD + 4)
-

@@ -69,9 +69,9 @@ def test_six_unending_hooks_started_seven_seconds_apart_all_get_a_share(seed: in
     minutes = [hook.per_minute(35, 35 + 10 * 60) for hook in hooks]  # was 235 / 1 / 1 / 1 / 1 / 1 each minute
     assert sum(counts[-1] for counts in minutes) >= 235  # the key stays full
     assert min(min(counts[1:]) for counts in minutes) >= 3  # from the second minute no hook is starved
-    # Shares in minutes 6 to 10, by Jain's index (1: equal; 1/6: one hook takes all, as before issue 33).
-    # Measured over seeds 1 to 24: 0.56 to 0.996, 0.90 at the median (the split before issue 33 scored 0.33). Equal shares are not reached from
-    # every start: see docs/rate-limits.md.
+    # Shares in minutes 6 to 10, by Jain's index (1: equal; 1/6: one hook takes all). Measured over
+    # seeds 1 to 24: 0.56 to 0.996, 0.90 at the median; the split before issue 33 scored 0.33.
+    # Equal shares are not reached from every start: see docs/rate-limits.md.
     late = [sum(counts[5:]) for counts in minutes]
     assert sum(late) ** 2 / (len(late) * sum(count * count for count in late)) >= 0.5
 
