@@ -12,6 +12,7 @@ import pytest
 from airflow_provider_apifansly.exceptions import FanslyRateLimitWaitError
 from airflow_provider_apifansly.hooks.pacing import SlidingWindowPacer
 
+from . import pacing_sweep
 from .pacing_sim import Hook, Server, Simulation
 
 WORK = 1200  # 8 workers x 150 calls: five windows of 240
@@ -181,3 +182,13 @@ def test_429s_without_a_wait_hold_an_eighth_of_the_window_doubling_until_an_answ
     waits.append(pacer.acquire())
 
     assert waits == [0.0, 7.5, 15.0, 30.0, 60.0, 60.0, 0.0]
+
+
+def test_the_sweep_over_seeds_prints_each_start_and_the_unending_hooks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pacing_sweep.main(seeds=1)
+
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0].strip() for line in lines] == [*pacing_sweep.STARTS, "6 unending hooks"]
+    assert "finish 1.0" in lines[0]  # released together: one seed as the tests run it
