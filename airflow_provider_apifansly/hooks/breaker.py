@@ -37,7 +37,6 @@ class CircuitBreaker:
         self._failures = 0  # failed requests in a row
         self._write_failures = 0  # failed writes in a row, whatever the reads between them
         self._failing: FanslyError | None = None  # the failure that opened the breaker
-        self._run = ""  # what failed in a row when it opened: "requests" or "writes"
 
     def check(self, label: str) -> None:
         """Refuse ``label`` without sending it when the breaker is open."""
@@ -59,7 +58,6 @@ class CircuitBreaker:
                 self._write_failures += write
                 if self._failures >= BREAKER_THRESHOLD or self._write_failures >= BREAKER_THRESHOLD:
                     self._failing = exc
-                    self._run = "requests" if self._failures >= BREAKER_THRESHOLD else "writes"
                     self._settled.notify_all()  # a request waiting for the budget is refused now
             opened = self._failing is not None
         if opened:
@@ -85,10 +83,12 @@ class CircuitBreaker:
             raise ValueError("error() needs an open breaker")
         what = f"{label} failed" if sent else f"{label} not sent"
         status = f"status {last.http_status}" if last.http_status is not None else "no answer"
-        if self._run == "writes":
-            run = f"{self._write_failures} writes (sends, creates, uploads) of this hook failed in a row, reads aside"
-        else:
+        if (
+            self._failures >= BREAKER_THRESHOLD
+        ):  # the counts stop when it opens: the one that reached it opened it
             run = f"{self._failures} requests of this hook failed in a row"
+        else:
+            run = f"{self._write_failures} writes (sends, creates, uploads) of this hook failed in a row, reads aside"
         return FanslyApiFailingError(
             f"The API is failing: {run}, the last with "
             f"{status} ({last}). {what}; no further request of this hook is sent, retries included. "

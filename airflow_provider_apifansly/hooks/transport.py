@@ -166,6 +166,7 @@ class Transport:
         :param reserve: credits the budget must still hold after this call (e.g. the first poll of an upload).
         """
         label = f"{method} {API_PREFIX}{path}"
+        write = method.upper() != "GET"  # the breaker counts writes' failures apart
 
         def attempt() -> T:
             try:
@@ -188,9 +189,9 @@ class Transport:
             except FanslyApiFailingError:
                 raise
             except (FanslyServerError, FanslyConnectionError) as exc:
-                self._breaker.failure(exc, label, write=method != "GET")
+                self._breaker.failure(exc, label, write=write)
                 raise
-            self._breaker.success(write=method != "GET")
+            self._breaker.success(write=write)
             return result
 
         if not retry:
